@@ -1,0 +1,109 @@
+import { AppError } from '../errors/app-error';
+import { isShippedLocale, SHIPPED_LOCALES } from '../i18n/shipped-locales';
+import { BotOptions, DEFAULT_BOT_OPTIONS } from './options';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function invalid(variable: string, expected: string, got: string): AppError {
+  return new AppError('PSB_CONFIG_INVALID', `${variable} must be ${expected} (got "${got}")`, { variable });
+}
+
+function readInt(env: Env, variable: string, fallback: number, min: number, max: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw invalid(variable, `an integer from ${min} to ${max}`, raw);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw invalid(variable, `an integer from ${min} to ${max}`, raw);
+  return value;
+}
+
+function readNumber(env: Env, variable: string, fallback: number, min: number, max: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isFinite(value) || value < min || value > max) throw invalid(variable, `a number from ${min} to ${max}`, raw);
+  return value;
+}
+
+function readEnum<T extends string>(env: Env, variable: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim() as T;
+  if (!allowed.includes(value)) throw invalid(variable, `one of ${allowed.join(', ')}`, raw);
+  return value;
+}
+
+function readBool(env: Env, variable: string, fallback: boolean): boolean {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw invalid(variable, 'true or false', raw);
+}
+
+function readString(env: Env, variable: string, fallback: string): string {
+  const raw = env[variable];
+  return raw === undefined ? fallback : raw.trim();
+}
+
+function readRedisUrl(env: Env): string {
+  const raw = readString(env, 'REDIS_URL', DEFAULT_BOT_OPTIONS.redisUrl);
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid('REDIS_URL', 'a redis:// or rediss:// URL', '<unparseable>');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw invalid('REDIS_URL', 'a redis:// or rediss:// URL', url.protocol);
+  return raw;
+}
+
+/**
+ * Reads and validates every setting. A wrong value throws `PSB_CONFIG_INVALID` naming the
+ * variable; production without an app id throws `PSB_CONFIG_UNSAFE` unless explicitly allowed.
+ */
+export function loadConfig(env: Env = process.env): BotOptions {
+  const d = DEFAULT_BOT_OPTIONS;
+  const defaultLocale = readString(env, 'DEFAULT_LOCALE', d.defaultLocale) || d.defaultLocale;
+  if (!isShippedLocale(defaultLocale)) throw invalid('DEFAULT_LOCALE', `one of ${SHIPPED_LOCALES.join(', ')}`, defaultLocale);
+  const redisPrefix = readString(env, 'REDIS_PREFIX', d.redisPrefix);
+  if (redisPrefix === '' || /\s/.test(redisPrefix)) throw invalid('REDIS_PREFIX', 'a non-empty prefix without spaces', redisPrefix);
+
+  const options: BotOptions = {
+    port: readInt(env, 'PORT', d.port, 0, 65535),
+    host: readString(env, 'HOST', d.host) || d.host,
+    nodeEnv: readEnum(env, 'NODE_ENV', d.nodeEnv, ['development', 'production', 'test'] as const),
+    logLevel: readEnum(env, 'LOG_LEVEL', d.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    defaultLocale,
+    microsoftAppId: readString(env, 'MicrosoftAppId', d.microsoftAppId),
+    microsoftAppPassword: readString(env, 'MicrosoftAppPassword', d.microsoftAppPassword),
+    microsoftAppType: readEnum(env, 'MicrosoftAppType', d.microsoftAppType, ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const),
+    microsoftAppTenantId: readString(env, 'MicrosoftAppTenantId', d.microsoftAppTenantId),
+    allowUnauthenticated: readBool(env, 'ALLOW_UNAUTHENTICATED', d.allowUnauthenticated),
+    redisUrl: readRedisUrl(env),
+    redisPrefix,
+    sessionTtlSeconds: readInt(env, 'SESSION_TTL_SECONDS', d.sessionTtlSeconds, 60, 7 * 24 * 3600),
+    userStateTtlSeconds: readInt(env, 'USER_STATE_TTL_SECONDS', d.userStateTtlSeconds, 60, 400 * 24 * 3600),
+    nluThreshold: readNumber(env, 'NLU_THRESHOLD', d.nluThreshold, 0, 1),
+    bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', d.bodyLimitBytes, 1024, 16 * 1024 * 1024),
+    maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', d.maxMessageChars, 100, 100_000),
+    turnMaxAttempts: readInt(env, 'TURN_MAX_ATTEMPTS', d.turnMaxAttempts, 1, 100),
+  };
+
+  if (options.microsoftAppType === 'SingleTenant' && options.microsoftAppId && !options.microsoftAppTenantId) {
+    throw invalid('MicrosoftAppTenantId', 'set when MicrosoftAppType is SingleTenant', '');
+  }
+  if (options.microsoftAppId && options.microsoftAppType !== 'UserAssignedMSI' && !options.microsoftAppPassword) {
+    throw invalid('MicrosoftAppPassword', 'set when MicrosoftAppId is set', '');
+  }
+  if (options.nodeEnv === 'production' && !options.microsoftAppId && !options.allowUnauthenticated) {
+    throw new AppError(
+      'PSB_CONFIG_UNSAFE',
+      'NODE_ENV=production without MicrosoftAppId: anyone could impersonate a channel. Set MicrosoftAppId/MicrosoftAppPassword, or ALLOW_UNAUTHENTICATED=true to accept that risk explicitly.',
+      { variable: 'MicrosoftAppId' },
+    );
+  }
+  return Object.freeze(options);
+}

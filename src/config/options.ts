@@ -1,0 +1,58 @@
+/** Every setting of the bot, read once from the environment, validated and frozen at start. */
+export interface BotOptions {
+  /** HTTP port. Env `PORT`. @default 3978 */
+  readonly port: number;
+  /** Interface to listen on. Env `HOST`. @default '0.0.0.0' */
+  readonly host: string;
+  /** Env `NODE_ENV`. @default 'development' */
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  /** pino level. Env `LOG_LEVEL`. @default 'info' */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Locale used when neither the customer's choice nor the activity names one. Env `DEFAULT_LOCALE`. @default 'en' */
+  readonly defaultLocale: string;
+  /** Bot Framework credentials; empty app id means no channel authentication. */
+  readonly microsoftAppId: string;
+  readonly microsoftAppPassword: string;
+  /** Env `MicrosoftAppType`. @default 'MultiTenant' */
+  readonly microsoftAppType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  readonly microsoftAppTenantId: string;
+  /** Explicit opt-in to run in production without an app id. Env `ALLOW_UNAUTHENTICATED`. @default false */
+  readonly allowUnauthenticated: boolean;
+  /** Redis for session state; empty means in-process storage. Env `REDIS_URL`. */
+  readonly redisUrl: string;
+  /** Prefix of every Redis key the bot writes. Env `REDIS_PREFIX`. @default 'psb:' */
+  readonly redisPrefix: string;
+  /** Sliding lifetime of conversation state, seconds. Env `SESSION_TTL_SECONDS`. @default 1800 (30 min) */
+  readonly sessionTtlSeconds: number;
+  /** Sliding lifetime of user preferences (language), seconds. Env `USER_STATE_TTL_SECONDS`. @default 7776000 (90 days) */
+  readonly userStateTtlSeconds: number;
+  /** Intent score below which text counts as `none`. Env `NLU_THRESHOLD`. @default 0.65 */
+  readonly nluThreshold: number;
+  /** Largest request body accepted, bytes. Env `BODY_LIMIT_BYTES`. @default 262144 (256 KiB) */
+  readonly bodyLimitBytes: number;
+  /** Longest customer message the bot reads; longer gets a polite "too long". Env `MAX_MESSAGE_CHARS`. @default 2000 */
+  readonly maxMessageChars: number;
+  /** Attempts to commit a turn that keeps meeting concurrent writers. Env `TURN_MAX_ATTEMPTS`. @default 12 */
+  readonly turnMaxAttempts: number;
+}
+
+export const DEFAULT_BOT_OPTIONS: BotOptions = Object.freeze({
+  port: 3978,
+  host: '0.0.0.0',
+  nodeEnv: 'development',
+  logLevel: 'info',
+  defaultLocale: 'en',
+  microsoftAppId: '',
+  microsoftAppPassword: '',
+  microsoftAppType: 'MultiTenant',
+  microsoftAppTenantId: '',
+  allowUnauthenticated: false,
+  redisUrl: '',
+  redisPrefix: 'psb:',
+  sessionTtlSeconds: 1800,
+  userStateTtlSeconds: 90 * 24 * 3600,
+  nluThreshold: 0.65,
+  bodyLimitBytes: 256 * 1024,
+  maxMessageChars: 2000,
+  turnMaxAttempts: 12,
+});

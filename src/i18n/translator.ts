@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import i18next, { i18n as I18nInstance } from 'i18next';
+import { LOCALES_DIR } from '../paths';
+import { ShippedLocale, SHIPPED_LOCALES } from './shipped-locales';
+
+/** What the bot says, in one language. Keys are paths in `locales/<lang>/messages.json`. */
+export interface Translator {
+  readonly locale: ShippedLocale;
+  t(key: string, vars?: Record<string, unknown>): string;
+  /** A list value (e.g. menu labels, keyword lists); empty when the key holds none. */
+  list(key: string): string[];
+}
+
+export type MessageCatalog = Record<string, unknown>;
+
+export function readMessageCatalog(locale: string, dir = LOCALES_DIR): MessageCatalog {
+  return JSON.parse(readFileSync(path.join(dir, locale, 'messages.json'), 'utf8')) as MessageCatalog;
+}
+
+/**
+ * Loads every shipped language once at start and hands out translators. A key missing in a
+ * language falls back to English rather than showing the key (the locale completeness test
+ * makes sure that never ships).
+ */
+export class Translations {
+  private readonly instance: I18nInstance;
+  private readonly translators = new Map<ShippedLocale, Translator>();
+
+  private constructor(instance: I18nInstance) {
+    this.instance = instance;
+    for (const locale of SHIPPED_LOCALES) {
+      const fixed = instance.getFixedT(locale);
+      this.translators.set(locale, {
+        locale,
+        t: (key, vars) => fixed(key, { ...vars, lng: locale }) as string,
+        list: (key) => {
+          const value = fixed(key, { returnObjects: true, lng: locale }) as unknown;
+          return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+        },
+      });
+    }
+  }
+
+  static async load(dir = LOCALES_DIR): Promise<Translations> {
+    const resources: Record<string, { translation: MessageCatalog }> = {};
+    for (const locale of SHIPPED_LOCALES) resources[locale] = { translation: readMessageCatalog(locale, dir) };
+    const instance = i18next.createInstance();
+    await instance.init({
+      resources,
+      lng: 'en',
+      fallbackLng: 'en',
+      supportedLngs: [...SHIPPED_LOCALES],
+      interpolation: { escapeValue: false },
+      returnNull: false,
+      initImmediate: false,
+    });
+    return new Translations(instance);
+  }
+
+  for(locale: ShippedLocale): Translator {
+    const translator = this.translators.get(locale);
+    if (!translator) throw new Error(`no translator for ${locale}`);
+    return translator;
+  }
+}

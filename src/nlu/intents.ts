@@ -1,0 +1,38 @@
+/** Intent names, fixed for the whole project (locales/<lang>/intents.json uses exactly these). */
+export const INTENT_NAMES = [
+  'consent.check',
+  'consent.revoke',
+  'data.copy',
+  'concern.report',
+  'case.status',
+  'agent.request',
+  'help',
+  'cancel',
+  'none',
+] as const;
+
+export type IntentName = (typeof INTENT_NAMES)[number];
+
+export function isIntentName(value: unknown): value is IntentName {
+  return typeof value === 'string' && (INTENT_NAMES as readonly string[]).includes(value);
+}
+
+export interface IntentResult {
+  readonly intent: IntentName;
+  /** Classifier confidence, 0..1; 1 for an exact keyword match. */
+  readonly score: number;
+}
+
+/** Turns a customer's free text into an intent, per language. Built once at start. */
+export interface IntentRecognizer {
+  recognize(text: string, locale: string): Promise<IntentResult>;
+}
+
+/** Words that interrupt whatever dialog runs (core-bot's CancelAndHelp pattern), plus language. */
+export const INTERRUPTION_NAMES = ['help', 'cancel', 'language'] as const;
+export type InterruptionName = (typeof INTERRUPTION_NAMES)[number];
+
+/** Exact (normalised) keyword lookup; deterministic, so it also works inside prompts. */
+export interface InterruptionMatcher {
+  match(text: string, locale: string): InterruptionName | undefined;
+}
