@@ -16,6 +16,11 @@ export function turnTranslator(context: TurnContext): Translator {
   return translator;
 }
 
+/** The translator of this turn if one was chosen yet (error paths may run before). */
+export function peekTurnTranslator(context: TurnContext): Translator | undefined {
+  return context.turnState.get(TRANSLATOR_KEY) as Translator | undefined;
+}
+
 /** Switches the rest of the turn to `locale` (after the customer picks a language). */
 export function switchTurnLocale(context: TurnContext, translations: Translations, locale: ShippedLocale): Translator {
   const translator = translations.for(locale);

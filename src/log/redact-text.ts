@@ -1,3 +1,5 @@
+import { AppError } from '../errors/app-error';
+
 /**
  * Scrubs personal data out of a string meant for logs: email addresses and phone-like digit
  * runs become placeholders. Customer free text must never be logged at all (see logger.ts);
@@ -14,13 +16,31 @@ export function redactText(value: string): string {
 /** Object keys whose values are customer-authored text or payloads: dropped whole. */
 export const FREE_TEXT_KEYS: ReadonlySet<string> = new Set(['text', 'speak', 'value', 'body', 'attachments', 'transcript', 'utterance', 'email', 'phone', 'name']);
 
+/** System error fields that help operators and carry no customer data. */
+const ERROR_FACTS = ['code', 'errno', 'syscall', 'address', 'port', 'statusCode'] as const;
+
+/**
+ * Errors are logged by kind, code and stack frames. The message is kept only for our own
+ * errors (AppError messages never quote customers); a foreign error's message may quote input
+ * ("invalid value 'maria@…'"), so it is replaced.
+ */
+function redactError(error: Error, depth: number): Record<string, unknown> {
+  const own = error instanceof AppError;
+  const out: Record<string, unknown> = { type: error.name, message: own ? redactText(error.message) : '[redacted]' };
+  for (const fact of ERROR_FACTS) {
+    const value = (error as unknown as Record<string, unknown>)[fact];
+    if (typeof value === 'string' || typeof value === 'number') out[fact] = typeof value === 'string' ? redactText(value) : value;
+  }
+  if (error.stack) out.stack = error.stack.split('\n').filter((line) => line.startsWith('    at ')).join('\n');
+  if (error.cause !== undefined && depth < 4) out.cause = redactDeep(error.cause, depth + 1);
+  return out;
+}
+
 /** Deep copy of `value` with free-text keys censored and every string scrubbed. */
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
   if (value === null || typeof value !== 'object' || depth > 6) return value;
-  if (value instanceof Error) {
-    return { type: value.name, message: redactText(value.message), code: (value as { code?: unknown }).code, stack: value.stack ? redactText(value.stack) : undefined };
-  }
+  if (value instanceof Error) return redactError(value, depth);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {

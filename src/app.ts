@@ -1,0 +1,120 @@
+import type { Server } from 'restify';
+import type { Redis } from 'ioredis';
+import { Storage } from 'botbuilder';
+import { MainDialog } from '../dialogs/main-dialog';
+import { availableMenu } from '../dialogs/menu';
+import { createAdapter } from './adapter/create-adapter';
+import { createTurnErrorHandler } from './bot/on-turn-error';
+import { PrivacyBot } from './bot/privacy-bot';
+import { createStateProperties } from './bot/state-properties';
+import { BotOptions } from './config/options';
+import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale } from './i18n/shipped-locales';
+import { Translations } from './i18n/translator';
+import type { Logger } from './log/logger';
+import { IntentCorpus, readIntentCorpus } from './nlu/corpus';
+import { IntentRecognizer } from './nlu/intents';
+import { KeywordInterruptionMatcher } from './nlu/keyword-matcher';
+import { NlpJsIntentRecognizer } from './nlu/nlpjs-recognizer';
+import { createServer } from './server/create-server';
+import { ReadinessCheck } from './server/readiness';
+import { MemorySessionStorage } from './state/memory-session-storage';
+import { createRedisClient, pingRedis } from './state/redis-client';
+import { RedisStorage } from './state/redis-storage';
+import { isUserStateKey } from './turn/session-keys';
+import { TurnRunner } from './turn/turn-runner';
+import { SessionStore } from './turn/turn-session';
+
+export interface App {
+  readonly server: Server;
+  /** Starts listening; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Stops HTTP and closes backends. */
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  /** A recognizer trained elsewhere (tests train once and share it). */
+  recognizer?: IntentRecognizer;
+}
+
+interface SessionBackend {
+  storage: Storage;
+  readiness: ReadinessCheck;
+  close(): Promise<void>;
+}
+
+function createSessionBackend(options: BotOptions, logger: Logger): SessionBackend {
+  const ttlSecondsForKey = (key: string): number => (isUserStateKey(key) ? options.userStateTtlSeconds : options.sessionTtlSeconds);
+  if (!options.redisUrl) {
+    logger.warn({ backend: 'in-process' }, 'session state: in-process memory — single process only, not durable; set REDIS_URL for production');
+    return {
+      storage: new MemorySessionStorage({ ttlSecondsForKey }),
+      readiness: { name: 'sessionState', backend: 'in-process', isReady: async () => true },
+      close: async () => undefined,
+    };
+  }
+  const client: Redis = createRedisClient(options.redisUrl, logger.child({ module: 'redis' }));
+  logger.info({ backend: 'redis', prefix: options.redisPrefix }, 'session state: Redis');
+  return {
+    storage: new RedisStorage({ client, prefix: `${options.redisPrefix}state:`, ttlSecondsForKey }),
+    readiness: { name: 'sessionState', backend: 'redis', isReady: () => pingRedis(client) },
+    close: async () => {
+      client.disconnect();
+    },
+  };
+}
+
+async function trainRecognizer(options: BotOptions, corpora: Record<string, IntentCorpus>, logger: Logger): Promise<IntentRecognizer> {
+  const started = Date.now();
+  const recognizer = await NlpJsIntentRecognizer.train({ threshold: options.nluThreshold, corpora });
+  logger.info({ locales: Object.keys(corpora), millis: Date.now() - started, threshold: options.nluThreshold }, 'intent classifier trained');
+  return recognizer;
+}
+
+/** Wires the whole bot from validated options. The one place where parts meet. */
+export async function createApp(options: BotOptions, rootLogger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  const logger = rootLogger.child({ module: 'app' });
+  const defaultLocale: ShippedLocale = isShippedLocale(options.defaultLocale) ? options.defaultLocale : 'en';
+  const translations = await Translations.load();
+  const corpora: Record<string, IntentCorpus> = {};
+  for (const locale of SHIPPED_LOCALES) corpora[locale] = readIntentCorpus(locale);
+  const recognizer = overrides.recognizer ?? (await trainRecognizer(options, corpora, logger));
+
+  const session = createSessionBackend(options, logger);
+  const state = createStateProperties();
+  const menu = availableMenu();
+  const mainDialog = new MainDialog({
+    recognizer,
+    interruptions: new KeywordInterruptionMatcher(corpora),
+    translations,
+    preferences: state.preferences,
+    menu,
+  });
+  const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, logger: rootLogger.child({ module: 'turn' }) });
+  const bot = new PrivacyBot({ runner, mainDialog, state, translations, menu, defaultLocale, maxMessageChars: options.maxMessageChars });
+
+  const adapter = createAdapter(options);
+  adapter.onTurnError = createTurnErrorHandler({ translations, defaultLocale, logger: rootLogger });
+  logger.info({ authentication: options.microsoftAppId ? 'bot-framework' : 'disabled (no MicrosoftAppId)' }, 'channel authentication');
+
+  const server = createServer({
+    adapter,
+    runTurn: (context) => bot.run(context),
+    readiness: [session.readiness],
+    bodyLimitBytes: options.bodyLimitBytes,
+    logger: rootLogger,
+  });
+
+  return {
+    server,
+    listen: () =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => resolve(server.address().port));
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await session.close();
+    },
+  };
+}

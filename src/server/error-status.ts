@@ -1,0 +1,29 @@
+import { ErrorCode } from '../errors/codes';
+import { AppError } from '../errors/app-error';
+
+/** The one place where error codes become HTTP statuses. */
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  PSB_HTTP_BAD_JSON: 400,
+  PSB_HTTP_BODY_TOO_LARGE: 413,
+  PSB_HTTP_BAD_CONTENT_TYPE: 415,
+  PSB_ACTIVITY_INVALID: 400,
+  PSB_ACTIVITY_TYPE_UNKNOWN: 400,
+  PSB_UNAUTHORIZED: 401,
+  PSB_NOT_FOUND: 404,
+  PSB_METHOD_NOT_ALLOWED: 405,
+  PSB_STATE_UNAVAILABLE: 503,
+};
+
+export function httpStatusOf(err: AppError): number {
+  return STATUS_BY_CODE[err.code] ?? 500;
+}
+
+/** The JSON body of every error response: a stable code, a message that says what to fix. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string };
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  const field = typeof err.details.field === 'string' ? err.details.field : undefined;
+  return { error: { code: err.code, message: err.message, ...(field ? { field } : {}) } };
+}

@@ -1,0 +1,35 @@
+import type { Request } from 'restify';
+import { AppError } from '../errors/app-error';
+
+/**
+ * Reads a request's JSON body, at most `limitBytes`. Stops reading as soon as the limit is
+ * passed (a client cannot make us buffer more) and says precisely what was wrong.
+ */
+export async function readJsonBody(req: Request, limitBytes: number): Promise<unknown> {
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  if (!type.startsWith('application/json')) {
+    throw new AppError('PSB_HTTP_BAD_CONTENT_TYPE', 'send the activity as JSON with Content-Type: application/json');
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw tooLarge(limitBytes);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new AppError('PSB_HTTP_BAD_JSON', 'the request body is empty; send an activity as JSON');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // The parser's message quotes the input; keep customer text out of responses and logs.
+    throw new AppError('PSB_HTTP_BAD_JSON', 'the request body is not valid JSON');
+  }
+}
+
+function tooLarge(limitBytes: number): AppError {
+  return new AppError('PSB_HTTP_BODY_TOO_LARGE', `the request body is larger than ${limitBytes} bytes`, { limitBytes });
+}
