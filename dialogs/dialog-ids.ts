@@ -1,0 +1,18 @@
+/** Ids of every dialog and prompt, in one place: a dialog stack saved in state refers to these. */
+export const DialogIds = {
+  main: 'main',
+  mainWaterfall: 'main.waterfall',
+  language: 'language',
+  languageWaterfall: 'language.waterfall',
+  languageChoice: 'language.choice',
+} as const;
+
+export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];
+
+/**
+ * What every dialog started from the main dialog receives: the message that asked for it, so a
+ * slot the customer already filled ("switch to Italian") is not asked again.
+ */
+export interface DialogStartOptions {
+  readonly utterance: string;
+}
