@@ -1,0 +1,102 @@
+/**
+ * `npm run nlu -- evaluate FILE [--threshold N]`
+ *
+ * Trains the intent models from `locales/<lang>/intents.json`, runs every line of FILE
+ * (`lang<TAB>intent<TAB>text`) through them and prints the report as JSON on stdout — nothing
+ * else goes to stdout, so the output can be piped to `jq` (use `npm run --silent …`, or npm
+ * prints its own banner there first). Notes go to stderr.
+ *
+ * Threshold: `--threshold` > env `NLU_THRESHOLD` > the bot's default (0.65).
+ * Exit codes: 0 report printed; 2 wrong usage, unreadable file or malformed line; 1 other failure.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_BOT_OPTIONS } from '../config/options';
+import { evaluateRecognizer, LabelledLineError, LabelledUtterance, parseLabelledUtterances } from '../nlu/evaluate';
+import { NlpJsIntentRecognizer } from '../nlu/nlpjs-recognizer';
+
+const USAGE = 'usage: npm run nlu -- evaluate FILE [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or 0.65)';
+
+/** Exit code for wrong usage and bad input, as in `diff` and `grep`. */
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+interface EvaluateCommand {
+  readonly file: string;
+  readonly threshold: number;
+}
+
+function parseThreshold(raw: string, source: string): number {
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new UsageError(`${source} must be a number from 0 to 1 (got "${raw}")`);
+  }
+  return value;
+}
+
+function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv): EvaluateCommand {
+  const [command, ...rest] = args;
+  if (command !== 'evaluate') throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
+  let file: string | undefined;
+  let threshold: number | undefined;
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i];
+    if (arg === '--threshold') {
+      const value = rest[i + 1];
+      if (value === undefined) throw new UsageError('--threshold needs a value');
+      threshold = parseThreshold(value, '--threshold');
+      i += 1;
+    } else if (arg.startsWith('--threshold=')) {
+      threshold = parseThreshold(arg.slice('--threshold='.length), '--threshold');
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option "${arg}"`);
+    } else if (file === undefined) {
+      file = arg;
+    } else {
+      throw new UsageError(`unexpected argument "${arg}"`);
+    }
+  }
+  if (file === undefined) throw new UsageError('missing FILE');
+  const fromEnv = env.NLU_THRESHOLD;
+  threshold ??=
+    fromEnv === undefined || fromEnv.trim() === '' ? DEFAULT_BOT_OPTIONS.nluThreshold : parseThreshold(fromEnv, 'NLU_THRESHOLD');
+  return { file, threshold };
+}
+
+async function evaluate({ file, threshold }: EvaluateCommand): Promise<void> {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let examples: LabelledUtterance[];
+  try {
+    examples = parseLabelledUtterances(content);
+  } catch (err) {
+    if (err instanceof LabelledLineError) throw new UsageError(`${file}: ${err.message}`);
+    throw err;
+  }
+  const recognizer = await NlpJsIntentRecognizer.train({ threshold });
+  process.stderr.write(`trained ${recognizer.locales.join(', ')} in ${recognizer.trainingMillis} ms\n`);
+  const report = await evaluateRecognizer(recognizer, examples);
+  process.stdout.write(`${JSON.stringify({ threshold, ...report }, null, 2)}\n`);
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  try {
+    await evaluate(parseArgs(args, process.env));
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`nlu: ${err.message}\n${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`nlu: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
