@@ -16,6 +16,14 @@ export const ERROR_CODES = {
   PSB_STATE_CONFLICT: 'Session state was changed by another turn since it was read',
   PSB_STATE_UNAVAILABLE: 'The session state store does not answer',
   PSB_TURN_BUSY: 'The turn could not be committed after repeated conflicts',
+  PSB_LEDGER_MIGRATION: 'A ledger migration could not be applied',
+  PSB_LEDGER_INVALID_INPUT: 'A ledger write was refused because its input is invalid',
+  PSB_LEDGER_UNKNOWN_SUBJECT: 'No subject has this identifier',
+  PSB_LEDGER_CATALOG_INVALID: 'The purposes catalog is invalid',
+  PSB_LEDGER_IMMUTABLE: 'Ledger events are append-only',
+  PSB_LEDGER_CHAIN_BROKEN: 'A hash chain in the ledger does not verify',
+  PSB_LEDGER_UNAVAILABLE: 'The ledger database does not answer',
+  PSB_LEDGER_IMPORT_INVALID: 'An import file has invalid rows; nothing was imported',
   PSB_INTERNAL: 'An unexpected error occurred',
 } as const;
 

@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, Transaction } from '@electric-sql/pglite';
+import { SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
+
+export interface PgliteDatabaseOptions {
+  /** Folder the embedded database persists in (LEDGER_DIR); undefined = in memory (tests). */
+  dataDir?: string;
+  /** @default 'public' */
+  schema?: string;
+}
+
+function executor(target: PGlite | Transaction): SqlExecutor {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> {
+      const result = await target.query<Row>(sql, params as unknown[]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+    },
+  };
+}
+
+/**
+ * PGlite: PostgreSQL compiled to WASM, in this process. One connection, so transactions are
+ * naturally serialised; durable in `dataDir`.
+ */
+export async function createPgliteDatabase(options: PgliteDatabaseOptions): Promise<SqlDatabase> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  await db.waitReady;
+  const schema = options.schema ?? 'public';
+  if (schema !== 'public') await db.exec(`CREATE SCHEMA IF NOT EXISTS ${JSON.stringify(schema)}; SET search_path TO ${JSON.stringify(schema)};`);
+  const direct = executor(db);
+  return {
+    backend: 'pglite',
+    query: direct.query,
+    transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) => db.transaction((tx) => work(executor(tx))),
+    async isReady(): Promise<boolean> {
+      try {
+        await db.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.close(),
+  };
+}

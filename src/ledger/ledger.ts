@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { PROJECT_ROOT } from '../paths';
+import { verifyChains, ChainReport } from './chain/chain-verifier';
+import { ConcernService } from './concerns/concern-service';
+import { ConsentService } from './consent/consent-service';
+import { migrate, MigrationReport } from './db/migrator';
+import { createPgDatabase } from './db/pg-database';
+import { createPgliteDatabase } from './db/pglite-database';
+import { SqlDatabase } from './db/sql-database';
+import { loadPurposeCatalog, PurposeCatalog, DEFAULT_PURPOSES_FILE } from './purposes/purpose-catalog';
+import { syncPurposes } from './purposes/sync-purposes';
+import { RequestService } from './requests/request-service';
+import { IdentifierHasher } from './subjects/identifiers';
+import { SubjectService } from './subjects/subject-service';
+import { VerificationService } from './verifications/verification-service';
+
+export interface LedgerOptions {
+  /** postgres:// URL; empty = embedded PGlite in `ledgerDir`. */
+  databaseUrl?: string;
+  /** Folder of the embedded database. @default './data/ledger'; `memory://` keeps it in memory. */
+  ledgerDir?: string;
+  /** Schema the tables live in (tests use one per run). @default 'public' */
+  schema?: string;
+  /** Key of the identifier lookup hash (LEDGER_HASH_KEY). */
+  hashKey: string;
+  /** @default config/purposes.json */
+  purposesFile?: string;
+  /** Clock; tests pass a fixed one. @default () => new Date() */
+  now?: () => Date;
+}
+
+export const DEFAULT_LEDGER_DIR = path.join(PROJECT_ROOT, 'data', 'ledger');
+
+/** The privacy ledger: every service over one database, plain TypeScript, no bot types. */
+export interface Ledger {
+  readonly db: SqlDatabase;
+  readonly catalog: PurposeCatalog;
+  readonly subjects: SubjectService;
+  readonly consent: ConsentService;
+  readonly requests: RequestService;
+  readonly concerns: ConcernService;
+  readonly verifications: VerificationService;
+  readonly migration: MigrationReport;
+  verify(): Promise<ChainReport>;
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations, loads and syncs the purposes catalog. */
+export async function openLedger(options: LedgerOptions): Promise<Ledger> {
+  const now = options.now ?? (() => new Date());
+  // The catalog is checked before the database is touched: a bad file stops start-up cleanly.
+  const catalog = loadPurposeCatalog(options.purposesFile ?? DEFAULT_PURPOSES_FILE);
+  const hasher = new IdentifierHasher(options.hashKey);
+  const db = options.databaseUrl
+    ? createPgDatabase({ connectionString: options.databaseUrl, schema: options.schema })
+    : await createPgliteDatabase({ dataDir: options.ledgerDir === 'memory://' ? undefined : (options.ledgerDir ?? DEFAULT_LEDGER_DIR), schema: options.schema });
+  try {
+    if (options.databaseUrl && options.schema) await db.query(`CREATE SCHEMA IF NOT EXISTS ${JSON.stringify(options.schema)}`);
+    const migration = await migrate(db);
+    await syncPurposes(db, catalog, now);
+    return {
+      db,
+      catalog,
+      subjects: new SubjectService(db, hasher, now),
+      consent: new ConsentService(db, catalog, now),
+      requests: new RequestService(db, now),
+      concerns: new ConcernService(db, now),
+      verifications: new VerificationService(db, now),
+      migration,
+      verify: () => verifyChains(db),
+      close: () => db.close(),
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

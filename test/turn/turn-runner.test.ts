@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { Activity, ActivityTypes, Storage, StoreItems, TestAdapter, TurnContext } from 'botbuilder';
+import { AppError } from '../../src/errors/app-error';
+import { createLogger } from '../../src/log/logger';
+import { MemorySessionStorage } from '../../src/state/memory-session-storage';
+import { SessionProperty } from '../../src/turn/session-property';
+import { TurnRunner } from '../../src/turn/turn-runner';
+import { SessionStore } from '../../src/turn/turn-session';
+
+/** Storage that lets a test slip another instance's write in just before ours. */
+class RacingStorage implements Storage {
+  beforeNextWrite?: () => Promise<void>;
+  reads = 0;
+  writes = 0;
+  constructor(readonly inner: Storage) {}
+  async read(keys: string[]): Promise<StoreItems> {
+    this.reads += 1;
+    return this.inner.read(keys);
+  }
+  async write(changes: StoreItems): Promise<void> {
+    this.writes += 1;
+    const race = this.beforeNextWrite;
+    this.beforeNextWrite = undefined;
+    if (race) await race();
+    return this.inner.write(changes);
+  }
+  async delete(keys: string[]): Promise<void> {
+    return this.inner.delete(keys);
+  }
+}
+
+const counter = new SessionProperty<number>('conversation', 'counter');
+const silent = createLogger({ level: 'silent' });
+
+function activity(id: string, text = 'hi'): Partial<Activity> {
+  return { type: ActivityTypes.Message, id, text, channelId: 'test', conversation: { id: 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, from: { id: 'user-1' }, recipient: { id: 'bot' } };
+}
+
+describe('TurnRunner', () => {
+  let storage: RacingStorage;
+  let runner: TurnRunner;
+  let adapter: TestAdapter;
+  const sent: string[] = [];
+
+  beforeEach(() => {
+    storage = new RacingStorage(new MemorySessionStorage({ ttlSecondsForKey: () => 60 }));
+    runner = new TurnRunner({ store: new SessionStore(storage), maxAttempts: 3, logger: silent, backoffMs: () => 0 });
+    sent.length = 0;
+    adapter = new TestAdapter(async () => undefined);
+    adapter.use(async (context, next) => {
+      context.onSendActivities(async (_c, activities, nextSend) => {
+        sent.push(...activities.map((a) => a.text ?? ''));
+        return nextSend();
+      });
+      await next();
+    });
+  });
+
+  async function turn(id: string, logic: (context: TurnContext) => Promise<void>) {
+    let outcome: string | undefined;
+    await adapter.processActivity(activity(id), async (context) => {
+      outcome = await runner.run(context, logic);
+    });
+    return outcome;
+  }
+
+  const increment = async (context: TurnContext): Promise<void> => {
+    const value = (await counter.get(context, 0)) + 1;
+    await counter.set(context, value);
+    await context.sendActivity(`count ${value}`);
+  };
+
+  it('reads once and writes once per turn', async () => {
+    await turn('a1', increment);
+    assert.deepEqual([storage.reads, storage.writes], [1, 1]);
+    assert.deepEqual(sent, ['count 1']);
+  });
+
+  it('re-runs a turn that lost a race, on fresh state, and sends only the committed replies', async () => {
+    await turn('a1', increment);
+    // Another instance commits a turn of the same conversation between our read and our write.
+    storage.beforeNextWrite = async () => {
+      const key = 'test/conversations/conv-1';
+      const current = (await storage.inner.read([key]))[key];
+      await storage.inner.write({ [key]: { ...current, counter: 10 } });
+    };
+    sent.length = 0;
+    const outcome = await turn('a2', increment);
+    assert.equal(outcome, 'committed');
+    assert.deepEqual(sent, ['count 11'], 'the lost attempt said nothing; the re-run built on the other turn');
+  });
+
+  it('skips an activity id it already processed', async () => {
+    await turn('a1', increment);
+    sent.length = 0;
+    assert.equal(await turn('a1', increment), 'duplicate');
+    assert.deepEqual(sent, []);
+  });
+
+  it('gives up with PSB_TURN_BUSY after maxAttempts races, having sent nothing', async () => {
+    const alwaysRace = async () => {
+      const key = 'test/conversations/conv-1';
+      const current = (await storage.inner.read([key]))[key] ?? {};
+      await storage.inner.write({ [key]: { ...current, eTag: '*', noise: Math.random() } });
+      storage.beforeNextWrite = alwaysRace;
+    };
+    storage.beforeNextWrite = alwaysRace;
+    await assert.rejects(
+      turn('a3', increment),
+      (err: unknown) => err instanceof AppError && err.code === 'PSB_TURN_BUSY',
+    );
+    assert.deepEqual(sent, []);
+  });
+
+  it('a failing turn commits nothing and lets the error reply through', async () => {
+    await turn('a1', increment);
+    sent.length = 0;
+    await assert.rejects(
+      turn('a4', async (context) => {
+        await counter.set(context, 99);
+        await context.sendActivity('half-way');
+        throw new Error('boom');
+      }),
+    );
+    assert.deepEqual(sent, [], 'the failed attempt\'s replies are dropped');
+    await turn('a5', increment);
+    assert.deepEqual(sent, ['count 2'], 'state is as before the failed turn');
+  });
+});
