@@ -18,7 +18,7 @@ import { NlpJsIntentRecognizer } from './nlu/nlpjs-recognizer';
 import { createServer } from './server/create-server';
 import { ReadinessCheck } from './server/readiness';
 import { MemorySessionStorage } from './state/memory-session-storage';
-import { createRedisClient, pingRedis } from './state/redis-client';
+import { createRedisClient, describeRedisUrl, pingRedis, waitForRedis } from './state/redis-client';
 import { RedisStorage } from './state/redis-storage';
 import { isUserStateKey } from './turn/session-keys';
 import { TurnRunner } from './turn/turn-runner';
@@ -43,7 +43,7 @@ interface SessionBackend {
   close(): Promise<void>;
 }
 
-function createSessionBackend(options: BotOptions, logger: Logger): SessionBackend {
+async function createSessionBackend(options: BotOptions, logger: Logger): Promise<SessionBackend> {
   const ttlSecondsForKey = (key: string): number => (isUserStateKey(key) ? options.userStateTtlSeconds : options.sessionTtlSeconds);
   if (!options.redisUrl) {
     logger.warn({ backend: 'in-process' }, 'session state: in-process memory — single process only, not durable; set REDIS_URL for production');
@@ -54,7 +54,8 @@ function createSessionBackend(options: BotOptions, logger: Logger): SessionBacke
     };
   }
   const client: Redis = createRedisClient(options.redisUrl, logger.child({ module: 'redis' }));
-  logger.info({ backend: 'redis', prefix: options.redisPrefix }, 'session state: Redis');
+  const ready = await waitForRedis(client);
+  logger.info({ backend: 'redis', redis: describeRedisUrl(options.redisUrl), prefix: options.redisPrefix, ready }, 'session state: Redis');
   return {
     storage: new RedisStorage({ client, prefix: `${options.redisPrefix}state:`, ttlSecondsForKey }),
     readiness: { name: 'sessionState', backend: 'redis', isReady: () => pingRedis(client) },
@@ -80,7 +81,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   for (const locale of SHIPPED_LOCALES) corpora[locale] = readIntentCorpus(locale);
   const recognizer = overrides.recognizer ?? (await trainRecognizer(options, corpora, logger));
 
-  const session = createSessionBackend(options, logger);
+  const session = await createSessionBackend(options, logger);
   const state = createStateProperties();
   const menu = availableMenu();
   const mainDialog = new MainDialog({

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   PSB_LEDGER_CHAIN_BROKEN: 'A hash chain in the ledger does not verify',
   PSB_LEDGER_UNAVAILABLE: 'The ledger database does not answer',
   PSB_LEDGER_IMPORT_INVALID: 'An import file has invalid rows; nothing was imported',
+  PSB_CLOCK_INPUT: 'A deadline was asked for with an invalid regime, type, instant or time zone',
   PSB_INTERNAL: 'An unexpected error occurred',
 } as const;
 

@@ -7,7 +7,7 @@ import { AppError } from '../errors/app-error';
  */
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 // 7+ digits, optionally with a leading + and separators: phone numbers, also card and account numbers.
-const PHONE = /\+?\d(?:[\s().-]*\d){6,}/g;
+const PHONE = /\+?\(?\d(?:[\s().-]*\d){6,}/g;
 
 export function redactText(value: string): string {
   return value.replace(EMAIL, '[email]').replace(PHONE, '[phone]');

@@ -33,27 +33,26 @@ const counter = new SessionProperty<number>('conversation', 'counter');
 const silent = createLogger({ level: 'silent' });
 
 function activity(id: string, text = 'hi'): Partial<Activity> {
-  return { type: ActivityTypes.Message, id, text, channelId: 'test', conversation: { id: 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, from: { id: 'user-1' }, recipient: { id: 'bot' } };
+  return { type: ActivityTypes.Message, id, text, channelId: 'test', conversation: { id: 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, from: { id: 'user-1', name: 'Customer' }, recipient: { id: 'bot', name: 'Bot' } };
 }
 
 describe('TurnRunner', () => {
   let storage: RacingStorage;
   let runner: TurnRunner;
   let adapter: TestAdapter;
-  const sent: string[] = [];
+  let sent: string[] = [];
 
   beforeEach(() => {
     storage = new RacingStorage(new MemorySessionStorage({ ttlSecondsForKey: () => 60 }));
     runner = new TurnRunner({ store: new SessionStore(storage), maxAttempts: 3, logger: silent, backoffMs: () => 0 });
-    sent.length = 0;
     adapter = new TestAdapter(async () => undefined);
-    adapter.use(async (context, next) => {
-      context.onSendActivities(async (_c, activities, nextSend) => {
-        sent.push(...activities.map((a) => a.text ?? ''));
-        return nextSend();
-      });
-      await next();
-    });
+    // What actually left the bot: TestAdapter queues every sent activity.
+    sent = [];
+    const sendActivities = adapter.sendActivities.bind(adapter);
+    adapter.sendActivities = async (context, activities) => {
+      sent.push(...activities.map((a) => a.text ?? ''));
+      return sendActivities(context, activities);
+    };
   });
 
   async function turn(id: string, logic: (context: TurnContext) => Promise<void>) {
@@ -84,7 +83,7 @@ describe('TurnRunner', () => {
       const current = (await storage.inner.read([key]))[key];
       await storage.inner.write({ [key]: { ...current, counter: 10 } });
     };
-    sent.length = 0;
+    sent = [];
     const outcome = await turn('a2', increment);
     assert.equal(outcome, 'committed');
     assert.deepEqual(sent, ['count 11'], 'the lost attempt said nothing; the re-run built on the other turn');
@@ -92,7 +91,7 @@ describe('TurnRunner', () => {
 
   it('skips an activity id it already processed', async () => {
     await turn('a1', increment);
-    sent.length = 0;
+    sent = [];
     assert.equal(await turn('a1', increment), 'duplicate');
     assert.deepEqual(sent, []);
   });
@@ -114,7 +113,7 @@ describe('TurnRunner', () => {
 
   it('a failing turn commits nothing and lets the error reply through', async () => {
     await turn('a1', increment);
-    sent.length = 0;
+    sent = [];
     await assert.rejects(
       turn('a4', async (context) => {
         await counter.set(context, 99);
