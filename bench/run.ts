@@ -4,6 +4,7 @@
  * Ratios, not absolute numbers, are what to compare between runs: this machine is shared.
  */
 import http from 'node:http';
+import Redis from 'ioredis';
 import restify from 'restify';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
@@ -74,12 +75,26 @@ async function measureBot(label: string, env: Record<string, string>, recognizer
   return { label, ...result, rssMb };
 }
 
+/** The bench writes only under its own prefix and removes it afterwards. */
+async function deleteBenchKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await client.del(...keys);
+  } while (cursor !== '0');
+  client.disconnect();
+}
+
 async function main(): Promise<void> {
   const recognizer = await NlpJsIntentRecognizer.train({ threshold: 0.65 });
   const baseline = await measureBaseline();
   const rows = [await measureBot('bot, in-process state', {}, recognizer)];
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  rows.push(await measureBot('bot, Redis state', { REDIS_URL: redisUrl, REDIS_PREFIX: `psb-bench:${process.pid}:` }, recognizer));
+  const prefix = `psb-bench:${process.pid}:`;
+  rows.push(await measureBot('bot, Redis state', { REDIS_URL: redisUrl, REDIS_PREFIX: prefix }, recognizer));
+  await deleteBenchKeys(redisUrl, prefix);
   const report = {
     durationSeconds: DURATION_MS / 1000,
     concurrency: CONCURRENCY,
