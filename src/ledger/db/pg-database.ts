@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
+import { answersTrivialQuery, SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
 
 export interface PgDatabaseOptions {
   /** postgres:// URL (DATABASE_URL). */
@@ -48,14 +48,7 @@ export function createPgDatabase(options: PgDatabaseOptions): SqlDatabase {
         client.release();
       }
     },
-    async isReady(): Promise<boolean> {
-      try {
-        await pool.query('SELECT 1');
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    isReady: () => answersTrivialQuery(direct),
     close: () => pool.end(),
   };
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, Transaction } from '@electric-sql/pglite';
-import { SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
+import { answersTrivialQuery, SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
 
 export interface PgliteDatabaseOptions {
   /** Folder the embedded database persists in (LEDGER_DIR); undefined = in memory (tests). */
@@ -33,14 +33,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions): Prom
     backend: 'pglite',
     query: direct.query,
     transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) => db.transaction((tx) => work(executor(tx))),
-    async isReady(): Promise<boolean> {
-      try {
-        await db.query('SELECT 1');
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    isReady: () => answersTrivialQuery(direct),
     close: () => db.close(),
   };
 }

@@ -21,3 +21,13 @@ export interface SqlDatabase extends SqlExecutor {
   isReady(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** Readiness probe shared by both backends: a trivial query that must answer. */
+export async function answersTrivialQuery(executor: SqlExecutor): Promise<boolean> {
+  try {
+    await executor.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
