@@ -15,6 +15,16 @@ export type ConcernStatus = (typeof CONCERN_STATUSES)[number];
 
 export const CONCERN_REFERENCE_PREFIX = 'CNC';
 
+/** Which status may follow which; closed concerns stay closed (a new one is opened instead). */
+const NEXT: Readonly<Record<ConcernStatus, readonly ConcernStatus[]>> = {
+  reported: ['triaged', 'investigating', 'dismissed'],
+  triaged: ['investigating', 'notified_authority', 'resolved', 'dismissed'],
+  investigating: ['notified_authority', 'resolved', 'dismissed'],
+  notified_authority: ['investigating', 'resolved'],
+  resolved: [],
+  dismissed: [],
+};
+
 export interface ReportConcern {
   readonly subjectId?: string;
   readonly category: ConcernCategory;
@@ -111,6 +121,32 @@ export class ConcernService {
       await appendAudit(tx, context, { action: 'concern.reported', entity: 'concern', entityId: id, details: { reference, category: input.category, suspectedBreach: input.suspectedBreach, severity: input.severity } }, reportedAt);
       return toConcern((await tx.query<ConcernRow>('SELECT * FROM concern WHERE id = $1', [id])).rows[0]);
     });
+  }
+
+  /** Moves a concern on (triage, investigation, authority notified, closed), with the reason. */
+  async changeStatus(reference: string, status: ConcernStatus, reason: string, context: WriteContext): Promise<Concern> {
+    if (!reason.trim()) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'a concern status change needs a reason', { field: 'reason' });
+    return this.db.transaction(async (tx) => {
+      const row = (await tx.query<ConcernRow>('SELECT * FROM concern WHERE reference = $1 FOR UPDATE', [reference])).rows[0];
+      if (!row) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'no concern with this reference', { field: 'reference' });
+      if (!NEXT[row.status].includes(status)) {
+        throw new LedgerError('PSB_LEDGER_INVALID_INPUT', `a ${row.status} concern cannot become ${status} (allowed: ${NEXT[row.status].join(', ') || 'none'})`, { field: 'status' });
+      }
+      const at = this.now();
+      await tx.query('UPDATE concern SET status = $2 WHERE id = $1', [row.id, status]);
+      await tx.query('INSERT INTO concern_status (concern_id, status, reason, actor, at) VALUES ($1, $2, $3, $4, $5)', [row.id, status, reason, context.actor, at]);
+      await appendAudit(tx, context, { action: 'concern.status', entity: 'concern', entityId: row.id, details: { reference, from: row.status, to: status } }, at);
+      return toConcern((await tx.query<ConcernRow>('SELECT * FROM concern WHERE id = $1', [row.id])).rows[0]);
+    });
+  }
+
+  /** A concern's status history, oldest first. */
+  async history(reference: string, executor: SqlExecutor = this.db): Promise<{ status: ConcernStatus; reason: string | null; actor: string; at: Date }[]> {
+    const rows = (await executor.query<{ status: ConcernStatus; reason: string | null; actor: string; at: Date | string }>(
+      'SELECT s.status, s.reason, s.actor, s.at FROM concern_status s JOIN concern c ON c.id = s.concern_id WHERE c.reference = $1 ORDER BY s.id',
+      [reference],
+    )).rows;
+    return rows.map((r) => ({ status: r.status, reason: r.reason, actor: r.actor, at: new Date(r.at) }));
   }
 
   async forSubject(subjectId: string, executor: SqlExecutor = this.db): Promise<Concern[]> {
