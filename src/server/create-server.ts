@@ -14,6 +14,8 @@ export interface ServerDeps {
   readiness: readonly ReadinessCheck[];
   bodyLimitBytes: number;
   logger: Logger;
+  /** Further route groups (channels such as Direct Line and the Web Chat page), registered after ours. */
+  extraRoutes?: readonly ((server: Server) => void)[];
 }
 
 /** The HTTP surface: Bot Framework endpoint, health and readiness, JSON errors everywhere. */
@@ -24,6 +26,7 @@ export function createServer(deps: ServerDeps): Server {
   server.post('/api/messages', messagesRoute({ adapter: deps.adapter, bodyLimitBytes: deps.bodyLimitBytes, logger, runTurn: deps.runTurn }));
   server.get('/healthz', healthRoute());
   server.get('/readyz', readinessRoute(deps.readiness));
+  for (const register of deps.extraRoutes ?? []) register(server);
 
   // restify emits these with a callback to call once the response is sent.
   server.on('NotFound', (req: Request, res: Response, _err: Error, done: () => void) => {
