@@ -1,17 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Storage, StoreItems } from 'botbuilder';
+import type { Storage, StoreItems } from 'botbuilder';
+import { AppError } from '../errors/app-error';
 import { ANY_ETAG, CREATE_ONLY_ETAG } from './etag';
-import { RedisStorageOptions } from './redis-storage-options';
+import { RedisStorageOptions, ResolvedRedisStorageOptions, resolveRedisStorageOptions } from './redis-storage-options';
 import { StateConflictError, StateUnavailableError } from './state-errors';
 
+export { isStateConflict, StateConflictError, StateUnavailableError } from './state-errors';
+
 /*
- * Each storage key is a Redis hash { e: eTag, d: JSON document }: Lua compares eTags with one
- * HGET and never decodes JSON. Both scripts are registered with defineCommand (EVALSHA, one
- * round trip; ioredis falls back to EVAL once after a Redis restart flushed the script cache).
+ * Representation: each storage key is a Redis HASH { e: eTag, d: JSON of the document without
+ * its eTag }. The write script checks eTags with one HGET per key and never decodes JSON (no
+ * cjson in Lua, cost independent of the document's size); the document is stored exactly as
+ * JSON.stringify made it, so what comes back is what MemoryStorage would give. Expiry is the
+ * key's own PEXPIRE, set on write and slid on read.
+ *
+ * Both scripts are registered with defineCommand: ioredis sends EVAL the first time on a
+ * connection and EVALSHA after, one round trip either way (and falls back to EVAL by itself if
+ * a restarted Redis lost its script cache). All keys of a call go to one script, so this needs
+ * a single Redis (or, on Cluster, keys that share a hash slot).
  */
 
-/** KEYS: full keys. ARGV: ttl ms per key. Returns [eTag, doc, eTag, doc, …] (false when absent); slides TTLs. */
+/**
+ * KEYS: full keys. ARGV[i]: TTL in ms of KEYS[i]. Returns [eTag1, doc1, eTag2, doc2, …], nil
+ * pairs for missing keys; every key found gets its TTL back (sliding expiry).
+ */
 const READ_SCRIPT = `
 local out = {}
 for i, key in ipairs(KEYS) do
@@ -23,58 +36,81 @@ end
 return out`;
 
 /**
- * KEYS: full keys. ARGV: per key 4 values: expected eTag ('' or '*' = any, '@absent' = must not
- * exist), new eTag, JSON document, ttl ms. All checks first, then all writes: atomic.
- * Returns 0 on success, or the 1-based index of the first key whose check failed.
+ * KEYS: full keys. ARGV: 4 values per key: expected eTag ('' = unconditional, CREATE_ONLY_ETAG =
+ * the key must not exist, anything else = the stored eTag must equal it, so a missing key is a
+ * conflict), new eTag, JSON document, TTL in ms. Every check runs before any write, and a
+ * script runs alone in Redis: all keys are written or none. Returns 0 when written, else the
+ * 1-based index of the first key whose check failed.
  */
 const WRITE_SCRIPT = `
-for i, key in ipairs(KEYS) do
+local n = #KEYS
+for i = 1, n do
   local expected = ARGV[(i - 1) * 4 + 1]
-  if expected ~= '' and expected ~= '*' then
-    local current = redis.call('HGET', key, 'e')
-    if expected == '${CREATE_ONLY_ETAG}' then
+  if expected ~= '' then
+    local current = redis.call('HGET', KEYS[i], 'e')
+    if expected == ARGV[n * 4 + 1] then
       if current then return i end
     elseif current ~= expected then
       return i
     end
   end
 end
-for i, key in ipairs(KEYS) do
+for i = 1, n do
   local base = (i - 1) * 4
-  redis.call('HSET', key, 'e', ARGV[base + 2], 'd', ARGV[base + 3])
-  redis.call('PEXPIRE', key, ARGV[base + 4])
+  redis.call('HSET', KEYS[i], 'e', ARGV[base + 2], 'd', ARGV[base + 3])
+  redis.call('PEXPIRE', KEYS[i], ARGV[base + 4])
 end
 return 0`;
 
+/** Command names carry a version: a changed script gets a new name, never a stale definition. */
 interface StateCommands {
-  psbStateRead(numKeys: number, ...args: (string | number)[]): Promise<(string | null)[]>;
-  psbStateWrite(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  psbStateReadV1(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<(string | null)[]>;
+  psbStateWriteV1(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 }
 
+/** 96 random bits: never equal to a caller's stale eTag, to '*' or to CREATE_ONLY_ETAG. */
 function newETag(): string {
-  return randomBytes(9).toString('base64url');
+  return randomBytes(12).toString('base64url');
+}
+
+/** The condition a change puts on its key: '' when it writes unconditionally. */
+function expectedETag(item: Record<string, unknown>): string {
+  const eTag = item.eTag;
+  return typeof eTag === 'string' && eTag !== ANY_ETAG ? eTag : '';
 }
 
 /**
- * botbuilder Storage on Redis with real optimistic concurrency: a write carrying the eTag it
- * read succeeds only if the stored eTag is unchanged, for all keys of the write at once.
- * One round trip per read and per write, whatever the number of keys.
+ * botbuilder `Storage` on Redis with real optimistic concurrency. A change that carries the
+ * eTag it read is written only if the stored eTag is still that one (a key that is gone counts
+ * as changed); `'*'`, an empty or no eTag writes unconditionally, and `CREATE_ONLY_ETAG` only if
+ * the key does not exist. A write is atomic across all its keys: one failed check and nothing
+ * is written, and it rejects with `StateConflictError` naming the key. Like MemoryStorage, the
+ * stored document never keeps the caller's eTag; unlike it, the caller's objects get their new
+ * eTag after a successful write, so writing the same object again in the same turn succeeds.
+ *
+ * Cost: one round trip per `read`, `write` and `delete`, whatever the number of keys. Any
+ * failure to reach Redis rejects with `StateUnavailableError` (the client fails fast: see
+ * `createRedisClient`).
  */
 export class RedisStorage implements Storage {
+  private readonly options: ResolvedRedisStorageOptions;
   private readonly client: Redis & StateCommands;
 
-  constructor(private readonly options: RedisStorageOptions) {
-    const client = options.client as Redis & Partial<StateCommands>;
-    if (!client.psbStateRead) client.defineCommand('psbStateRead', { lua: READ_SCRIPT });
-    if (!client.psbStateWrite) client.defineCommand('psbStateWrite', { lua: WRITE_SCRIPT });
+  constructor(options: RedisStorageOptions) {
+    this.options = resolveRedisStorageOptions(options);
+    const client = this.options.client as Redis & Partial<StateCommands>;
+    // Several storages may share one client; a command is defined once per client.
+    if (typeof client.psbStateReadV1 !== 'function') client.defineCommand('psbStateReadV1', { lua: READ_SCRIPT });
+    if (typeof client.psbStateWriteV1 !== 'function') client.defineCommand('psbStateWriteV1', { lua: WRITE_SCRIPT });
     this.client = client as Redis & StateCommands;
   }
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
+    const ttls = keys.map((key) => this.ttlMs(key));
     let flat: (string | null)[];
     try {
-      flat = await this.client.psbStateRead(keys.length, ...keys.map((k) => this.redisKey(k)), ...keys.map((k) => this.ttlMs(k)));
+      flat = await this.client.psbStateReadV1(keys.length, ...keys.map((key) => this.redisKey(key)), ...ttls);
     } catch (err) {
       throw new StateUnavailableError('read', err);
     }
@@ -82,7 +118,7 @@ export class RedisStorage implements Storage {
     keys.forEach((key, i) => {
       const eTag = flat[i * 2];
       const doc = flat[i * 2 + 1];
-      if (eTag && doc) items[key] = { ...(JSON.parse(doc) as Record<string, unknown>), eTag };
+      if (typeof eTag === 'string' && typeof doc === 'string') items[key] = { ...(JSON.parse(doc) as Record<string, unknown>), eTag };
     });
     return items;
   }
@@ -93,22 +129,22 @@ export class RedisStorage implements Storage {
     const args: (string | number)[] = [];
     const eTags: string[] = [];
     for (const key of keys) {
-      const { eTag, ...doc } = (changes[key] ?? {}) as Record<string, unknown>;
-      const expected = typeof eTag === 'string' && eTag !== ANY_ETAG ? eTag : '';
-      const next = newETag();
-      eTags.push(next);
-      args.push(expected, next, JSON.stringify(doc), this.ttlMs(key));
+      const item = (changes[key] ?? {}) as Record<string, unknown>;
+      const { eTag: _callerETag, ...doc } = item;
+      const eTag = newETag();
+      eTags.push(eTag);
+      args.push(expectedETag(item), eTag, JSON.stringify(doc), this.ttlMs(key));
     }
-    let failedIndex: number;
+    args.push(CREATE_ONLY_ETAG);
+    let failed: number;
     try {
-      failedIndex = await this.client.psbStateWrite(keys.length, ...keys.map((k) => this.redisKey(k)), ...args);
+      failed = await this.client.psbStateWriteV1(keys.length, ...keys.map((key) => this.redisKey(key)), ...args);
     } catch (err) {
       throw new StateUnavailableError('write', err);
     }
-    if (failedIndex > 0) throw new StateConflictError(keys[failedIndex - 1]);
-    // Like MemoryStorage callers expect: the written objects now carry their new eTags.
+    if (failed > 0) throw new StateConflictError(keys[failed - 1]);
     keys.forEach((key, i) => {
-      const item = changes[key] as Record<string, unknown> | undefined;
+      const item = changes[key];
       if (item && typeof item === 'object') item.eTag = eTags[i];
     });
   }
@@ -116,7 +152,7 @@ export class RedisStorage implements Storage {
   async delete(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     try {
-      await this.client.del(...keys.map((k) => this.redisKey(k)));
+      await this.client.del(...keys.map((key) => this.redisKey(key)));
     } catch (err) {
       throw new StateUnavailableError('delete', err);
     }
@@ -127,6 +163,12 @@ export class RedisStorage implements Storage {
   }
 
   private ttlMs(key: string): number {
-    return Math.max(1, Math.round(this.options.ttlSecondsForKey(key) * 1000));
+    const seconds = this.options.ttlSecondsForKey(key);
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+      throw new AppError('PSB_CONFIG_INVALID', `RedisStorage option "ttlSecondsForKey" must return a positive number of seconds (got ${String(seconds)})`, {
+        option: 'ttlSecondsForKey',
+      });
+    }
+    return Math.max(1, Math.round(seconds * 1000));
   }
 }
