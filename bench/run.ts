@@ -65,7 +65,7 @@ async function measureBaseline(): Promise<number> {
 }
 
 async function measureBot(label: string, env: Record<string, string>, recognizer: IntentRecognizer): Promise<{ label: string; perSecond: number; errors: number; rssMb: number }> {
-  const app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env }), createLogger({ level: 'silent' }), { recognizer });
+  const app = await createApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LEDGER_DIR: 'memory://', ...env }), createLogger({ level: 'silent' }), { recognizer });
   const port = await app.listen();
   await load(port, '/api/messages'); // warm-up: JIT, connections, conversation state created
   global.gc?.();

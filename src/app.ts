@@ -11,6 +11,7 @@ import { BotOptions } from './config/options';
 import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale } from './i18n/shipped-locales';
 import { Translations } from './i18n/translator';
 import type { Logger } from './log/logger';
+import { Ledger, openLedger } from './ledger/ledger';
 import { IntentCorpus, readIntentCorpus } from './nlu/corpus';
 import { IntentRecognizer } from './nlu/intents';
 import { KeywordInterruptionMatcher } from './nlu/keyword-matcher';
@@ -72,6 +73,14 @@ async function trainRecognizer(options: BotOptions, corpora: Record<string, Inte
   return recognizer;
 }
 
+/** Opens the privacy ledger (migrations applied, purposes synced) and says which backend it uses. */
+async function openAppLedger(options: BotOptions, logger: Logger): Promise<Ledger> {
+  for (const warning of options.ledger.warnings) logger.warn({ module: 'ledger' }, warning);
+  const ledger = await openLedger(options.ledger);
+  logger.info({ backend: ledger.db.backend, where: options.ledger.backendDescription, migrationsApplied: ledger.migration.applied }, `ledger: ${options.ledger.backendDescription}`);
+  return ledger;
+}
+
 /** Wires the whole bot from validated options. The one place where parts meet. */
 export async function createApp(options: BotOptions, rootLogger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const logger = rootLogger.child({ module: 'app' });
@@ -82,6 +91,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   const recognizer = overrides.recognizer ?? (await trainRecognizer(options, corpora, logger));
 
   const session = await createSessionBackend(options, logger);
+  const ledger = await openAppLedger(options, logger);
   const state = createStateProperties();
   const menu = availableMenu();
   const mainDialog = new MainDialog({
@@ -101,7 +111,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   const server = createServer({
     adapter,
     runTurn: (context) => bot.run(context),
-    readiness: [session.readiness],
+    readiness: [session.readiness, { name: 'ledger', backend: ledger.db.backend, isReady: () => ledger.db.isReady() }],
     bodyLimitBytes: options.bodyLimitBytes,
     logger: rootLogger,
   });
@@ -116,6 +126,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await session.close();
+      await ledger.close();
     },
   };
 }

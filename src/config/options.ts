@@ -1,3 +1,5 @@
+import type { LedgerConfig } from '../ledger/ledger-config';
+
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
 export interface BotOptions {
   /** HTTP port. Env `PORT`. @default 3978 */
@@ -34,9 +36,12 @@ export interface BotOptions {
   readonly maxMessageChars: number;
   /** Attempts to commit a turn that keeps meeting concurrent writers. Env `TURN_MAX_ATTEMPTS`. @default 12 */
   readonly turnMaxAttempts: number;
+  /** The privacy ledger: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see ledger-config.ts). */
+  readonly ledger: LedgerConfig;
 }
 
-export const DEFAULT_BOT_OPTIONS: BotOptions = Object.freeze({
+/** Defaults of everything but the ledger, whose defaults live with it in ledger-config.ts. */
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

@@ -9,9 +9,11 @@ const ROOT = path.resolve(__dirname, '../..');
 
 describe('configuration from the environment', () => {
   it('runs with no configuration at all on documented defaults', () => {
-    const options = loadConfig({});
+    const { ledger, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
-    assert.ok(Object.isFrozen(options));
+    assert.ok(Object.isFrozen(loadConfig({})));
+    assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
+    assert.equal(ledger.usesDevelopmentHashKey, true);
   });
 
   const wrong: [string, Record<string, string>][] = [
@@ -29,6 +31,10 @@ describe('configuration from the environment', () => {
     ['MicrosoftAppPassword', { MicrosoftAppId: 'app' }],
     ['MicrosoftAppTenantId', { MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' }],
     ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '12k' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/x' }],
+    ['LEDGER_SCHEMA', { LEDGER_SCHEMA: 'Drop Table' }],
+    ['LEDGER_HASH_KEY', { LEDGER_HASH_KEY: 'short' }],
+    ['LEDGER_HASH_KEY', { NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true' }],
   ];
   for (const [variable, env] of wrong) {
     it(`names ${variable} when ${JSON.stringify(env)} is wrong`, () => {
@@ -41,8 +47,9 @@ describe('configuration from the environment', () => {
 
   it('refuses production without an app id unless ALLOW_UNAUTHENTICATED=true', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (err: unknown) => err instanceof AppError && err.code === 'PSB_CONFIG_UNSAFE');
-    assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true' }).allowUnauthenticated, true);
-    assert.equal(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' }).nodeEnv, 'production');
+    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length' };
+    assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', ...hashKey }).allowUnauthenticated, true);
+    assert.equal(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', ...hashKey }).nodeEnv, 'production');
   });
 
   it('the process itself refuses to start on a wrong value, naming the variable', function () {

@@ -114,5 +114,6 @@ describe('POST /api/messages over HTTP (in-process state)', () => {
     const body = (await response.json()) as { status: string; checks: Record<string, { backend: string; status: string }> };
     assert.equal(body.status, 'ready');
     assert.deepEqual(body.checks.sessionState, { backend: 'in-process', status: 'up' });
+    assert.deepEqual(body.checks.ledger, { backend: 'pglite', status: 'up' });
   });
 });

@@ -45,7 +45,7 @@ export interface RunningApp {
 
 /** Starts the real app on a free port with the given environment (plus test defaults). */
 export async function startTestApp(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<RunningApp> {
-  const options = loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', ...env });
+  const options = loadConfig({ PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', LEDGER_DIR: 'memory://', ...env });
   const logs = new LogCapture();
   const app = await createApp(options, logs.logger, { recognizer: overrides.recognizer ?? (await trainedRecognizer()), ...overrides });
   const port = await app.listen();
