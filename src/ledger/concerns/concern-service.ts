@@ -110,6 +110,9 @@ export class ConcernService {
         const earlier = (await tx.query<ConcernRow>('SELECT * FROM concern WHERE idempotency_key = $1', [context.idempotencyKey])).rows[0];
         if (earlier) return toConcern(earlier);
       }
+      if (input.subjectId && (await tx.query('SELECT 1 FROM subject WHERE id = $1', [input.subjectId])).rows.length === 0) {
+        throw new LedgerError('PSB_LEDGER_UNKNOWN_SUBJECT', 'no subject with this id', { field: 'subjectId' });
+      }
       const id = randomUUID();
       const reference = newReference(CONCERN_REFERENCE_PREFIX, reportedAt);
       await tx.query(

@@ -7,6 +7,11 @@ import { PurposeCatalog } from '../purposes/purpose-catalog';
 import { CONSENT_EVENT_COLUMNS, ConsentEventRow, consentHashRecord, toConsentEvent } from './consent-event-row';
 import { COLLECTION_METHODS, CONSENT_STATES, ConsentChange, ConsentEvent, ConsentProvenance, CurrentConsent } from './consent-types';
 
+/** A subject id is a UUID; anything else cannot name a subject. */
+const SUBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How far ahead of the ledger's clock an occurredAt may be (the sender's clock may run fast). */
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 export interface RecordConsentResult {
   /** The events of this write, in chain order (the earlier ones when the key was seen before). */
   readonly events: ConsentEvent[];
@@ -35,6 +40,9 @@ export class ConsentService {
       throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'language must be a BCP-47 tag such as "en" or "it-IT"', { field: 'language' });
     }
     if (provenance.occurredAt && Number.isNaN(provenance.occurredAt.getTime())) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'occurredAt is not a valid time', { field: 'occurredAt' });
+    if (provenance.occurredAt && provenance.occurredAt.getTime() > this.now().getTime() + MAX_CLOCK_SKEW_MS) {
+      throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'occurredAt is in the future: a choice is recorded when it has been made', { field: 'occurredAt' });
+    }
     for (const change of changes) {
       const purpose = this.catalog.get(change.purposeId);
       if (!purpose) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', `unknown purpose "${change.purposeId}"`, { field: 'purposeId' });
@@ -53,6 +61,7 @@ export class ConsentService {
    */
   async record(subjectId: string, changes: readonly ConsentChange[], provenance: ConsentProvenance, context: WriteContext, tx?: SqlExecutor): Promise<RecordConsentResult> {
     this.validate(changes, provenance);
+    if (!SUBJECT_ID.test(subjectId)) throw new LedgerError('PSB_LEDGER_UNKNOWN_SUBJECT', 'no subject with this id', { field: 'subjectId' });
     const work = (executor: SqlExecutor) => this.recordIn(executor, subjectId, changes, provenance, context);
     return tx ? work(tx) : this.db.transaction(work);
   }
@@ -62,7 +71,10 @@ export class ConsentService {
     const subject = (await tx.query<{ consent_chain_length: number; consent_chain_head: string | null }>('SELECT consent_chain_length, consent_chain_head FROM subject WHERE id = $1 FOR UPDATE', [subjectId])).rows[0];
     if (!subject) throw new LedgerError('PSB_LEDGER_UNKNOWN_SUBJECT', 'no subject with this id', { field: 'subjectId' });
     if (context.idempotencyKey) {
-      const earlier = await tx.query<ConsentEventRow>(`SELECT ${CONSENT_EVENT_COLUMNS} FROM consent_event WHERE idempotency_key = $1 AND subject_id = $2 ORDER BY batch_index`, [context.idempotencyKey, subjectId]);
+      const earlier = await tx.query<ConsentEventRow>(`SELECT ${CONSENT_EVENT_COLUMNS} FROM consent_event WHERE idempotency_key = $1 ORDER BY batch_index`, [context.idempotencyKey]);
+      if (earlier.rows.length > 0 && earlier.rows[0].subject_id !== subjectId) {
+        throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'this idempotency key was already used for another subject', { field: 'idempotencyKey' });
+      }
       if (earlier.rows.length > 0) return { events: earlier.rows.map(toConsentEvent), replayed: true };
     }
     const recordedAt = this.now();

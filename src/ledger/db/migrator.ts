@@ -117,7 +117,7 @@ export function splitStatements(sql: string): string[] {
       continue;
     }
     if (ch === '$') {
-      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i))?.[0];
+      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i))?.[0];
       if (tag) {
         dollarTag = tag;
         current += tag;

@@ -78,6 +78,10 @@ export class SubjectService {
     if (input.identifiers.length === 0) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'a subject needs at least one identifier', { field: 'identifiers' });
     const normalized = input.identifiers.map((i) => normalizeIdentifier(i.kind, i.value));
     const work = async (executor: SqlExecutor): Promise<Subject> => {
+      // The same person registering twice at once: the second waits here until the first commits, then finds it.
+      for (const lookup of [...new Set(normalized.map((i) => this.hasher.hash(i)))].sort()) {
+        await executor.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lookup]);
+      }
       for (const identifier of normalized) {
         const existing = await this.find(identifier.kind, identifier.value, executor);
         if (existing) return existing;
