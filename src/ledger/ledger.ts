@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths';
+import { AgentService } from './agents/agent-service';
 import { verifyChains, ChainReport } from './chain/chain-verifier';
 import { ConcernService } from './concerns/concern-service';
 import { ConsentService } from './consent/consent-service';
@@ -40,6 +41,7 @@ export interface Ledger {
   readonly requests: RequestService;
   readonly concerns: ConcernService;
   readonly verifications: VerificationService;
+  readonly agents: AgentService;
   readonly migration: MigrationReport;
   verify(): Promise<ChainReport>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
       requests: new RequestService(db, now),
       concerns: new ConcernService(db, now),
       verifications: new VerificationService(db, now),
+      agents: new AgentService(db, now),
       migration,
       verify: () => verifyChains(db),
       close: () => db.close(),

@@ -7,7 +7,11 @@ import { Ledger } from '../../src/ledger/ledger';
 import { Migration, migrate, readMigrations, splitStatements } from '../../src/ledger/db/migrator';
 import { assertLedgerError, forEachBackend, registerSubject, requireLedgerPostgres } from './support/ledger-backends';
 
-const BROKEN: Migration = { version: 2, name: '002_broken.sql', sql: 'CREATE TABLE x_ok (a int); CREATE TABLE x_ok (a int);', checksum: 'x' };
+const SHIPPED = readMigrations();
+const SHIPPED_VERSIONS = SHIPPED.map((m) => m.version);
+const NEXT = SHIPPED.length + 1;
+const NEXT_NAME = (label: string): string => `${String(NEXT).padStart(3, '0')}_${label}.sql`;
+const BROKEN: Migration = { version: NEXT, name: NEXT_NAME('broken'), sql: 'CREATE TABLE x_ok (a int); CREATE TABLE x_ok (a int);', checksum: 'x' };
 
 async function tableExists(ledger: Ledger, table: string): Promise<boolean> {
   return (await ledger.db.query('SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1', [table])).rows.length === 1;
@@ -18,12 +22,12 @@ async function appliedVersions(ledger: Ledger): Promise<number[]> {
 }
 
 forEachBackend('migrations', (ctx) => {
-  it('applies 001 on a new database, and nothing the second time', async () => {
+  it('applies every shipped migration on a new database, and nothing the second time', async () => {
     const { ledger } = ctx;
-    assert.deepEqual(ledger.migration, { applied: ['001_ledger.sql'], alreadyApplied: 0 });
+    assert.deepEqual(ledger.migration, { applied: SHIPPED.map((m) => m.name), alreadyApplied: 0 });
     const subject = await registerSubject(ledger);
-    assert.deepEqual(await migrate(ledger.db), { applied: [], alreadyApplied: 1 });
-    assert.deepEqual(await appliedVersions(ledger), [1]);
+    assert.deepEqual(await migrate(ledger.db), { applied: [], alreadyApplied: SHIPPED.length });
+    assert.deepEqual(await appliedVersions(ledger), SHIPPED_VERSIONS);
     assert.ok(await ledger.subjects.byId(subject.id), 'data survives a re-run');
     const stored = (await ledger.db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM ledger_migration')).rows;
     assert.deepEqual(stored, readMigrations().map((m) => ({ name: m.name, checksum: m.checksum })));
@@ -34,7 +38,7 @@ forEachBackend('migrations', (ctx) => {
     if (ctx.backend === 'postgresql') {
       const schema = (await ctx.ledger.db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0].schema;
       const again = await ctx.open({ schema });
-      assert.deepEqual(again.migration, { applied: [], alreadyApplied: 1 });
+      assert.deepEqual(again.migration, { applied: [], alreadyApplied: SHIPPED.length });
       assert.equal((await again.verify()).ok, true);
       return;
     }
@@ -44,7 +48,7 @@ forEachBackend('migrations', (ctx) => {
       const subject = await registerSubject(first);
       await first.close();
       const again = await ctx.open({ ledgerDir: dir });
-      assert.deepEqual(again.migration, { applied: [], alreadyApplied: 1 });
+      assert.deepEqual(again.migration, { applied: [], alreadyApplied: SHIPPED.length });
       assert.ok(await again.subjects.byId(subject.id), 'the embedded ledger persisted in its folder');
       await again.close();
     } finally {
@@ -54,25 +58,25 @@ forEachBackend('migrations', (ctx) => {
 
   it('rolls a failing migration back whole and names its file', async () => {
     const { ledger } = ctx;
-    const err = await assertLedgerError(migrate(ledger.db, [...readMigrations(), BROKEN]), 'PSB_LEDGER_MIGRATION', /002_broken\.sql/, /failed and was rolled back/, /x_ok/);
-    assert.equal(err.details.file, '002_broken.sql');
+    const err = await assertLedgerError(migrate(ledger.db, [...SHIPPED, BROKEN]), 'PSB_LEDGER_MIGRATION', new RegExp(BROKEN.name.replace('.', '\\.')), /failed and was rolled back/, /x_ok/);
+    assert.equal(err.details.file, BROKEN.name);
     assert.equal(await tableExists(ledger, 'x_ok'), false, 'the statement that succeeded was rolled back too');
-    assert.deepEqual(await appliedVersions(ledger), [1], 'no version 2 recorded');
-    assert.deepEqual(await migrate(ledger.db), { applied: [], alreadyApplied: 1 }, 'the ledger is as it was');
+    assert.deepEqual(await appliedVersions(ledger), SHIPPED_VERSIONS, 'the broken version is not recorded');
+    assert.deepEqual(await migrate(ledger.db), { applied: [], alreadyApplied: SHIPPED.length }, 'the ledger is as it was');
     await registerSubject(ledger);
     assert.equal((await ledger.verify()).ok, true);
   });
 
   it('applies a new migration once, with its row', async () => {
     const { ledger } = ctx;
-    const added: Migration = { version: 2, name: '002_extra.sql', sql: "-- a test table; dropped below\nCREATE TABLE x_extra (a text DEFAULT 'x;y');", checksum: 'c2' };
-    assert.deepEqual(await migrate(ledger.db, [...readMigrations(), added]), { applied: ['002_extra.sql'], alreadyApplied: 1 });
-    assert.deepEqual(await migrate(ledger.db, [...readMigrations(), added]), { applied: [], alreadyApplied: 2 });
+    const added: Migration = { version: NEXT, name: NEXT_NAME('extra'), sql: "-- a test table; dropped below\nCREATE TABLE x_extra (a text DEFAULT 'x;y');", checksum: 'c2' };
+    assert.deepEqual(await migrate(ledger.db, [...SHIPPED, added]), { applied: [added.name], alreadyApplied: SHIPPED.length });
+    assert.deepEqual(await migrate(ledger.db, [...SHIPPED, added]), { applied: [], alreadyApplied: SHIPPED.length + 1 });
     assert.equal(await tableExists(ledger, 'x_extra'), true);
     // Leave the block's ledger as other tests expect it.
     await ledger.db.transaction(async (tx) => {
       await tx.query('DROP TABLE x_extra');
-      await tx.query('DELETE FROM ledger_migration WHERE version = 2');
+      await tx.query('DELETE FROM ledger_migration WHERE version = $1', [NEXT]);
     });
   });
 
@@ -83,7 +87,7 @@ forEachBackend('migrations', (ctx) => {
     const edited: Migration = { ...original, sql, checksum: createHash('sha256').update(sql).digest('hex') };
     const err = await assertLedgerError(migrate(ledger.db, [edited]), 'PSB_LEDGER_MIGRATION', /001_ledger\.sql was changed after it was applied; add a new migration instead/);
     assert.equal(err.details.file, '001_ledger.sql');
-    assert.deepEqual(await appliedVersions(ledger), [1]);
+    assert.deepEqual(await appliedVersions(ledger), SHIPPED_VERSIONS);
   });
 });
 
@@ -96,7 +100,8 @@ describe('readMigrations', () => {
 
   it('reads the shipped migrations in order with their checksums', () => {
     const migrations = readMigrations();
-    assert.deepEqual(migrations.map((m) => [m.version, m.name]), [[1, '001_ledger.sql']]);
+    assert.deepEqual(migrations.slice(0, 2).map((m) => [m.version, m.name]), [[1, '001_ledger.sql'], [2, '002_agents.sql']]);
+    assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, i) => i + 1));
     assert.match(migrations[0].checksum, /^[0-9a-f]{64}$/);
   });
 
