@@ -1,0 +1,276 @@
+/**
+ * `npm run ledger -- <command>`: the privacy team's tools for the ledger.
+ *
+ * Prints JSON on stdout (use `npm run --silent ledger -- …` to pipe it to `jq`); notes and errors go to
+ * stderr, one line each, with no personal data (except `export`, whose stdout *is* the requested data).
+ * Environment: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see `src/ledger/ledger-config.ts`).
+ * Exit codes: 0 done; 1 `verify` found a broken link, or an unexpected failure; 2 wrong usage or bad input.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isAppError } from '../errors/app-error';
+import { ErrorCode } from '../errors/codes';
+import { redactText } from '../log/redact-text';
+import { ChainReport } from '../ledger/chain/chain-verifier';
+import { DEMO_CUSTOMERS, seedDemo } from '../ledger/demo/seed-demo';
+import { exportSubject } from '../ledger/export/subject-export';
+import { importConsents } from '../ledger/import/consent-import';
+import { parseIsoInstant } from '../ledger/import/import-rows';
+import { Ledger, openLedger } from '../ledger/ledger';
+import { loadLedgerConfig } from '../ledger/ledger-config';
+import { IDENTIFIER_KINDS, IdentifierKind, isIdentifierKind, normalizeIdentifier } from '../ledger/subjects/identifiers';
+import { ClockInputError } from '../privacy/clocks/clock-errors';
+import { computeBreachDeadline, computeRequestDeadlines } from '../privacy/clocks/deadlines';
+import { REGIMES, REQUEST_TYPES, isRegime } from '../privacy/clocks/regimes';
+
+export const USAGE = `usage: npm run ledger -- <command> [options]
+
+  migrate                                   apply pending database migrations
+  import FILE [--format csv|json] [--dry-run]
+                                            import consent records, all or nothing (--dry-run checks only)
+  export --subject ID [--kind KIND]         everything the ledger holds about one person, as JSON
+                                            (KIND: ${IDENTIFIER_KINDS.join(', ')}; guessed from ID when absent)
+  verify                                    check every hash chain; exit 1 naming the first broken link
+  deadline --regime R --type T --received ISO [--zone IANA]
+                                            statutory instants of a request (R: ${REGIMES.join(', ')}; T: ${REQUEST_TYPES.join(', ')})
+  deadline --type breach --awareness ISO    72-hour authority deadline of a personal-data breach
+  seed-demo                                 add the demo customers (idempotent)
+  help                                      this text
+
+ISO instants carry their zone: 2027-01-31T10:00:00Z or 2027-01-31T11:00:00+01:00.
+Environment: DATABASE_URL (unset: PGlite in LEDGER_DIR, default ./data/ledger), LEDGER_SCHEMA, LEDGER_HASH_KEY.
+Exit codes: 0 done, 1 broken chain or failure, 2 wrong usage or bad input.`;
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+/** Wrong usage and bad input, as in `diff` and `grep`. */
+const EXIT_USAGE = 2;
+
+/** Codes that mean "the input was wrong", not "the system failed": exit 2. */
+const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['PSB_CONFIG_INVALID', 'PSB_LEDGER_INVALID_INPUT', 'PSB_LEDGER_IMPORT_INVALID', 'PSB_LEDGER_UNKNOWN_SUBJECT', 'PSB_LEDGER_CATALOG_INVALID', 'PSB_CLOCK_INPUT']);
+
+class UsageError extends Error {}
+
+interface ParsedArgs {
+  readonly command: string | undefined;
+  readonly positional: string[];
+  readonly options: Map<string, string>;
+  readonly flags: Set<string>;
+}
+
+/** `--name value`, `--name=value` and bare flags; which are allowed is checked per command. */
+function parseArgs(args: readonly string[], flagNames: ReadonlySet<string>): ParsedArgs {
+  const [command, ...rest] = args;
+  const positional: string[] = [];
+  const options = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (flagNames.has(name)) {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      flags.add(name);
+      continue;
+    }
+    const value = eq === -1 ? rest[i + 1] : arg.slice(eq + 1);
+    if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    if (options.has(name)) throw new UsageError(`--${name} is given twice`);
+    options.set(name, value);
+    if (eq === -1) i += 1;
+  }
+  return { command, positional, options, flags };
+}
+
+/** Refuses options and positional arguments the command does not take. */
+function expect(args: ParsedArgs, allowed: { options?: readonly string[]; flags?: readonly string[]; positional?: number }): void {
+  for (const name of args.options.keys()) if (!allowed.options?.includes(name)) throw new UsageError(`does not take --${name}`);
+  for (const name of args.flags) if (!allowed.flags?.includes(name)) throw new UsageError(`does not take --${name}`);
+  if (args.positional.length > (allowed.positional ?? 0)) throw new UsageError(`unexpected argument "${args.positional[allowed.positional ?? 0]}"`);
+}
+
+function instant(args: ParsedArgs, name: string): Date {
+  const raw = args.options.get(name);
+  if (raw === undefined) throw new UsageError(`--${name} is required`);
+  const value = parseIsoInstant(raw);
+  if (!value) throw new UsageError(`--${name} must be an ISO 8601 instant with a zone, e.g. 2027-01-31T10:00:00Z (got "${raw}")`);
+  return value;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The kind of an identifier typed on the command line: an `@` → email; a GUID → Teams AAD object id;
+ * `+` and digits, or 8+ digits with spaces, dots, dashes or brackets → phone; anything else → customer number.
+ */
+export function detectIdentifierKind(value: string): IdentifierKind {
+  const v = value.trim();
+  if (v.includes('@')) return 'email';
+  if (GUID.test(v)) return 'aad_object_id';
+  if (/^\+?[\d\s().-]+$/.test(v) && (v.startsWith('+') || v.replace(/\D/g, '').length >= 8)) return 'phone';
+  return 'customer_number';
+}
+
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
+const note = (line: string): void => {
+  process.stderr.write(`ledger: ${line}\n`);
+};
+
+/** Opens the ledger from the environment, runs `work`, always closes it. */
+async function withLedger<T>(work: (ledger: Ledger, backend: string) => Promise<T>): Promise<T> {
+  const config = loadLedgerConfig(process.env);
+  for (const warning of config.warnings) note(`warning: ${warning}`);
+  const ledger = await openLedger(config);
+  try {
+    return await work(ledger, config.backendDescription);
+  } finally {
+    await ledger.close();
+  }
+}
+
+function describeBroken(report: ChainReport): string {
+  const b = report.broken;
+  if (!b) return 'all chains verify';
+  const where = b.chain === 'consent' ? `the consent chain of subject ${b.owner}` : 'the audit chain';
+  return `${where} is broken at entry ${b.entry} (position ${b.position}): ${b.problem}`;
+}
+
+function deadline(args: ParsedArgs): unknown {
+  const type = args.options.get('type');
+  if (type === undefined) throw new UsageError('--type is required (access or breach)');
+  const regime = args.options.get('regime');
+  if (type === 'breach') {
+    expect(args, { options: ['type', 'awareness', 'regime'] });
+    if (regime !== undefined && !isRegime(regime)) throw new UsageError(`--regime must be one of ${REGIMES.join(', ')} (got "${regime}")`);
+    const clock = computeBreachDeadline({ awarenessAt: instant(args, 'awareness') });
+    return { ...(regime ? { regime } : {}), type, awarenessAt: clock.awarenessAt.toISOString(), due: clock.due.toISOString(), basis: clock.basis };
+  }
+  expect(args, { options: ['type', 'regime', 'received', 'zone'] });
+  if (regime === undefined) throw new UsageError(`--regime is required (${REGIMES.join(', ')})`);
+  const d = computeRequestDeadlines({ regime, type, receivedAt: instant(args, 'received'), zone: args.options.get('zone') });
+  const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+  return {
+    regime: d.regime,
+    type: d.type,
+    receivedAt: d.receivedAt.toISOString(),
+    acknowledgeBy: iso(d.acknowledgeBy),
+    due: d.due.toISOString(),
+    extendedDue: iso(d.extendedDue),
+    extensionNoticeBy: iso(d.extensionNoticeBy),
+    zone: d.zone,
+    basis: d.basis,
+  };
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+  switch (args.command) {
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT_OK;
+    case 'migrate':
+      expect(args, {});
+      return withLedger(async (ledger, backend) => {
+        print({ backend, applied: ledger.migration.applied, alreadyApplied: ledger.migration.alreadyApplied });
+        return EXIT_OK;
+      });
+    case 'import': {
+      expect(args, { options: ['format'], flags: ['dry-run'], positional: 1 });
+      const [file] = args.positional;
+      if (file === undefined) throw new UsageError('needs a FILE (CSV or JSON)');
+      const format = args.options.get('format') ?? (/\.json$/i.test(file) ? 'json' : /\.csv$/i.test(file) ? 'csv' : undefined);
+      if (format !== undefined && format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json (got "${format}")`);
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      return withLedger(async (ledger) => {
+        print(await importConsents(ledger, content, { format, source: path.basename(file), actor: 'system:cli-import', dryRun: args.flags.has('dry-run') }));
+        return EXIT_OK;
+      });
+    }
+    case 'export': {
+      expect(args, { options: ['subject', 'kind'] });
+      const value = args.options.get('subject');
+      if (value === undefined || value.trim() === '') throw new UsageError('needs --subject <email, phone, customer number or AAD object id>');
+      const given = args.options.get('kind');
+      if (given !== undefined && !isIdentifierKind(given)) throw new UsageError(`--kind must be one of ${IDENTIFIER_KINDS.join(', ')} (got "${given}")`);
+      const kind = given ?? detectIdentifierKind(value);
+      normalizeIdentifier(kind, value); // a malformed identifier is refused before the database is opened
+      return withLedger(async (ledger) => {
+        print(await exportSubject(ledger, kind, value));
+        return EXIT_OK;
+      });
+    }
+    case 'verify':
+      expect(args, {});
+      return withLedger(async (ledger) => {
+        const report = await ledger.verify();
+        print(report);
+        if (report.ok) return EXIT_OK;
+        note(`verify: ${describeBroken(report)}`);
+        return EXIT_FAILURE;
+      });
+    case 'deadline':
+      print(deadline(args));
+      return EXIT_OK;
+    case 'seed-demo':
+      expect(args, {});
+      return withLedger(async (ledger) => {
+        const report = await seedDemo(ledger);
+        // Fictitious people on example.com: printing them tells a new user what to type.
+        const byKey = new Map(report.customers.map((c) => [c.key, c]));
+        print({
+          customers: DEMO_CUSTOMERS.map((c) => ({ name: c.name, regime: c.regime, language: c.language, email: c.email, phone: c.phone, customerNumber: c.customerNumber, ...byKey.get(c.key) })),
+        });
+        return EXIT_OK;
+      });
+    case undefined:
+      throw new UsageError('missing command');
+    default:
+      throw new UsageError(`unknown command "${args.command}"`);
+  }
+}
+
+/** Runs the CLI; resolves to the exit code. Every error becomes one message on stderr. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let command: string | undefined = argv[0];
+  try {
+    const args = parseArgs(argv, new Set(['dry-run']));
+    command = args.command;
+    return await run(args);
+  } catch (err) {
+    const prefix = command && !command.startsWith('-') ? `ledger ${command}` : 'ledger';
+    if (err instanceof UsageError) {
+      process.stderr.write(`${prefix}: ${err.message} (see: npm run ledger -- help)\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof ClockInputError) {
+      process.stderr.write(`${prefix}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (isAppError(err)) {
+      // Our messages name no customer (values quoted from an import file are scrubbed where they are quoted).
+      const [first, ...more] = err.message.split('\n');
+      process.stderr.write(`${[`${prefix}: ${first} [${err.code}]`, ...more].join('\n')}\n`);
+      return INPUT_ERROR_CODES.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
+    }
+    process.stderr.write(`${prefix}: unexpected failure: ${err instanceof Error ? redactText(err.message) : 'unknown error'}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
