@@ -1,4 +1,4 @@
-import { ActionTypes, Activity, CardAction, MessageFactory } from 'botbuilder';
+import { ActionTypes, Activity, CardAction, CardFactory, MessageFactory } from 'botbuilder';
 import { Translator } from '../src/i18n/translator';
 import { IntentName } from '../src/nlu/intents';
 import { DialogIds } from './dialog-ids';
@@ -82,4 +82,70 @@ export function helpText(translator: Translator, entries: readonly MenuEntry[]):
 /** Help with the menu buttons, for when nothing else is waiting for an answer. */
 export function helpActivity(translator: Translator, entries: readonly MenuEntry[]): Partial<Activity> {
   return MessageFactory.suggestedActions(menuActions(translator, entries), helpText(translator, entries));
+}
+
+/**
+ * What a button of an Adaptive Card (`Action.Submit`) sends back as the message `value`, and
+ * what typing it would be:
+ * - `{ "menu": "<entry id>" }` — a menu entry (e.g. `{ "menu": "language" }`), read as its label in
+ *   the customer's current language, so a card shown in English still works after a switch to Italian;
+ * - `{ "choice": "<text>" }` — any other option (a prompt's choice, a confirmation), read as that text.
+ * Exactly one of the two keys; anything else is not ours (see `submittedText`).
+ */
+export type CardSubmitData = { readonly menu: MenuEntryId } | { readonly choice: string };
+
+/** Adaptive Card schema version of our cards: rendered by Teams (all clients) and by Web Chat. */
+export const ADAPTIVE_CARD_VERSION = '1.4';
+
+/** The submit data of a button that would otherwise send `action.value` as text. */
+export function cardSubmitData(action: CardAction, translator: Translator, entries: readonly MenuEntry[]): CardSubmitData {
+  const typed = typeof action.value === 'string' ? action.value : action.title;
+  const entry = entries.find((candidate) => translator.t(candidate.labelKey) === typed);
+  return entry ? { menu: entry.id } : { choice: typed };
+}
+
+/**
+ * The text a submitted card value stands for, as if the customer had typed it; undefined when the
+ * value is not `CardSubmitData` or names an entry that is not offered.
+ */
+export function submittedText(value: unknown, translator: Translator, entries: readonly MenuEntry[]): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const hasMenu = 'menu' in value;
+  const hasChoice = 'choice' in value;
+  if (hasMenu === hasChoice) return undefined;
+  if (hasMenu) {
+    const entry = entries.find((candidate) => candidate.id === value.menu);
+    return entry ? translator.t(entry.labelKey) : undefined;
+  }
+  const choice = 'choice' in value ? value.choice : undefined;
+  return typeof choice === 'string' && choice.trim() !== '' ? choice : undefined;
+}
+
+/** An Adaptive Card action for a suggested action: typed buttons submit `CardSubmitData`, links stay links. */
+function cardAction(action: CardAction, translator: Translator, entries: readonly MenuEntry[]): Record<string, unknown> | undefined {
+  const title = action.title || (typeof action.value === 'string' ? action.value : '');
+  if (action.type === ActionTypes.OpenUrl && typeof action.value === 'string') return { type: 'Action.OpenUrl', title, url: action.value };
+  if (action.type !== ActionTypes.ImBack && action.type !== ActionTypes.PostBack) return undefined;
+  return { type: 'Action.Submit', title, data: cardSubmitData(action, translator, entries) };
+}
+
+/**
+ * The same message with its suggested actions turned into an Adaptive Card of `Action.Submit`
+ * buttons, for conversations that show no suggested actions (Teams group chats and channels).
+ * The text is kept as it is: it already lists the options, for typing and for clients that
+ * render no card (also the card's `fallbackText`). A message without suggested actions is returned unchanged.
+ */
+export function withActionsAsCard(activity: Partial<Activity>, translator: Translator, entries: readonly MenuEntry[]): Partial<Activity> {
+  const actions = (activity.suggestedActions?.actions ?? []).flatMap((action) => cardAction(action, translator, entries) ?? []);
+  if (actions.length === 0) return activity;
+  const card = CardFactory.adaptiveCard({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: ADAPTIVE_CARD_VERSION,
+    fallbackText: activity.text,
+    body: [],
+    actions,
+  });
+  const { suggestedActions: _shownAsCard, ...rest } = activity;
+  return { ...rest, attachments: [...(activity.attachments ?? []), card] };
 }

@@ -1,13 +1,16 @@
-import { ActivityHandler, TurnContext } from 'botbuilder';
+import { Activity, ResourceResponse, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import { Dialog, runDialog } from 'botbuilder-dialogs';
-import { MenuEntry } from '../../dialogs/menu';
+import { MenuEntry, menuActivity, submittedText, withActionsAsCard } from '../../dialogs/menu';
 import { welcomeActivity } from '../../dialogs/welcome';
+import { actionPresentationFor } from '../channels/teams/action-presentation';
+import { botAddedInTeams } from '../channels/teams/bot-installed';
+import { stripRecipientMention } from '../channels/teams/bot-mention';
 import { ShippedLocale, resolveLocale } from '../i18n/shipped-locales';
 import { Translations } from '../i18n/translator';
 import { TurnRunner } from '../turn/turn-runner';
 import { checkMessageText } from './sanitize-text';
 import { StateProperties } from './state-properties';
-import { setTurnTranslator, turnTranslator } from './turn-locale';
+import { peekTurnTranslator, setTurnTranslator, turnTranslator } from './turn-locale';
 
 export interface PrivacyBotDeps {
   runner: TurnRunner;
@@ -23,9 +26,12 @@ export interface PrivacyBotDeps {
 /**
  * The bot at the edge: every turn goes through the turn runner (one state read, one conditional
  * write, replies only once committed), picks the customer's language, cleans the text and hands
- * messages to the main dialog.
+ * messages to the main dialog. Serves Web Chat and Teams (personal chat, group chat, channel)
+ * alike: Teams' @mention of the bot is removed before the text is read, a card button's submitted
+ * value is read as the option it stands for, and where suggested actions are not shown the
+ * options go out as an Adaptive Card.
  */
-export class PrivacyBot extends ActivityHandler {
+export class PrivacyBot extends TeamsActivityHandler {
   constructor(private readonly deps: PrivacyBotDeps) {
     super();
     this.onTurn(async (context, next) => {
@@ -39,7 +45,7 @@ export class PrivacyBot extends ActivityHandler {
     });
     this.onMembersAdded(async (context, next) => {
       const someoneJoined = (context.activity.membersAdded ?? []).some((member) => member.id !== context.activity.recipient?.id);
-      if (someoneJoined && !(await deps.state.welcomed.get(context))) {
+      if ((someoneJoined || botAddedInTeams(context.activity)) && !(await deps.state.welcomed.get(context))) {
         await deps.state.welcomed.set(context, true);
         await context.sendActivity(welcomeActivity(turnTranslator(context), deps.menu));
       }
@@ -48,22 +54,40 @@ export class PrivacyBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    // Registered before the turn runner's reply buffer, so replies are rendered as they are sent.
+    if (actionPresentationFor(context.activity) === 'adaptiveCard') context.onSendActivities(this.actionsAsCards);
     await this.deps.runner.run(context, () => super.run(context));
   }
+
+  /** Suggested actions become an Adaptive Card of `Action.Submit` buttons (the text still lists them). */
+  private readonly actionsAsCards = async (context: TurnContext, activities: Partial<Activity>[], next: () => Promise<ResourceResponse[]>): Promise<ResourceResponse[]> => {
+    const translator = peekTurnTranslator(context) ?? this.deps.translations.for(this.deps.defaultLocale);
+    activities.forEach((activity, index) => {
+      activities[index] = withActionsAsCard(activity, translator, this.deps.menu);
+    });
+    return next();
+  };
 
   /** A message: refuse what we will not read, greet once, then let the dialogs answer. */
   private async handleMessage(context: TurnContext): Promise<void> {
     const translator = turnTranslator(context);
-    const check = checkMessageText(context.activity.text, this.deps.maxMessageChars);
+    const activity = context.activity;
+    stripRecipientMention(activity);
+    // A card button (Action.Submit) sends data in `value`, usually without text: read it as the option typed.
+    const submitted = submittedText(activity.value, translator, this.deps.menu);
+    if (submitted !== undefined) activity.text = submitted;
+    const check = checkMessageText(activity.text, this.deps.maxMessageChars);
     if (check.kind === 'tooLong') {
       await context.sendActivity(translator.t('bot.tooLong', { max: check.max }));
       return;
     }
     if (check.kind === 'empty') {
-      await context.sendActivity(translator.t('bot.nonText'));
+      // A value we cannot read (an old or foreign card) gets the options again, not "please type".
+      const unreadableValue = activity.value !== undefined && activity.value !== null;
+      await context.sendActivity(unreadableValue ? menuActivity(translator, this.deps.menu, translator.t('bot.fallback')) : translator.t('bot.nonText'));
       return;
     }
-    context.activity.text = check.text;
+    activity.text = check.text;
     if (!(await this.deps.state.welcomed.get(context))) {
       await this.deps.state.welcomed.set(context, true);
       await context.sendActivity(translator.t('bot.welcome'));

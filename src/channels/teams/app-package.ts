@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../errors/app-error';
+import { PROJECT_ROOT } from '../../paths';
+import { createZip } from './zip-writer';
+
+/** The Teams app folder: manifest template and icons. */
+export const TEAMS_APP_DIR = path.join(PROJECT_ROOT, 'teams');
+
+/** What a Teams app package holds, at the root of the zip. */
+export const TEAMS_PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png'] as const;
+
+/** Where `npm run teams:package` writes the package unless told otherwise (`--out`). */
+export const DEFAULT_TEAMS_PACKAGE_PATH = path.join(PROJECT_ROOT, 'dist', 'teams-app.zip');
+
+/** A placeholder in the manifest template: `${{Name}}`, filled from the environment variable `Name`. */
+const PLACEHOLDER = /\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Placeholder values that must be GUIDs, with what they are. */
+const GUID_VARIABLES: Readonly<Record<string, string>> = {
+  MicrosoftAppId: "the bot's Microsoft App ID, shown on the Azure Bot resource's Configuration page",
+};
+
+/** The names of the placeholders in a manifest template, in order of first use. */
+export function manifestPlaceholders(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((match) => match[1]))];
+}
+
+/**
+ * The manifest with every `${{Name}}` replaced by the environment variable `Name`. Refuses, naming
+ * the variables, when one is unset or empty, or when `MicrosoftAppId` is not a GUID (Teams
+ * rejects such a package at upload with a less helpful message).
+ */
+export function renderManifest(template: string, env: Readonly<Record<string, string | undefined>>): string {
+  const names = manifestPlaceholders(template);
+  const missing = names.filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    const what = missing.map((name) => (GUID_VARIABLES[name] ? `${name} (${GUID_VARIABLES[name]})` : name)).join(', ');
+    throw new AppError('PSB_CONFIG_INVALID', `set ${what} in the environment to build the Teams app package, e.g. MicrosoftAppId=<guid> npm run teams:package`, { field: missing[0] });
+  }
+  for (const name of names) {
+    const value = env[name]?.trim() ?? '';
+    if (GUID_VARIABLES[name] && !GUID.test(value)) {
+      throw new AppError('PSB_CONFIG_INVALID', `${name} must be ${GUID_VARIABLES[name]}: a GUID such as 00000000-0000-0000-0000-000000000000`, { field: name });
+    }
+  }
+  // Values go into JSON strings: escape them as JSON would.
+  const rendered = template.replace(PLACEHOLDER, (_match, name: string) => JSON.stringify(env[name]?.trim() ?? '').slice(1, -1));
+  JSON.parse(rendered);
+  return rendered;
+}
+
+/** The Teams app package (manifest filled from `env`, plus the icons) as zip bytes. */
+export function buildTeamsPackage(env: Readonly<Record<string, string | undefined>>, appDir = TEAMS_APP_DIR): Buffer {
+  const manifest = renderManifest(readFileSync(path.join(appDir, 'manifest.json'), 'utf8'), env);
+  return createZip(
+    TEAMS_PACKAGE_FILES.map((name) => ({
+      name,
+      data: name === 'manifest.json' ? Buffer.from(manifest, 'utf8') : readFileSync(path.join(appDir, name)),
+    })),
+  );
+}
