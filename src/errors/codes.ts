@@ -25,6 +25,13 @@ export const ERROR_CODES = {
   PSB_LEDGER_UNAVAILABLE: 'The ledger database does not answer',
   PSB_LEDGER_IMPORT_INVALID: 'An import file has invalid rows; nothing was imported',
   PSB_CLOCK_INPUT: 'A deadline was asked for with an invalid regime, type, instant or time zone',
+  PSB_HANDOFF_NOT_FOUND: 'No handoff has this id (never queued, or closed long enough ago to be forgotten)',
+  PSB_HANDOFF_ALREADY_CLAIMED: 'Another agent has already claimed this handoff; pick another one from the queue',
+  PSB_HANDOFF_NOT_YOURS: 'Only the agent holding this handoff (or a supervisor) may act on it',
+  PSB_HANDOFF_CLOSED: 'The handoff is closed (completed, cancelled or timed out) and takes no more messages or changes',
+  PSB_HANDOFF_NOT_CLAIMED: 'The handoff is still waiting in the queue; claim it first',
+  PSB_HANDOFF_INVALID: 'A handoff input is invalid (empty text, text over 2000 characters, unknown outcome or method)',
+  PSB_HANDOFF_UNAVAILABLE: 'The handoff queue (Redis) does not answer',
   PSB_INTERNAL: 'An unexpected error occurred',
 } as const;
 

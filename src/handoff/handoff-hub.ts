@@ -17,7 +17,9 @@ export interface CompleteHandoff {
  * The queue of conversations waiting for a human, and the live relay while one holds them.
  * Backed by Redis so any instance serves any agent or customer; plain TypeScript (no bot or
  * HTTP types). Errors are HandoffError with codes PSB_HANDOFF_* (not found, already claimed,
- * not yours, closed).
+ * not yours, closed; also not claimed — an agent action on a ticket still queued —, invalid input
+ * and unavailable — Redis does not answer).
+ * Implementations: RedisHandoffHub (any number of instances), MemoryHandoffHub (no REDIS_URL).
  */
 export interface HandoffHub {
   enqueue(input: NewHandoff): Promise<EnqueueResult>;
@@ -28,7 +30,10 @@ export interface HandoffHub {
   queue(): Promise<HandoffTicket[]>;
   /** Tickets an agent holds (a supervisor: all claimed ones when `agent` is undefined). */
   claimedBy(agent: string | undefined): Promise<HandoffTicket[]>;
-  /** Atomic: of two agents claiming at once, exactly one wins; the other gets PSB_HANDOFF_ALREADY_CLAIMED. */
+  /**
+   * Atomic: of two agents claiming at once, exactly one wins; the other gets PSB_HANDOFF_ALREADY_CLAIMED.
+   * The holder claiming again (a retry) gets the ticket back, with no second 'claimed' event.
+   */
   claim(ticketId: string, agent: string): Promise<HandoffTicket>;
   /** The customer leaves the queue or the conversation ("cancel", "back to the bot"). */
   cancel(ticketId: string): Promise<HandoffTicket>;
