@@ -7,7 +7,8 @@ import { AppError } from '../errors/app-error';
  */
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 // 7+ digits, optionally with a leading + and separators: phone numbers, also card and account numbers.
-const PHONE = /\+?\(?\d(?:[\s().-]*\d){6,}/g;
+// Not inside a longer token (UUIDs, hashes, ids): bounded by non-word characters on both sides.
+const PHONE = /(?<![\p{L}\p{N}_-])\+?\(?\d(?:[\s().-]*\d){6,}(?![\p{L}\p{N}_])/gu;
 
 export function redactText(value: string): string {
   return value.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
