@@ -4,6 +4,7 @@ import { Storage } from 'botbuilder';
 import { MainDialog } from '../dialogs/main-dialog';
 import { availableMenu } from '../dialogs/menu';
 import { createAdapter } from './adapter/create-adapter';
+import { createDirectLine, DirectLineChannel } from './channels/directline/create-direct-line';
 import { createTurnErrorHandler } from './bot/on-turn-error';
 import { PrivacyBot } from './bot/privacy-bot';
 import { createStateProperties } from './bot/state-properties';
@@ -31,6 +32,8 @@ export interface App {
   listen(): Promise<number>;
   /** Stops HTTP and closes backends. */
   close(): Promise<void>;
+  /** Our Direct Line endpoint (tokens for our pages, proactive turns); undefined when DIRECT_LINE_ENABLED=false. */
+  readonly directLine?: DirectLineChannel;
 }
 
 export interface AppOverrides {
@@ -107,6 +110,19 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   const adapter = createAdapter(options);
   adapter.onTurnError = createTurnErrorHandler({ translations, defaultLocale, logger: rootLogger });
   logger.info({ authentication: options.microsoftAppId ? 'bot-framework' : 'disabled (no MicrosoftAppId)' }, 'channel authentication');
+  const directLine = options.directLine.enabled
+    ? await createDirectLine({
+        config: options.directLine,
+        adapter,
+        runTurn: (context) => bot.run(context),
+        botAppId: options.microsoftAppId,
+        redisUrl: options.redisUrl,
+        redisPrefix: options.redisPrefix,
+        listenHost: options.host,
+        bodyLimitBytes: options.bodyLimitBytes,
+        logger: rootLogger,
+      })
+    : undefined;
 
   const server = createServer({
     adapter,
@@ -114,16 +130,20 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     readiness: [session.readiness, { name: 'ledger', backend: ledger.db.backend, isReady: () => ledger.db.isReady() }],
     bodyLimitBytes: options.bodyLimitBytes,
     logger: rootLogger,
+    extraRoutes: [...(directLine ? [directLine.routes] : [])],
   });
 
   return {
     server,
+    directLine,
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.port, options.host, () => resolve(server.address().port));
       }),
     close: async () => {
+      // Open WebSockets would keep the HTTP server from closing.
+      await directLine?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await session.close();
       await ledger.close();

@@ -1,4 +1,5 @@
 import { Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions, InvokeResponse, TurnContext } from 'botbuilder';
+import type { AuthenticateRequestResult } from 'botframework-connector';
 import { BotOptions } from '../config/options';
 
 /**
@@ -9,6 +10,16 @@ import { BotOptions } from '../config/options';
 export class BotAdapter extends CloudAdapter {
   processIncoming(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
     return this.processActivity(authHeader, activity, logic);
+  }
+
+  /**
+   * Runs a turn for an activity whose caller a channel of ours already authenticated (our own
+   * Direct Line endpoint): `authenticated` names the bot's identity and the ConnectorFactory its
+   * replies go through, so no Bot Framework token is checked or fetched — it works offline, with
+   * or without MicrosoftAppId.
+   */
+  processAuthenticated(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
   }
 }
 

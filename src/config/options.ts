@@ -1,3 +1,4 @@
+import type { DirectLineConfig } from '../channels/directline/direct-line-config';
 import type { LedgerConfig } from '../ledger/ledger-config';
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
@@ -38,10 +39,12 @@ export interface BotOptions {
   readonly turnMaxAttempts: number;
   /** The privacy ledger: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see ledger-config.ts). */
   readonly ledger: LedgerConfig;
+  /** Our own Direct Line endpoint: DIRECT_LINE_* (see channels/directline/direct-line-config.ts). */
+  readonly directLine: DirectLineConfig;
 }
 
-/** Defaults of everything but the ledger, whose defaults live with it in ledger-config.ts. */
-export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger'> = Object.freeze({
+/** Defaults of everything but the ledger and Direct Line, whose defaults live with them (ledger-config.ts, direct-line-config.ts). */
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

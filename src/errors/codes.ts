@@ -32,6 +32,16 @@ export const ERROR_CODES = {
   PSB_HANDOFF_NOT_CLAIMED: 'The handoff is still waiting in the queue; claim it first',
   PSB_HANDOFF_INVALID: 'A handoff input is invalid (empty text, text over 2000 characters, unknown outcome or method)',
   PSB_HANDOFF_UNAVAILABLE: 'The handoff queue (Redis) does not answer',
+  PSB_DL_UNAUTHORIZED: 'Send a valid Direct Line token (or, from a server, the secret) as Authorization: Bearer ...',
+  PSB_DL_TOKEN_EXPIRED: 'The Direct Line token has expired; refresh it before it expires or get a new one',
+  PSB_DL_FORBIDDEN: 'The Direct Line token does not grant this conversation or operation',
+  PSB_DL_CONVERSATION_NOT_FOUND: 'No such Direct Line conversation (never started, or expired)',
+  PSB_DL_ACTIVITY_NOT_FOUND: 'No such activity in this Direct Line conversation',
+  PSB_DL_INVALID_REQUEST: 'A Direct Line request field (watermark, user id, locale) is invalid',
+  PSB_DL_RATE_LIMITED: 'Too many activities posted to this conversation; wait as long as Retry-After says',
+  PSB_DL_CONVERSATION_FULL: 'The conversation holds the most activities allowed; start a new conversation',
+  PSB_DL_CONNECTOR_UNAUTHORIZED: 'Only the bot itself may call the Direct Line connector routes',
+  PSB_DL_UNAVAILABLE: 'The Direct Line conversation store (Redis) does not answer',
   PSB_INTERNAL: 'An unexpected error occurred',
 } as const;
 

@@ -9,11 +9,17 @@ const ROOT = path.resolve(__dirname, '../..');
 
 describe('configuration from the environment', () => {
   it('runs with no configuration at all on documented defaults', () => {
-    const { ledger, ...options } = loadConfig({});
+    const { ledger, directLine, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
     assert.ok(Object.isFrozen(loadConfig({})));
     assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
     assert.equal(ledger.usesDevelopmentHashKey, true);
+    assert.equal(directLine.enabled, true);
+    assert.equal(directLine.keySource, 'random-per-process');
+    assert.deepEqual(
+      [directLine.tokenTtlSeconds, directLine.conversationTtlSeconds, directLine.rateLimitPosts, directLine.rateLimitWindowSeconds, directLine.keepAliveSeconds, directLine.serviceUrl],
+      [1800, 3600, 30, 10, 30, ''],
+    );
   });
 
   const wrong: [string, Record<string, string>][] = [
@@ -35,6 +41,14 @@ describe('configuration from the environment', () => {
     ['LEDGER_SCHEMA', { LEDGER_SCHEMA: 'Drop Table' }],
     ['LEDGER_HASH_KEY', { LEDGER_HASH_KEY: 'short' }],
     ['LEDGER_HASH_KEY', { NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true' }],
+    ['DIRECT_LINE_SECRET', { NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length' }],
+    ['DIRECT_LINE_SECRET', { DIRECT_LINE_SECRET: 'too-short' }],
+    ['DIRECT_LINE_TOKEN_KEY', { DIRECT_LINE_TOKEN_KEY: 'too-short' }],
+    ['DIRECT_LINE_TOKEN_TTL_SECONDS', { DIRECT_LINE_TOKEN_TTL_SECONDS: '5' }],
+    ['DIRECT_LINE_SERVICE_URL', { DIRECT_LINE_SERVICE_URL: 'ftp://bot.example.com' }],
+    ['DIRECT_LINE_ENABLED', { DIRECT_LINE_ENABLED: 'perhaps' }],
+    ['DIRECT_LINE_RATE_LIMIT_POSTS', { DIRECT_LINE_RATE_LIMIT_POSTS: '0' }],
+    ['DIRECT_LINE_CORS_ORIGINS', { DIRECT_LINE_CORS_ORIGINS: 'https://example.com/path' }],
   ];
   for (const [variable, env] of wrong) {
     it(`names ${variable} when ${JSON.stringify(env)} is wrong`, () => {
@@ -47,9 +61,21 @@ describe('configuration from the environment', () => {
 
   it('refuses production without an app id unless ALLOW_UNAUTHENTICATED=true', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (err: unknown) => err instanceof AppError && err.code === 'PSB_CONFIG_UNSAFE');
-    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length' };
+    // Production also needs the Direct Line secret (Direct Line is on by default).
+    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' };
     assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', ...hashKey }).allowUnauthenticated, true);
     assert.equal(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', ...hashKey }).nodeEnv, 'production');
+  });
+
+  it('Direct Line in production: the secret signs tokens, or Direct Line is switched off', () => {
+    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length' };
+    const withSecret = loadConfig({ ...production, DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' }).directLine;
+    assert.equal(withSecret.keySource, 'DIRECT_LINE_SECRET');
+    assert.deepEqual(withSecret.warnings, []);
+    assert.equal(loadConfig({ ...production, DIRECT_LINE_ENABLED: 'false' }).directLine.enabled, false);
+    const custom = loadConfig({ DIRECT_LINE_SERVICE_URL: 'https://bot.example.com/', DIRECT_LINE_CORS_ORIGINS: 'https://www.example.com, https://shop.example.com:8443' }).directLine;
+    assert.equal(custom.serviceUrl, 'https://bot.example.com');
+    assert.deepEqual(custom.corsOrigins, ['https://www.example.com', 'https://shop.example.com:8443']);
   });
 
   it('the process itself refuses to start on a wrong value, naming the variable', function () {

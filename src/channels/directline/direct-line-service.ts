@@ -1,0 +1,249 @@
+import type { Activity } from 'botbuilder';
+import { AppError } from '../../errors/app-error';
+import type { Logger } from '../../log/logger';
+import { ActivityPage, ConversationRecord, ConversationStore, MAX_ACTIVITIES_PER_READ, seqOfActivityId } from './conversation-store';
+import {
+  botActivity,
+  ChannelAccountLike,
+  conversationStartActivity,
+  isConversationId,
+  localeFrom,
+  newConversationId,
+  newUserId,
+  startChannelDataFrom,
+  userActivity,
+  userIdFrom,
+} from './direct-line-activities';
+import { ConversationGrant, ConversationStart, DirectLineTokens } from './direct-line-tokens';
+import { RateLimiter } from './rate-limiter';
+
+/** Who is calling: a server holding the secret, or a client holding a token for one conversation. */
+export type Caller = { readonly kind: 'secret' } | { readonly kind: 'token'; readonly token: string; readonly grant: ConversationGrant };
+
+/** `{ conversationId, token, expires_in }`, as Azure's Direct Line answers token requests. */
+export interface TokenResponse {
+  readonly conversationId: string;
+  readonly token: string;
+  readonly expires_in: number;
+}
+
+/** A started (or reconnected) conversation; the route turns `streamToken` into a `streamUrl`. */
+export interface ConversationAccess extends TokenResponse {
+  readonly created: boolean;
+  readonly streamToken: string;
+}
+
+/** What a server may ask a token to carry (the Web Chat page's token route uses this in-process). */
+export interface TokenRequest {
+  /** The customer's id; a random `dl_…` one when absent. */
+  readonly userId?: string;
+  /** Language of the welcome, e.g. the browser's 'it-IT'. */
+  readonly locale?: string;
+  /** Small flat facts the bot sees on the conversation's start, e.g. `{ gpc: true }`. */
+  readonly channelData?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Where customers' activities go: the bot (see BotBridge). */
+export interface BotDelivery {
+  deliver(activity: Partial<Activity>): Promise<void>;
+}
+
+export interface DirectLineServiceDeps {
+  store: ConversationStore;
+  tokens: DirectLineTokens;
+  rateLimiter: RateLimiter;
+  bot: BotDelivery;
+  /** The bot as conversation member (id = MicrosoftAppId, or 'privacy-bot'). */
+  botAccount: ChannelAccountLike;
+  serviceUrl(): string;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The Direct Line 3.0 rules, without HTTP: who may do what to which conversation, what a
+ * customer's activity becomes, where it goes. The routes (direct-line-routes.ts,
+ * connector-routes.ts) and the WebSocket stream only translate to and from HTTP.
+ */
+export class DirectLineService {
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: DirectLineServiceDeps) {
+    this.logger = deps.logger;
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** The caller behind an `Authorization` header. @throws 401 / 403 AppErrors. */
+  authenticate(authorization: string | undefined): Caller {
+    const match = BEARER.exec(authorization ?? '');
+    if (!match) throw new AppError('PSB_DL_UNAUTHORIZED', 'send a Direct Line token (or, from a server, the secret) as Authorization: Bearer ...');
+    const bearer = match[1];
+    if (this.deps.tokens.isSecret(bearer)) return { kind: 'secret' };
+    return { kind: 'token', token: bearer, grant: this.deps.tokens.verifyClientToken(bearer) };
+  }
+
+  /** `POST /tokens/generate`: the secret mints a token for a new conversation (body `{ user: { id } }`). */
+  generateToken(caller: Caller, body: unknown): TokenResponse {
+    if (caller.kind !== 'secret') throw new AppError('PSB_DL_FORBIDDEN', 'generating tokens needs the Direct Line secret, which only a server holds');
+    return this.issueToken({ userId: userIdFrom(body) });
+  }
+
+  /** In-process token minting for our own pages (the secret stays on the server). */
+  issueToken(request: TokenRequest = {}): TokenResponse {
+    const userId = request.userId === undefined ? newUserId() : userIdFrom({ user: { id: request.userId } }) ?? newUserId();
+    const locale = localeFrom(request.locale);
+    const channelData = startChannelDataFrom(request.channelData);
+    const start: ConversationStart | undefined = locale || channelData ? { ...(locale ? { locale } : {}), ...(channelData ? { channelData } : {}) } : undefined;
+    const conversationId = newConversationId();
+    const issued = this.deps.tokens.issueClientToken(conversationId, userId, start);
+    return { conversationId, token: issued.token, expires_in: issued.expiresIn };
+  }
+
+  /** `POST /tokens/refresh`: a valid token gets a fresh one for the same conversation and user. */
+  refreshToken(caller: Caller): TokenResponse {
+    if (caller.kind !== 'token') throw new AppError('PSB_DL_FORBIDDEN', 'refresh a token, not the secret: send the token as Authorization: Bearer ...');
+    const { grant } = caller;
+    const issued = this.deps.tokens.issueClientToken(grant.conversationId, grant.userId, grant.start);
+    return { conversationId: grant.conversationId, token: issued.token, expires_in: issued.expiresIn };
+  }
+
+  /**
+   * `POST /conversations`: starts the token's conversation (or a new one, with the secret) and
+   * tells the bot, which welcomes the customer. Starting a started conversation again answers
+   * it as it is (a reloaded page), without a second welcome.
+   */
+  async startConversation(caller: Caller, body: unknown): Promise<ConversationAccess> {
+    const bodyLocale = localeFrom(body !== null && typeof body === 'object' ? (body as { locale?: unknown }).locale : undefined);
+    const conversationId = caller.kind === 'token' ? caller.grant.conversationId : newConversationId();
+    const userId = caller.kind === 'token' ? caller.grant.userId : userIdFrom(body) ?? newUserId();
+    const start = caller.kind === 'token' ? caller.grant.start : undefined;
+    const locale = bodyLocale ?? start?.locale;
+    const candidate: ConversationRecord = { conversationId, userId, createdAt: this.now().toISOString(), ...(locale ? { locale } : {}) };
+    const { created, record } = await this.deps.store.create(candidate);
+    if (record.userId !== userId) throw forbidden();
+    if (created) {
+      this.logger.info({ conversationId, by: caller.kind }, 'direct line conversation started');
+      const update = conversationStartActivity({ conversationId, userId, bot: this.deps.botAccount, timestamp: this.now().toISOString(), locale, start });
+      try {
+        await this.deps.bot.deliver(update);
+      } catch (err) {
+        // The conversation exists; the customer can still write. The failure is the bot's.
+        this.logger.error({ err, conversationId }, 'direct line: the bot failed on the conversation start');
+      }
+    }
+    return { created, ...this.accessFor(caller, record), streamToken: this.deps.tokens.issueStreamToken(conversationId, record.userId) };
+  }
+
+  /** `GET /conversations/:id`: a new `streamUrl` (and the token) to reconnect. */
+  async reconnect(caller: Caller, conversationId: string): Promise<ConversationAccess> {
+    const record = await this.access(caller, conversationId);
+    return { created: false, ...this.accessFor(caller, record), streamToken: this.deps.tokens.issueStreamToken(conversationId, record.userId) };
+  }
+
+  /**
+   * `POST /conversations/:id/activities`: rate-limited per conversation; the activity gets its
+   * id and time, is stored (the echo the client waits for) and handed to the bot, whose replies
+   * are stored by the connector routes before this resolves. A client's retry (same
+   * `clientActivityID`) is stored once and processed once (the turn runner dedupes by id).
+   */
+  async postActivity(caller: Caller, conversationId: string, readBody: () => Promise<unknown>): Promise<{ id: string }> {
+    const record = await this.access(caller, conversationId);
+    const decision = await this.deps.rateLimiter.hit(`dl:{${conversationId}}:rate`);
+    if (!decision.allowed) {
+      throw new AppError('PSB_DL_RATE_LIMITED', `too many activities in this conversation; try again in ${decision.retryAfterSeconds} s`, { retryAfterSeconds: decision.retryAfterSeconds });
+    }
+    const { draft, clientActivityId } = userActivity({
+      body: await readBody(),
+      conversationId,
+      userId: record.userId,
+      bot: this.deps.botAccount,
+      serviceUrl: this.deps.serviceUrl(),
+      timestamp: this.now().toISOString(),
+    });
+    const appended = await this.deps.store.append(conversationId, draft, clientActivityId);
+    if (!appended) throw notFound();
+    await this.deps.bot.deliver({ ...draft, id: appended.id } as Partial<Activity>);
+    return { id: appended.id };
+  }
+
+  /** `GET /conversations/:id/activities?watermark=`: what came after the watermark (polling). */
+  async getActivities(caller: Caller, conversationId: string, watermark: number): Promise<{ activities: ActivityPage['activities']; watermark: string }> {
+    await this.access(caller, conversationId);
+    return this.page(conversationId, watermark);
+  }
+
+  /** Activities after `watermark` for a stream or a poll, as the protocol shapes them. */
+  async page(conversationId: string, watermark: number): Promise<{ activities: ActivityPage['activities']; watermark: string }> {
+    const page = await this.deps.store.read(conversationId, watermark, MAX_ACTIVITIES_PER_READ);
+    if (!page) throw notFound();
+    return { activities: page.activities, watermark: String(page.watermark) };
+  }
+
+  /** The WebSocket's `t`: valid for this conversation, which exists. */
+  async authorizeStream(conversationId: string, streamToken: string): Promise<ConversationRecord> {
+    this.deps.tokens.verifyStreamToken(streamToken, conversationId);
+    const record = isConversationId(conversationId) ? await this.deps.store.get(conversationId) : undefined;
+    if (!record) throw notFound();
+    return record;
+  }
+
+  /** Connector `POST /v3/conversations/:id/activities[/:replyTo]`: the bot's activity, stored for the client. */
+  async storeBotActivity(conversationId: string, body: unknown, replyToId?: string): Promise<{ id: string }> {
+    if (!isConversationId(conversationId)) throw notFound();
+    const draft = botActivity({ body, conversationId, bot: this.deps.botAccount, timestamp: this.now().toISOString(), replyToId });
+    const appended = await this.deps.store.append(conversationId, draft);
+    if (!appended) throw notFound();
+    return { id: appended.id };
+  }
+
+  /** Connector `PUT /v3/conversations/:id/activities/:activityId`: the bot's update replaces the stored activity. */
+  async replaceBotActivity(conversationId: string, activityId: string, body: unknown): Promise<{ id: string }> {
+    if (!isConversationId(conversationId)) throw notFound();
+    const seq = seqOfActivityId(conversationId, activityId);
+    if (seq === undefined) throw activityNotFound();
+    const draft = botActivity({ body, conversationId, bot: this.deps.botAccount, timestamp: this.now().toISOString() });
+    const outcome = await this.deps.store.replace(conversationId, seq, draft);
+    if (outcome === 'no-conversation') throw notFound();
+    if (outcome === 'no-activity') throw activityNotFound();
+    return { id: activityId };
+  }
+
+  /**
+   * May `caller` use this conversation? A token only its own (403 otherwise, even when the other
+   * does not exist: nothing is revealed); then the conversation must exist (404).
+   */
+  private async access(caller: Caller, conversationId: string): Promise<ConversationRecord> {
+    if (caller.kind === 'token' && caller.grant.conversationId !== conversationId) throw forbidden();
+    const record = isConversationId(conversationId) ? await this.deps.store.get(conversationId) : undefined;
+    if (!record) throw notFound();
+    if (caller.kind === 'token' && record.userId !== caller.grant.userId) throw forbidden();
+    return record;
+  }
+
+  /** The token a client should use from now on: its own, or (for the secret) one minted for the conversation's user. */
+  private accessFor(caller: Caller, record: ConversationRecord): TokenResponse {
+    if (caller.kind === 'token') {
+      const expiresIn = Math.max(0, caller.grant.expiresAt - Math.floor(this.now().getTime() / 1000));
+      return { conversationId: record.conversationId, token: caller.token, expires_in: expiresIn };
+    }
+    const issued = this.deps.tokens.issueClientToken(record.conversationId, record.userId);
+    return { conversationId: record.conversationId, token: issued.token, expires_in: issued.expiresIn };
+  }
+}
+
+function forbidden(): AppError {
+  return new AppError('PSB_DL_FORBIDDEN', 'this Direct Line token is for another conversation');
+}
+
+function notFound(): AppError {
+  return new AppError('PSB_DL_CONVERSATION_NOT_FOUND', 'no such Direct Line conversation (never started, or expired); start a new one');
+}
+
+function activityNotFound(): AppError {
+  return new AppError('PSB_DL_ACTIVITY_NOT_FOUND', 'no such activity in this conversation');
+}
