@@ -8,10 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PasswordInputError, readNewPassword } from '../agent/password-input';
 import { isAppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/codes';
 import { redactText } from '../log/redact-text';
 import { ChainReport } from '../ledger/chain/chain-verifier';
+import { AGENT_ROLES, AgentRole } from '../ledger/agents/agent-service';
 import { DEMO_CUSTOMERS, seedDemo } from '../ledger/demo/seed-demo';
 import { exportSubject } from '../ledger/export/subject-export';
 import { importConsents } from '../ledger/import/consent-import';
@@ -35,6 +37,9 @@ export const USAGE = `usage: npm run ledger -- <command> [options]
                                             statutory instants of a request (R: ${REGIMES.join(', ')}; T: ${REQUEST_TYPES.join(', ')})
   deadline --type breach --awareness ISO    72-hour authority deadline of a personal-data breach
   seed-demo                                 add the demo customers (idempotent)
+  agent add --username NAME --role ROLE     create an agent console account (ROLE: ${AGENT_ROLES.join(', ')});
+                                            the password is read from standard input (first line; in a
+                                            terminal it is asked twice, never echoed)
   help                                      this text
 
 ISO instants carry their zone: 2027-01-31T10:00:00Z or 2027-01-31T11:00:00+01:00.
@@ -168,6 +173,32 @@ function deadline(args: ParsedArgs): unknown {
   };
 }
 
+function isAgentRole(value: string | undefined): value is AgentRole {
+  return (AGENT_ROLES as readonly (string | undefined)[]).includes(value);
+}
+
+/** `agent add --username NAME --role agent|supervisor`, the password from standard input (never an argument, never printed). */
+async function agent(args: ParsedArgs): Promise<number> {
+  expect(args, { options: ['username', 'role'], positional: 1 });
+  const [subcommand] = args.positional;
+  if (subcommand !== 'add') throw new UsageError(subcommand === undefined ? 'needs a subcommand: agent add --username NAME --role ROLE' : `unknown subcommand "agent ${subcommand}" (try: agent add)`);
+  const username = args.options.get('username');
+  if (username === undefined || username.trim() === '') throw new UsageError('--username is required');
+  const role = args.options.get('role');
+  if (!isAgentRole(role)) throw new UsageError(`--role must be one of ${AGENT_ROLES.join(', ')}${role === undefined ? '' : ` (got "${role}")`}`);
+  let password: string;
+  try {
+    password = await readNewPassword();
+  } catch (err) {
+    if (err instanceof PasswordInputError) throw new UsageError(err.message);
+    throw err;
+  }
+  return withLedger(async (ledger) => {
+    print(await ledger.agents.add(username.trim(), role, password, { actor: 'system:cli', reason: 'agent account added from the command line' }));
+    return EXIT_OK;
+  });
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   switch (args.command) {
     case 'help':
@@ -234,6 +265,8 @@ async function run(args: ParsedArgs): Promise<number> {
         });
         return EXIT_OK;
       });
+    case 'agent':
+      return agent(args);
     case undefined:
       throw new UsageError('missing command');
     default:

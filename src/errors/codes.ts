@@ -42,6 +42,13 @@ export const ERROR_CODES = {
   PSB_DL_CONVERSATION_FULL: 'The conversation holds the most activities allowed; start a new conversation',
   PSB_DL_CONNECTOR_UNAUTHORIZED: 'Only the bot itself may call the Direct Line connector routes',
   PSB_DL_UNAVAILABLE: 'The Direct Line conversation store (Redis) does not answer',
+  PSB_AGENT_UNAUTHENTICATED: 'Sign in first: no agent session, or it expired or was signed out (POST /agent/api/login)',
+  PSB_AGENT_LOGIN_FAILED: 'Wrong username or password',
+  PSB_AGENT_CSRF: "Send the session's CSRF token (csrfToken from the login answer) in the X-CSRF-Token header",
+  PSB_AGENT_RATE_LIMITED: 'Too many sign-in attempts for this username from this address; wait as long as Retry-After says',
+  PSB_AGENT_INVALID_REQUEST: 'An agent API request is invalid (a missing or wrong field: see "field")',
+  PSB_AGENT_NO_RECORD: 'The claimed identity matched no subject in the ledger, so there is nothing on record to compare',
+  PSB_AGENT_UNAVAILABLE: 'The agent session store (Redis) does not answer',
   PSB_INTERNAL: 'An unexpected error occurred',
 } as const;
 

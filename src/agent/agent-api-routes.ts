@@ -1,0 +1,220 @@
+import type { Request, Response, Server } from 'restify';
+import { isIdentifierKind } from '../ledger/subjects/identifiers';
+import type { Logger } from '../log/logger';
+import { readJsonBody } from '../server/json-body';
+import { sendError } from '../server/send-error';
+import type { AgentConsoleConfig } from './agent-console-config';
+import { AgentDesk, VerificationDecision } from './agent-desk';
+import { AgentError, invalidRequest } from './agent-errors';
+import type { AgentEventStreams } from './agent-event-streams';
+import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-cookie';
+import type { ActiveSession, AgentSessions } from './sessions/agent-sessions';
+import type { LoginThrottle } from './sessions/login-throttle';
+
+export interface AgentApiDeps {
+  readonly desk: AgentDesk;
+  readonly sessions: AgentSessions;
+  readonly throttle: LoginThrottle;
+  readonly streams: AgentEventStreams;
+  readonly config: AgentConsoleConfig;
+  /** Largest request body, bytes (messages and notes are at most 2000 characters). */
+  readonly bodyLimitBytes: number;
+  readonly logger: Logger;
+}
+
+/** The header a state-changing request carries the session's CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+const MAX_USERNAME_CHARS = 64;
+/** Long enough for any passphrase, short enough that hashing it costs nothing extra. */
+const MAX_PASSWORD_CHARS = 1024;
+const MAX_NOTE_CHARS = 2000;
+const VERIFICATION_OUTCOMES = ['verified', 'failed'] as const;
+const VERIFICATION_METHODS = ['agent_check', 'document', 'knowledge'] as const;
+
+type Body = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readBody(req: Request, limitBytes: number, optional = false): Promise<Body> {
+  const length = req.headers['content-length'];
+  if (optional && (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return {};
+  const body = await readJsonBody(req, limitBytes);
+  if (!isRecord(body)) throw invalidRequest('body', 'send a JSON object');
+  return body;
+}
+
+function requiredString(body: Body, field: string, maxChars: number): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value.trim() === '') throw invalidRequest(field, `"${field}" must be a non-empty string`);
+  if (Array.from(value).length > maxChars) throw invalidRequest(field, `"${field}" holds at most ${maxChars} characters`);
+  return value;
+}
+
+function optionalNote(body: Body): string | undefined {
+  const note = body.note;
+  if (note === undefined || note === null || note === '') return undefined;
+  if (typeof note !== 'string') throw invalidRequest('note', '"note" must be a string');
+  if (Array.from(note).length > MAX_NOTE_CHARS) throw invalidRequest('note', `"note" holds at most ${MAX_NOTE_CHARS} characters`);
+  return note;
+}
+
+function decisionOf(body: Body): VerificationDecision {
+  const { outcome } = body;
+  if (!(VERIFICATION_OUTCOMES as readonly unknown[]).includes(outcome)) throw invalidRequest('outcome', `"outcome" must be one of ${VERIFICATION_OUTCOMES.join(', ')}`);
+  const method = body.method ?? 'agent_check';
+  if (!(VERIFICATION_METHODS as readonly unknown[]).includes(method)) throw invalidRequest('method', `"method" must be one of ${VERIFICATION_METHODS.join(', ')}`);
+  const note = optionalNote(body);
+  return { outcome: outcome as VerificationDecision['outcome'], method: method as VerificationDecision['method'], ...(note !== undefined ? { note } : {}) };
+}
+
+function ticketIdOf(req: Request): string {
+  const id: unknown = req.params?.id;
+  if (typeof id !== 'string' || id.trim() === '' || id.length > 200) throw invalidRequest('id', 'the URL names no handoff id');
+  return id;
+}
+
+/** Personal data in every answer: never cached by the browser or a proxy. */
+function reply(res: Response, status: number, body: unknown): void {
+  res.header('Cache-Control', 'no-store');
+  res.send(status, body);
+}
+
+/**
+ * The agent console's JSON API under `/agent/api` (documented in the README). Every request but
+ * sign-in needs the session cookie; every state change (POST) also needs `X-CSRF-Token`. Answers
+ * are JSON; refusals are `{error: {code, message, field?}}` with 400 (bad payload), 401 (no
+ * session, wrong password), 403 (CSRF, not yours), 404 (no such ticket), 409 (claimed by
+ * someone else, closed, not claimed), 429 (sign-in attempts) or 503 (a store is down).
+ */
+export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
+  const logger = deps.logger.child({ module: 'agent-api' });
+  const { desk, sessions, config } = deps;
+
+  /** Wraps a handler: resolves the session (restarting its idle time), checks CSRF on state changes, maps errors. */
+  const authed =
+    (handler: (req: Request, res: Response, session: ActiveSession) => Promise<void>, stateChanging: boolean) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        const session = await sessions.resolve(readCookie(req, SESSION_COOKIE), true);
+        if (!session) throw new AgentError('PSB_AGENT_UNAUTHENTICATED');
+        if (stateChanging) {
+          const header = req.headers[CSRF_HEADER];
+          sessions.checkCsrf(session, Array.isArray(header) ? header[0] : header);
+        }
+        await handler(req, res, session);
+      } catch (err) {
+        sendError(res, err, logger);
+      }
+    };
+
+  const login = async (req: Request, res: Response): Promise<void> => {
+    try {
+      const body = await readBody(req, deps.bodyLimitBytes);
+      const username = requiredString(body, 'username', MAX_USERNAME_CHARS).trim();
+      const password = requiredString(body, 'password', MAX_PASSWORD_CHARS);
+      const address = req.socket.remoteAddress ?? 'unknown';
+      const verdict = await deps.throttle.attempt(username, address);
+      if (!verdict.allowed) {
+        res.header('Retry-After', String(verdict.retryAfterSeconds));
+        throw new AgentError('PSB_AGENT_RATE_LIMITED', undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
+      }
+      const account = await desk.signIn(username, password);
+      if (!account) throw new AgentError('PSB_AGENT_LOGIN_FAILED');
+      await deps.throttle.succeeded(username, address);
+      // A session id the browser already had is never reused (no session fixation).
+      const previous = await sessions.resolve(readCookie(req, SESSION_COOKIE), false).catch(() => undefined);
+      if (previous) await sessions.end(previous);
+      const { id, session } = await sessions.start(account);
+      res.header('Set-Cookie', sessionCookie(req, id, config.cookieSecure));
+      logger.info({ agent: account.username, role: account.role }, 'agent signed in');
+      reply(res, 200, { username: session.username, role: session.role, csrfToken: session.csrfToken });
+    } catch (err) {
+      sendError(res, err, logger);
+    }
+  };
+
+  const logout = authed(async (req, res, session) => {
+    await sessions.end(session);
+    deps.streams.endSession(session.key);
+    await desk.signedOut(session);
+    res.header('Set-Cookie', clearedSessionCookie(req, config.cookieSecure));
+    reply(res, 200, { signedOut: true });
+  }, true);
+
+  const whoAmI = authed(async (_req, res, session) => {
+    reply(res, 200, { username: session.username, role: session.role, csrfToken: session.csrfToken });
+  }, false);
+
+  const queue = authed(async (_req, res, session) => {
+    reply(res, 200, await desk.queue(session));
+  }, false);
+
+  const claim = authed(async (req, res, session) => {
+    const id = ticketIdOf(req);
+    await readBody(req, deps.bodyLimitBytes, true);
+    reply(res, 200, { ticket: await desk.claim(session, id) });
+  }, true);
+
+  const view = authed(async (req, res, session) => {
+    reply(res, 200, await desk.view(session, ticketIdOf(req)));
+  }, false);
+
+  const message = authed(async (req, res, session) => {
+    const id = ticketIdOf(req);
+    const body = await readBody(req, deps.bodyLimitBytes);
+    const text = body.text;
+    if (typeof text !== 'string') throw invalidRequest('text', '"text" must be a string');
+    reply(res, 201, await desk.message(session, id, text));
+  }, true);
+
+  const identifierCheck = authed(async (req, res, session) => {
+    const id = ticketIdOf(req);
+    const body = await readBody(req, deps.bodyLimitBytes);
+    const { kind } = body;
+    if (!isIdentifierKind(kind)) throw invalidRequest('kind', '"kind" must be one of email, phone, customer_number, aad_object_id');
+    const value = requiredString(body, 'value', 320);
+    reply(res, 200, await desk.checkIdentifier(session, id, kind, value));
+  }, true);
+
+  const verification = authed(async (req, res, session) => {
+    const id = ticketIdOf(req);
+    const decision = decisionOf(await readBody(req, deps.bodyLimitBytes));
+    const { verificationId, ...ticket } = await desk.verify(session, id, decision);
+    reply(res, 200, { ticket, ...(verificationId !== undefined ? { verificationId } : {}) });
+  }, true);
+
+  const complete = authed(async (req, res, session) => {
+    const id = ticketIdOf(req);
+    const note = optionalNote(await readBody(req, deps.bodyLimitBytes, true));
+    reply(res, 200, { ticket: await desk.complete(session, id, note) });
+  }, true);
+
+  const events = async (req: Request, res: Response): Promise<void> => {
+    let session: ActiveSession | undefined;
+    try {
+      session = await sessions.resolve(readCookie(req, SESSION_COOKIE), true);
+      if (!session) throw new AgentError('PSB_AGENT_UNAUTHENTICATED');
+    } catch (err) {
+      sendError(res, err, logger);
+      return;
+    }
+    await deps.streams.serve(req, res, session);
+  };
+
+  return (server: Server) => {
+    server.post('/agent/api/login', login);
+    server.post('/agent/api/logout', logout);
+    server.get('/agent/api/session', whoAmI);
+    server.get('/agent/api/queue', queue);
+    server.post('/agent/api/handoffs/:id/claim', claim);
+    server.get('/agent/api/handoffs/:id', view);
+    server.post('/agent/api/handoffs/:id/messages', message);
+    server.post('/agent/api/handoffs/:id/identifier-check', identifierCheck);
+    server.post('/agent/api/handoffs/:id/verification', verification);
+    server.post('/agent/api/handoffs/:id/complete', complete);
+    server.get('/agent/api/events', events);
+  };
+}

@@ -1,0 +1,98 @@
+import { AppError } from '../errors/app-error';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** When the session cookie carries `Secure`: always, never, or when the request came over https. */
+export type CookieSecureMode = 'auto' | 'true' | 'false';
+
+/** The agent console's settings (`/agent`), read once at start (see `.env.example`). */
+export interface AgentConsoleConfig {
+  /** Serve the console page and `/agent/api`. Env `AGENT_CONSOLE_ENABLED`. @default true */
+  readonly enabled: boolean;
+  /**
+   * An agent session ends after this many seconds without a request (every API call but the
+   * event stream restarts the count). Env `AGENT_SESSION_TTL_SECONDS`. @default 1800 (30 min)
+   */
+  readonly sessionTtlSeconds: number;
+  /** A session ends this many seconds after sign-in, however busy. Env `AGENT_SESSION_MAX_SECONDS`. @default 43200 (12 h) */
+  readonly sessionMaxSeconds: number;
+  /**
+   * `Secure` on the session cookie: `auto` sets it when the request arrived over https (TLS here,
+   * or `X-Forwarded-Proto: https` from the TLS proxy in front). Env `AGENT_COOKIE_SECURE`. @default 'auto'
+   */
+  readonly cookieSecure: CookieSecureMode;
+  /** Sign-in attempts allowed per username and client address per window. Env `AGENT_LOGIN_MAX_ATTEMPTS`. @default 5 */
+  readonly loginMaxAttempts: number;
+  /** The sign-in window, seconds. Env `AGENT_LOGIN_WINDOW_SECONDS`. @default 60 */
+  readonly loginWindowSeconds: number;
+  /**
+   * Interval of the event stream's keep-alive comment, which also checks the session still
+   * exists (a sign-out on another instance ends the stream here). Env `AGENT_EVENTS_KEEPALIVE_SECONDS`. @default 15
+   */
+  readonly eventsKeepAliveSeconds: number;
+}
+
+export const DEFAULT_AGENT_CONSOLE_CONFIG: AgentConsoleConfig = Object.freeze({
+  enabled: true,
+  sessionTtlSeconds: 30 * 60, // 30 min
+  sessionMaxSeconds: 12 * 3600, // 12 h
+  cookieSecure: 'auto',
+  loginMaxAttempts: 5,
+  loginWindowSeconds: 60,
+  eventsKeepAliveSeconds: 15,
+});
+
+function invalid(variable: string, expected: string, got: string): AppError {
+  return new AppError('PSB_CONFIG_INVALID', `${variable} must be ${expected} (got "${got}")`, { variable });
+}
+
+function read(env: Env, variable: string): string | undefined {
+  const raw = env[variable];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function readInt(env: Env, variable: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, variable);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw invalid(variable, `an integer from ${min} to ${max}`, raw);
+  return value;
+}
+
+function readBool(env: Env, variable: string, fallback: boolean): boolean {
+  const raw = read(env, variable)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw invalid(variable, 'true or false', raw);
+}
+
+function readSecure(env: Env): CookieSecureMode {
+  const raw = read(env, 'AGENT_COOKIE_SECURE')?.toLowerCase();
+  if (raw === undefined) return DEFAULT_AGENT_CONSOLE_CONFIG.cookieSecure;
+  if (raw === 'auto' || raw === 'true' || raw === 'false') return raw;
+  throw invalid('AGENT_COOKIE_SECURE', 'auto, true or false', raw);
+}
+
+/**
+ * Reads the agent console's settings; a pure function of `env`.
+ *
+ * @throws AppError `PSB_CONFIG_INVALID` naming the variable.
+ */
+export function loadAgentConsoleConfig(env: Env = process.env): AgentConsoleConfig {
+  const d = DEFAULT_AGENT_CONSOLE_CONFIG;
+  const sessionTtlSeconds = readInt(env, 'AGENT_SESSION_TTL_SECONDS', d.sessionTtlSeconds, 60, 24 * 3600);
+  const sessionMaxSeconds = readInt(env, 'AGENT_SESSION_MAX_SECONDS', d.sessionMaxSeconds, 60, 7 * 24 * 3600);
+  if (sessionMaxSeconds < sessionTtlSeconds) {
+    throw invalid('AGENT_SESSION_MAX_SECONDS', `at least AGENT_SESSION_TTL_SECONDS (${sessionTtlSeconds})`, String(sessionMaxSeconds));
+  }
+  return Object.freeze({
+    enabled: readBool(env, 'AGENT_CONSOLE_ENABLED', d.enabled),
+    sessionTtlSeconds,
+    sessionMaxSeconds,
+    cookieSecure: readSecure(env),
+    loginMaxAttempts: readInt(env, 'AGENT_LOGIN_MAX_ATTEMPTS', d.loginMaxAttempts, 1, 1000),
+    loginWindowSeconds: readInt(env, 'AGENT_LOGIN_WINDOW_SECONDS', d.loginWindowSeconds, 1, 24 * 3600),
+    eventsKeepAliveSeconds: readInt(env, 'AGENT_EVENTS_KEEPALIVE_SECONDS', d.eventsKeepAliveSeconds, 1, 300),
+  });
+}

@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis';
+import type { Server } from 'restify';
+import type { CustomerChannel } from '../handoff/customer-channel';
+import type { HandoffHub } from '../handoff/handoff-hub';
+import type { Logger } from '../log/logger';
+import type { ReadinessCheck } from '../server/readiness';
+import { createRedisClient, describeRedisUrl, pingRedis, waitForRedis } from '../state/redis-client';
+import { agentApiRoutes } from './agent-api-routes';
+import type { AgentConsoleConfig } from './agent-console-config';
+import { AgentDesk, AgentDeskLedger } from './agent-desk';
+import { AgentEventStreams } from './agent-event-streams';
+import { agentPageRoutes } from './agent-page-routes';
+import { AgentSessions } from './sessions/agent-sessions';
+import { AgentSessionStore } from './sessions/agent-session-store';
+import { LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle } from './sessions/login-throttle';
+import { MemoryAgentSessionStore } from './sessions/memory-agent-session-store';
+import { RedisAgentSessionStore } from './sessions/redis-agent-session-store';
+
+export interface AgentConsoleDeps {
+  readonly config: AgentConsoleConfig;
+  readonly hub: HandoffHub;
+  /** Reaches the customers (the bot edge's proactive path). */
+  readonly customerChannel: CustomerChannel;
+  readonly ledger: AgentDeskLedger;
+  /** Sessions and sign-in counters go to Redis when set (shared by every instance), in-process otherwise. */
+  readonly redisUrl: string;
+  /** Keys are `${redisPrefix}agent:session:…` and `${redisPrefix}agent:login:…`. */
+  readonly redisPrefix: string;
+  /** An existing client for the above instead of a new connection (the caller closes it). */
+  readonly redisClient?: Redis;
+  readonly bodyLimitBytes: number;
+  readonly logger: Logger;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** The agent console: its route group for `ServerDeps.extraRoutes`, a readiness check, and close. */
+export interface AgentConsole {
+  readonly routes: (server: Server) => void;
+  readonly desk: AgentDesk;
+  readonly sessions: AgentSessions;
+  readonly readiness: ReadinessCheck;
+  /** Ends the event streams (they would keep the HTTP server from closing) and the Redis connection it made. */
+  close(): Promise<void>;
+}
+
+/** Wires the agent console: desk (use cases), sessions, sign-in throttle, event streams, routes. */
+export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentConsole> {
+  const logger = deps.logger.child({ module: 'agent-console' });
+  const now = deps.now ?? (() => new Date());
+  const limits = { maxAttempts: deps.config.loginMaxAttempts, windowSeconds: deps.config.loginWindowSeconds };
+  let store: AgentSessionStore;
+  let throttle: LoginThrottle;
+  let client: Redis | undefined = deps.redisClient;
+  const ownsClient = client === undefined && deps.redisUrl !== '';
+  if (client === undefined && deps.redisUrl !== '') {
+    client = createRedisClient(deps.redisUrl, deps.logger.child({ module: 'redis', use: 'agent-sessions' }));
+    await waitForRedis(client);
+  }
+  if (client) {
+    store = new RedisAgentSessionStore(client, `${deps.redisPrefix}agent:session:`);
+    throttle = new RedisLoginThrottle(client, `${deps.redisPrefix}agent:login:`, limits);
+  } else {
+    store = new MemoryAgentSessionStore(() => now().getTime());
+    throttle = new MemoryLoginThrottle(limits, () => now().getTime());
+  }
+  const sessions = new AgentSessions({ store, ttlSeconds: deps.config.sessionTtlSeconds, maxSeconds: deps.config.sessionMaxSeconds, now });
+  const desk = new AgentDesk({ hub: deps.hub, customerChannel: deps.customerChannel, ledger: deps.ledger, logger: deps.logger, now });
+  const streams = new AgentEventStreams({ hub: deps.hub, sessions, keepAliveMs: deps.config.eventsKeepAliveSeconds * 1000, logger: deps.logger, now });
+  streams.start();
+  const api = agentApiRoutes({ desk, sessions, throttle, streams, config: deps.config, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger });
+  const page = agentPageRoutes();
+  logger.info(
+    { sessions: store.backend, ...(deps.redisUrl ? { redis: describeRedisUrl(deps.redisUrl) } : {}), idleSeconds: deps.config.sessionTtlSeconds, cookieSecure: deps.config.cookieSecure },
+    `agent console at /agent, sessions ${store.backend === 'redis' ? 'in Redis' : 'in-process (one instance only; set REDIS_URL for several)'}`,
+  );
+  const redis = client;
+  return {
+    routes: (server) => {
+      page(server);
+      api(server);
+    },
+    desk,
+    sessions,
+    readiness: redis ? { name: 'agentSessions', backend: 'redis', isReady: () => pingRedis(redis) } : { name: 'agentSessions', backend: 'in-process', isReady: async () => true },
+    close: async () => {
+      streams.close();
+      await sessions.close();
+      if (ownsClient) redis?.disconnect();
+    },
+  };
+}
