@@ -5,6 +5,8 @@ import { MainDialog } from '../dialogs/main-dialog';
 import { availableMenu } from '../dialogs/menu';
 import { createAdapter } from './adapter/create-adapter';
 import { createDirectLine, DirectLineChannel } from './channels/directline/create-direct-line';
+import { directLineTokenIssuer } from './channels/webchat/direct-line-token-issuer';
+import { webChatRoutes } from './channels/webchat/webchat-routes';
 import { createTurnErrorHandler } from './bot/on-turn-error';
 import { PrivacyBot } from './bot/privacy-bot';
 import { createStateProperties } from './bot/state-properties';
@@ -130,7 +132,21 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     readiness: [session.readiness, { name: 'ledger', backend: ledger.db.backend, isReady: () => ledger.db.isReady() }],
     bodyLimitBytes: options.bodyLimitBytes,
     logger: rootLogger,
-    extraRoutes: [...(directLine ? [directLine.routes] : [])],
+    extraRoutes: [
+      ...(directLine ? [directLine.routes] : []),
+      // The Web Chat page (GET /) talks to our Direct Line endpoint; the sites allowed to embed the chat may frame it.
+      ...(directLine
+        ? [
+            webChatRoutes({
+              translations,
+              defaultLocale,
+              issueToken: directLineTokenIssuer(directLine),
+              logger: rootLogger,
+              options: { frameAncestors: ["'self'", ...options.directLine.corsOrigins] },
+            }),
+          ]
+        : []),
+    ],
   });
 
   return {
