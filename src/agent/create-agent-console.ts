@@ -3,8 +3,7 @@ import type { Server } from 'restify';
 import type { CustomerChannel } from '../handoff/customer-channel';
 import type { HandoffHub } from '../handoff/handoff-hub';
 import type { Logger } from '../log/logger';
-import type { ReadinessCheck } from '../server/readiness';
-import { createRedisClient, describeRedisUrl, pingRedis, waitForRedis } from '../state/redis-client';
+import { createRedisClient, describeRedisUrl, waitForRedis } from '../state/redis-client';
 import { agentApiRoutes } from './agent-api-routes';
 import type { AgentConsoleConfig } from './agent-console-config';
 import { AgentDesk, AgentDeskLedger } from './agent-desk';
@@ -34,12 +33,11 @@ export interface AgentConsoleDeps {
   readonly now?: () => Date;
 }
 
-/** The agent console: its route group for `ServerDeps.extraRoutes`, a readiness check, and close. */
+/** The agent console: its route group for `ServerDeps.extraRoutes`, and close. */
 export interface AgentConsole {
   readonly routes: (server: Server) => void;
   readonly desk: AgentDesk;
   readonly sessions: AgentSessions;
-  readonly readiness: ReadinessCheck;
   /** Ends the event streams (they would keep the HTTP server from closing) and the Redis connection it made. */
   close(): Promise<void>;
 }
@@ -82,7 +80,6 @@ export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentC
     },
     desk,
     sessions,
-    readiness: redis ? { name: 'agentSessions', backend: 'redis', isReady: () => pingRedis(redis) } : { name: 'agentSessions', backend: 'in-process', isReady: async () => true },
     close: async () => {
       streams.close();
       await sessions.close();

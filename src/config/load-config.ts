@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error';
 import { isShippedLocale, SHIPPED_LOCALES } from '../i18n/shipped-locales';
+import { loadAgentConsoleConfig } from '../agent/agent-console-config';
 import { loadDirectLineConfig } from '../channels/directline/direct-line-config';
 import { loadLedgerConfig } from '../ledger/ledger-config';
 import { BotOptions, DEFAULT_BOT_OPTIONS } from './options';
@@ -73,7 +74,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
   const redisPrefix = readString(env, 'REDIS_PREFIX', d.redisPrefix);
   if (redisPrefix === '' || /\s/.test(redisPrefix)) throw invalid('REDIS_PREFIX', 'a non-empty prefix without spaces', redisPrefix);
 
-  const options: Omit<BotOptions, 'ledger' | 'directLine'> = {
+  const options: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole'> = {
     port: readInt(env, 'PORT', d.port, 0, 65535),
     host: readString(env, 'HOST', d.host) || d.host,
     nodeEnv: readEnum(env, 'NODE_ENV', d.nodeEnv, ['development', 'production', 'test'] as const),
@@ -108,5 +109,5 @@ export function loadConfig(env: Env = process.env): BotOptions {
     );
   }
   // After the bot's own checks, so the most fundamental problem is the one reported.
-  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env) });
+  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env), agentConsole: loadAgentConsoleConfig(env) });
 }

@@ -1,3 +1,4 @@
+import type { AgentConsoleConfig } from '../agent/agent-console-config';
 import type { DirectLineConfig } from '../channels/directline/direct-line-config';
 import type { LedgerConfig } from '../ledger/ledger-config';
 
@@ -41,10 +42,12 @@ export interface BotOptions {
   readonly ledger: LedgerConfig;
   /** Our own Direct Line endpoint: DIRECT_LINE_* (see channels/directline/direct-line-config.ts). */
   readonly directLine: DirectLineConfig;
+  /** The agent console at /agent: AGENT_* (see agent/agent-console-config.ts). */
+  readonly agentConsole: AgentConsoleConfig;
 }
 
-/** Defaults of everything but the ledger and Direct Line, whose defaults live with them (ledger-config.ts, direct-line-config.ts). */
-export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine'> = Object.freeze({
+/** Defaults of everything but the ledger, Direct Line and the agent console, whose defaults live with them (ledger-config.ts, direct-line-config.ts, agent-console-config.ts). */
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, '../..');
 
 describe('configuration from the environment', () => {
   it('runs with no configuration at all on documented defaults', () => {
-    const { ledger, directLine, ...options } = loadConfig({});
+    const { ledger, directLine, agentConsole, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
     assert.ok(Object.isFrozen(loadConfig({})));
     assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
