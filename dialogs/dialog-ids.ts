@@ -5,6 +5,12 @@ export const DialogIds = {
   language: 'language',
   languageWaterfall: 'language.waterfall',
   languageChoice: 'language.choice',
+  identity: 'identity',
+  identityWaterfall: 'identity.waterfall',
+  identityPrompt: 'identity.prompt',
+  assuranceGate: 'assurance.gate',
+  assuranceGateWaterfall: 'assurance.gate.waterfall',
+  handoff: 'handoff',
 } as const;
 
 export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];

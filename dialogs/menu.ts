@@ -36,7 +36,7 @@ export const MENU_REGISTRY: readonly MenuEntry[] = Object.freeze([
   { id: 'data.copy', labelKey: 'menu.dataCopy', intent: 'data.copy', available: false },
   { id: 'concern.report', labelKey: 'menu.concernReport', intent: 'concern.report', available: false },
   { id: 'case.status', labelKey: 'menu.caseStatus', intent: 'case.status', available: false },
-  { id: 'agent.request', labelKey: 'menu.agent', intent: 'agent.request', available: false },
+  { id: 'agent.request', labelKey: 'menu.agent', intent: 'agent.request', dialogId: DialogIds.handoff, available: true },
   { id: 'language', labelKey: 'menu.language', dialogId: DialogIds.language, available: true },
   { id: 'help', labelKey: 'menu.help', available: true },
 ]);

@@ -1,16 +1,28 @@
 import type { Server } from 'restify';
 import type { Redis } from 'ioredis';
 import { Storage } from 'botbuilder';
+import type { Dialog } from 'botbuilder-dialogs';
+import { AssuranceGateDialog } from '../dialogs/assurance-gate-dialog';
+import { HandoffDialog } from '../dialogs/handoff-dialog';
+import { IdentityDialog } from '../dialogs/identity-dialog';
 import { MainDialog } from '../dialogs/main-dialog';
-import { availableMenu } from '../dialogs/menu';
+import { MenuEntry, availableMenu } from '../dialogs/menu';
 import { createAdapter } from './adapter/create-adapter';
 import { createDirectLine, DirectLineChannel } from './channels/directline/create-direct-line';
 import { directLineTokenIssuer } from './channels/webchat/direct-line-token-issuer';
 import { webChatRoutes } from './channels/webchat/webchat-routes';
+import { ConversationTranscript } from './bot/conversation-transcript';
+import { CustomerAssurance } from './bot/customer-assurance';
+import { HandoffLeaveMatcher } from './bot/handoff-leave-matcher';
 import { createTurnErrorHandler } from './bot/on-turn-error';
+import { ProactiveCustomerChannel, storedConversationOf } from './bot/proactive-customer-channel';
 import { PrivacyBot } from './bot/privacy-bot';
 import { createStateProperties } from './bot/state-properties';
 import { BotOptions } from './config/options';
+import { createHandoffBackend } from './handoff/create-handoff';
+import type { CustomerChannel } from './handoff/customer-channel';
+import type { HandoffHub } from './handoff/handoff-hub';
+import { HandoffSweeper } from './handoff/handoff-sweeper';
 import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale } from './i18n/shipped-locales';
 import { Translations } from './i18n/translator';
 import type { Logger } from './log/logger';
@@ -19,6 +31,8 @@ import { IntentCorpus, readIntentCorpus } from './nlu/corpus';
 import { IntentRecognizer } from './nlu/intents';
 import { KeywordInterruptionMatcher } from './nlu/keyword-matcher';
 import { NlpJsIntentRecognizer } from './nlu/nlpjs-recognizer';
+import { loadAssurancePolicy } from './privacy/assurance/assurance-policy';
+import { IdentityService } from './privacy/identity/identity-service';
 import { createServer } from './server/create-server';
 import { ReadinessCheck } from './server/readiness';
 import { MemorySessionStorage } from './state/memory-session-storage';
@@ -36,11 +50,20 @@ export interface App {
   close(): Promise<void>;
   /** Our Direct Line endpoint (tokens for our pages, proactive turns); undefined when DIRECT_LINE_ENABLED=false. */
   readonly directLine?: DirectLineChannel;
+  /** Handoff to a person: the agent hub, the way back to the customer, the timeout sweeper. */
+  readonly handoff: {
+    readonly hub: HandoffHub;
+    readonly customerChannel: CustomerChannel;
+    readonly sweeper: HandoffSweeper;
+  };
 }
 
 export interface AppOverrides {
   /** A recognizer trained elsewhere (tests train once and share it). */
   recognizer?: IntentRecognizer;
+  /** Dialogs added to the main dialog, given the assurance gate, and the menu that routes to them (tests of dialogs behind the gate). */
+  dialogs?: (assuranceGate: Dialog) => readonly Dialog[];
+  menu?: readonly MenuEntry[];
 }
 
 interface SessionBackend {
@@ -97,17 +120,45 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
 
   const session = await createSessionBackend(options, logger);
   const ledger = await openAppLedger(options, logger);
+  const handoff = await createHandoffBackend({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, timeoutSeconds: options.handoffTimeoutSeconds, logger: rootLogger });
   const state = createStateProperties();
-  const menu = availableMenu();
+  const menu = overrides.menu ?? availableMenu();
+  const interruptions = new KeywordInterruptionMatcher(corpora);
+  const identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications });
+  const assurance = new CustomerAssurance({ state: state.assurance, identity, policy: loadAssurancePolicy() });
+  const transcript = new ConversationTranscript(state.recentLines);
+  logger.info({ mode: options.handoffMode, timeoutSeconds: options.handoffTimeoutSeconds }, `handoff to a person: ${options.handoffMode === 'external' ? 'external agent hub (handoff.initiate)' : 'built-in queue and agent console'}`);
+  const handoffDialog = new HandoffDialog({
+    mode: options.handoffMode,
+    hub: handoff.hub,
+    assurance,
+    handoffState: state.handoff,
+    recentLines: (context) => transcript.recent(context),
+    conversationOf: storedConversationOf,
+    menu,
+  });
+  // Dialogs that need an assurance level add this one gate as a child.
+  const assuranceGate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog });
   const mainDialog = new MainDialog({
     recognizer,
-    interruptions: new KeywordInterruptionMatcher(corpora),
+    interruptions,
     translations,
     preferences: state.preferences,
     menu,
+    dialogs: [assuranceGate, handoffDialog, ...(overrides.dialogs?.(assuranceGate) ?? [])],
   });
   const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, logger: rootLogger.child({ module: 'turn' }) });
-  const bot = new PrivacyBot({ runner, mainDialog, state, translations, menu, defaultLocale, maxMessageChars: options.maxMessageChars });
+  const bot = new PrivacyBot({
+    runner,
+    mainDialog,
+    state,
+    translations,
+    menu,
+    defaultLocale,
+    maxMessageChars: options.maxMessageChars,
+    handoff: { hub: handoff.hub, leave: new HandoffLeaveMatcher(interruptions) },
+    transcript,
+  });
 
   const adapter = createAdapter(options);
   adapter.onTurnError = createTurnErrorHandler({ translations, defaultLocale, logger: rootLogger });
@@ -125,11 +176,22 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         logger: rootLogger,
       })
     : undefined;
+  const customerChannel = new ProactiveCustomerChannel({
+    adapter,
+    botAppId: options.microsoftAppId,
+    directLine,
+    runTurn: (context) => bot.run(context),
+    translations,
+    defaultLocale,
+    logger: rootLogger,
+  });
+  const sweeper = new HandoffSweeper({ hub: handoff.hub, onTimedOut: (ticket) => customerChannel.handoffClosed(ticket), logger: rootLogger });
+  sweeper.start();
 
   const server = createServer({
     adapter,
     runTurn: (context) => bot.run(context),
-    readiness: [session.readiness, { name: 'ledger', backend: ledger.db.backend, isReady: () => ledger.db.isReady() }],
+    readiness: [session.readiness, { name: 'ledger', backend: ledger.db.backend, isReady: () => ledger.db.isReady() }, handoff.readiness],
     bodyLimitBytes: options.bodyLimitBytes,
     logger: rootLogger,
     extraRoutes: [
@@ -152,6 +214,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   return {
     server,
     directLine,
+    handoff: { hub: handoff.hub, customerChannel, sweeper },
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -161,6 +224,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
       // Open WebSockets would keep the HTTP server from closing.
       await directLine?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sweeper.stop();
+      await handoff.close();
       await session.close();
       await ledger.close();
     },

@@ -1,5 +1,5 @@
 import { Activity, ResourceResponse, TeamsActivityHandler, TurnContext } from 'botbuilder';
-import { Dialog, runDialog } from 'botbuilder-dialogs';
+import { Dialog, DialogSet, runDialog } from 'botbuilder-dialogs';
 import { MenuEntry, menuActivity, submittedText, withActionsAsCard } from '../../dialogs/menu';
 import { welcomeActivity } from '../../dialogs/welcome';
 import { actionPresentationFor } from '../channels/teams/action-presentation';
@@ -7,9 +7,16 @@ import { botAddedInTeams } from '../channels/teams/bot-installed';
 import { stripRecipientMention } from '../channels/teams/bot-mention';
 import { ShippedLocale, resolveLocale } from '../i18n/shipped-locales';
 import { Translations } from '../i18n/translator';
+import type { HandoffHub } from '../handoff/handoff-hub';
 import { TurnRunner } from '../turn/turn-runner';
+import { ConversationTranscript } from './conversation-transcript';
+import { handoffStatusOf } from './external-handoff';
+import { handoffClosureOf } from './handoff-closure';
+import { HandoffLeaveMatcher } from './handoff-leave-matcher';
+import { HandoffRelay } from './handoff-relay';
 import { checkMessageText } from './sanitize-text';
 import { StateProperties } from './state-properties';
+import { keepEffectsAcrossAttempts } from './turn-effects';
 import { peekTurnTranslator, setTurnTranslator, turnTranslator } from './turn-locale';
 
 export interface PrivacyBotDeps {
@@ -21,6 +28,10 @@ export interface PrivacyBotDeps {
   defaultLocale: ShippedLocale;
   /** Longest message text the bot reads. */
   maxMessageChars: number;
+  /** The built-in hub (the relay of messages while a person holds the conversation) and the words that leave it. */
+  handoff: { hub: Pick<HandoffHub, 'postCustomerMessage' | 'get' | 'cancel'>; leave: HandoffLeaveMatcher };
+  /** The conversation's redacted last lines (a handoff's context for the agent). */
+  transcript: ConversationTranscript;
 }
 
 /**
@@ -30,10 +41,29 @@ export interface PrivacyBotDeps {
  * alike: Teams' @mention of the bot is removed before the text is read, a card button's submitted
  * value is read as the option it stands for, and where suggested actions are not shown the
  * options go out as an Adaptive Card.
+ *
+ * While a person holds the conversation (a handoff), messages go to them through the relay, not
+ * to the dialogs. Handoff news comes back as event turns through the same runner — our hub's
+ * `handoff.closed` (a proactive turn, see ProactiveCustomerChannel) and an external hub's
+ * `handoff.status` — and continues the waiting dialog exactly where it stopped.
  */
 export class PrivacyBot extends TeamsActivityHandler {
+  private readonly dialogs: DialogSet;
+  private readonly relay: HandoffRelay;
+
   constructor(private readonly deps: PrivacyBotDeps) {
     super();
+    this.dialogs = new DialogSet(deps.state.dialogState).add(deps.mainDialog);
+    this.relay = new HandoffRelay({
+      hub: deps.handoff.hub,
+      handoffState: deps.state.handoff,
+      leave: deps.handoff.leave,
+      menu: deps.menu,
+      cancelDialogs: async (context) => {
+        await (await this.dialogs.createContext(context)).cancelAllDialogs();
+      },
+      continueDialogs: (context) => this.continueDialogs(context),
+    });
     this.onTurn(async (context, next) => {
       const preferences = await deps.state.preferences.get(context);
       setTurnTranslator(context, deps.translations.for(resolveLocale(preferences?.locale, context.activity.locale, deps.defaultLocale)));
@@ -41,6 +71,10 @@ export class PrivacyBot extends TeamsActivityHandler {
     });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
+      await next();
+    });
+    this.onEvent(async (context, next) => {
+      await this.handleHandoffEvent(context);
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -56,6 +90,8 @@ export class PrivacyBot extends TeamsActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     // Registered before the turn runner's reply buffer, so replies are rendered as they are sent.
     if (actionPresentationFor(context.activity) === 'adaptiveCard') context.onSendActivities(this.actionsAsCards);
+    context.onSendActivities(this.deps.transcript.recordSent);
+    keepEffectsAcrossAttempts(context);
     await this.deps.runner.run(context, () => super.run(context));
   }
 
@@ -88,10 +124,42 @@ export class PrivacyBot extends TeamsActivityHandler {
       return;
     }
     activity.text = check.text;
+    const handoff = await this.deps.state.handoff.get(context);
+    if (handoff) {
+      await this.relay.onCustomerMessage(context, handoff, check.text);
+      return;
+    }
+    await this.deps.transcript.add(context, 'customer', check.text);
     if (!(await this.deps.state.welcomed.get(context))) {
       await this.deps.state.welcomed.set(context, true);
       await context.sendActivity(translator.t('bot.welcome'));
     }
     await runDialog(this.deps.mainDialog, context, this.deps.state.dialogState);
+  }
+
+  /**
+   * Our hub's `handoff.closed` or an external hub's `handoff.status`, for the handoff this
+   * conversation is in: the waiting dialog takes it from here. News of another (an earlier,
+   * already left) handoff is ignored.
+   */
+  private async handleHandoffEvent(context: TurnContext): Promise<void> {
+    const closure = handoffClosureOf(context);
+    const status = handoffStatusOf(context.activity);
+    if (!closure && !status) return;
+    const active = await this.deps.state.handoff.get(context);
+    if (!active || (closure && active.ticketId !== closure.ticketId) || (status && active.mode !== 'external')) return;
+    await this.continueDialogs(context);
+  }
+
+  /** Continues the dialog that waits; with none waiting (a lost stack), forgets the handoff and offers the menu. */
+  private async continueDialogs(context: TurnContext): Promise<void> {
+    const stack = (await this.deps.state.dialogState.get(context))?.dialogStack ?? [];
+    if (stack.length > 0) {
+      await runDialog(this.deps.mainDialog, context, this.deps.state.dialogState);
+      return;
+    }
+    await this.deps.state.handoff.delete(context);
+    const translator = turnTranslator(context);
+    await context.sendActivity(menuActivity(translator, this.deps.menu, `${translator.t('handoff.closed.ended')}\n\n${translator.t('menu.prompt')}`));
   }
 }

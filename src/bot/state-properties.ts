@@ -1,6 +1,7 @@
 import { DialogState } from 'botbuilder-dialogs';
 import { SessionProperty } from '../turn/session-property';
-import { UserPreferences } from './session-types';
+import type { TranscriptLine } from '../handoff/handoff-types';
+import { ActiveHandoff, SessionAssurance, UserPreferences } from './session-types';
 
 /** The state the bot keeps, by scope: the dialog stack per conversation, preferences per person. */
 export interface StateProperties {
@@ -8,6 +9,12 @@ export interface StateProperties {
   readonly preferences: SessionProperty<UserPreferences>;
   /** Whether this conversation has been greeted. */
   readonly welcomed: SessionProperty<boolean>;
+  /** Who the customer is, as far as this conversation knows (identified / verified); expires with it. */
+  readonly assurance: SessionProperty<SessionAssurance>;
+  /** The handoff to a person in progress, if any. */
+  readonly handoff: SessionProperty<ActiveHandoff>;
+  /** The conversation's last lines, redacted: the context a handoff gives the agent. */
+  readonly recentLines: SessionProperty<TranscriptLine[]>;
 }
 
 export function createStateProperties(): StateProperties {
@@ -15,5 +22,8 @@ export function createStateProperties(): StateProperties {
     dialogState: new SessionProperty<DialogState>('conversation', 'dialogState'),
     preferences: new SessionProperty<UserPreferences>('user', 'preferences'),
     welcomed: new SessionProperty<boolean>('conversation', 'welcomed'),
+    assurance: new SessionProperty<SessionAssurance>('conversation', 'assurance'),
+    handoff: new SessionProperty<ActiveHandoff>('conversation', 'handoff'),
+    recentLines: new SessionProperty<TranscriptLine[]>('conversation', 'recentLines'),
   };
 }

@@ -38,6 +38,18 @@ export interface BotOptions {
   readonly maxMessageChars: number;
   /** Attempts to commit a turn that keeps meeting concurrent writers. Env `TURN_MAX_ATTEMPTS`. @default 12 */
   readonly turnMaxAttempts: number;
+  /**
+   * Who takes a conversation the bot hands to a person. Env `HANDOFF_MODE`. `builtin`: our queue
+   * (Redis with REDIS_URL, in-process without) and the agent console at /agent; `external`: the
+   * Bot Framework `handoff.initiate` event for an external agent hub (Omnichannel, LivePerson…).
+   * @default 'builtin'
+   */
+  readonly handoffMode: 'builtin' | 'external';
+  /**
+   * A queued handoff nobody claimed within this many seconds is closed and the customer told
+   * to try later. Env `HANDOFF_TIMEOUT_SECONDS`. @default 300 (5 min)
+   */
+  readonly handoffTimeoutSeconds: number;
   /** The privacy ledger: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see ledger-config.ts). */
   readonly ledger: LedgerConfig;
   /** Our own Direct Line endpoint: DIRECT_LINE_* (see channels/directline/direct-line-config.ts). */
@@ -66,4 +78,6 @@ export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'ag
   bodyLimitBytes: 256 * 1024,
   maxMessageChars: 2000,
   turnMaxAttempts: 12,
+  handoffMode: 'builtin',
+  handoffTimeoutSeconds: 300, // 5 min
 });

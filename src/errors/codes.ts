@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   PSB_HANDOFF_NOT_CLAIMED: 'The handoff is still waiting in the queue; claim it first',
   PSB_HANDOFF_INVALID: 'A handoff input is invalid (empty text, text over 2000 characters, unknown outcome or method)',
   PSB_HANDOFF_UNAVAILABLE: 'The handoff queue (Redis) does not answer',
+  PSB_CUSTOMER_UNREACHABLE: "A handoff's customer cannot be reached from this instance (no conversation reference, or its channel is not served here)",
   PSB_DL_UNAUTHORIZED: 'Send a valid Direct Line token (or, from a server, the secret) as Authorization: Bearer ...',
   PSB_DL_TOKEN_EXPIRED: 'The Direct Line token has expired; refresh it before it expires or get a new one',
   PSB_DL_FORBIDDEN: 'The Direct Line token does not grant this conversation or operation',

@@ -49,6 +49,9 @@ describe('configuration from the environment', () => {
     ['DIRECT_LINE_ENABLED', { DIRECT_LINE_ENABLED: 'perhaps' }],
     ['DIRECT_LINE_RATE_LIMIT_POSTS', { DIRECT_LINE_RATE_LIMIT_POSTS: '0' }],
     ['DIRECT_LINE_CORS_ORIGINS', { DIRECT_LINE_CORS_ORIGINS: 'https://example.com/path' }],
+    ['HANDOFF_MODE', { HANDOFF_MODE: 'omnichannel' }],
+    ['HANDOFF_TIMEOUT_SECONDS', { HANDOFF_TIMEOUT_SECONDS: '0' }],
+    ['HANDOFF_TIMEOUT_SECONDS', { HANDOFF_TIMEOUT_SECONDS: '5m' }],
   ];
   for (const [variable, env] of wrong) {
     it(`names ${variable} when ${JSON.stringify(env)} is wrong`, () => {
@@ -65,6 +68,12 @@ describe('configuration from the environment', () => {
     const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' };
     assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', ...hashKey }).allowUnauthenticated, true);
     assert.equal(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', ...hashKey }).nodeEnv, 'production');
+  });
+
+  it('handoff: built-in queue with a 5-minute timeout by default; external mode and another timeout on request', () => {
+    assert.deepEqual([loadConfig({}).handoffMode, loadConfig({}).handoffTimeoutSeconds], ['builtin', 300]);
+    const external = loadConfig({ HANDOFF_MODE: 'external', HANDOFF_TIMEOUT_SECONDS: '90' });
+    assert.deepEqual([external.handoffMode, external.handoffTimeoutSeconds], ['external', 90]);
   });
 
   it('Direct Line in production: the secret signs tokens, or Direct Line is switched off', () => {

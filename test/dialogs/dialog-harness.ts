@@ -10,6 +10,7 @@ import { Translations, Translator } from '../../src/i18n/translator';
 import { IntentCorpus, readIntentCorpus } from '../../src/nlu/corpus';
 import { IntentName, IntentRecognizer, IntentResult, InterruptionName } from '../../src/nlu/intents';
 import { KeywordInterruptionMatcher } from '../../src/nlu/keyword-matcher';
+import { featureDialogs } from './feature-dialogs';
 
 /** The real catalogs and keyword lists, loaded once per test process. */
 export interface DialogWorld {
@@ -84,6 +85,7 @@ export interface ConversationOptions {
   intents?: Readonly<Record<string, IntentName>>;
   preference?: ShippedLocale;
   menu?: readonly MenuEntry[];
+  /** @default the identity, assurance gate and handoff dialogs over in-memory state (see feature-dialogs.ts) */
   dialogs?: readonly Dialog[];
 }
 
@@ -103,7 +105,7 @@ export class TestConversation {
       translations: world.translations,
       preferences: this.preferences,
       menu: options.menu ?? availableMenu(),
-      dialogs: options.dialogs,
+      dialogs: options.dialogs ?? featureDialogs({ menu: options.menu }).dialogs,
     });
     this.client = new DialogTestClient('test', dialog, undefined, [localeMiddleware(world.translations, this.preferences)]);
   }

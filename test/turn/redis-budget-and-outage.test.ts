@@ -77,7 +77,8 @@ describe('session state in a private Redis', function () {
     assert.deepEqual(during.texts, [translations.for('it').t('bot.unavailable')]);
     assert.equal(await readyStatus(running.baseUrl), 503);
     const ready = (await (await fetch(`${running.baseUrl}/readyz`)).json()) as { down: string[] };
-    assert.deepEqual(ready.down, ['sessionState']);
+    // The handoff queue lives in the same Redis.
+    assert.deepEqual(ready.down, ['sessionState', 'handoffHub']);
 
     await redis.start();
     let status = 503;

@@ -1,0 +1,88 @@
+import { ComponentDialog, Dialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
+import { CustomerAssurance } from '../src/bot/customer-assurance';
+import { turnTranslator } from '../src/bot/turn-locale';
+import { isSharedConversation } from '../src/channels/teams/teams-context';
+import { Assurance, PolicyAction, satisfies } from '../src/privacy/assurance/assurance-policy';
+import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { HandoffDialogOptions } from './handoff-dialog';
+import { MenuEntry, menuActivity } from './menu';
+
+export interface AssuranceGateDeps {
+  assurance: Pick<CustomerAssurance, 'level' | 'required'>;
+  menu: readonly MenuEntry[];
+  /** Asks who the customer is (an IdentityDialog). */
+  identityDialog: Dialog;
+  /** Hands the conversation to a person who verifies (a HandoffDialog; the same instance may serve the menu). */
+  handoffDialog: Dialog;
+}
+
+/** What a dialog that needs a level passes to the gate: the action (policy file) and the message that asked. */
+export interface AssuranceGateOptions extends DialogStartOptions {
+  readonly action: PolicyAction;
+}
+
+/**
+ * The gate's answer. `granted`: go on. Not granted: do not act, and end quietly — the customer
+ * has been told why when a person could not verify them (with the menu); when only `identified`
+ * was needed and the identifier matched nobody, the gate says nothing more than the identity
+ * dialog did, so the caller answers in words that do not reveal whether it is on file.
+ */
+export interface AssuranceGateResult {
+  readonly granted: boolean;
+  readonly level: Assurance;
+}
+
+/**
+ * Stands before any action the assurance policy guards. Use: add the one gate instance to your
+ * component (`addDialog(gate)`: botbuilder finds a child of another set on continue, not on
+ * re-prompt), `beginDialog(DialogIds.assuranceGate, { action, utterance })`, and read
+ * `AssuranceGateResult` in the next step. Lets the customer through
+ * at once when the session already holds the level (a signed-in Teams user counts as verified);
+ * otherwise asks who they are (identity dialog) and, when `verified` is needed, hands the
+ * conversation to a person who checks — the waiting dialog resumes after the person's outcome.
+ * In a group chat or channel no level above anonymous is sought: personal data stays out of it.
+ */
+export class AssuranceGateDialog extends ComponentDialog {
+  constructor(private readonly deps: AssuranceGateDeps) {
+    super(DialogIds.assuranceGate);
+    this.addDialog(deps.identityDialog);
+    this.addDialog(deps.handoffDialog);
+    this.addDialog(new WaterfallDialog(DialogIds.assuranceGateWaterfall, [this.identifyStep.bind(this), this.verifyStep.bind(this), this.resultStep.bind(this)]));
+    this.initialDialogId = DialogIds.assuranceGateWaterfall;
+  }
+
+  /** Lets through what the level allows; else asks for an identifier first (unless one is on hand). */
+  private async identifyStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
+    const { action, utterance } = step.options;
+    const needed = this.deps.assurance.required(action);
+    const held = await this.deps.assurance.level(step.context);
+    if (satisfies(held, needed)) return step.endDialog(this.result(true, held));
+    if (isSharedConversation(step.context.activity)) {
+      const translator = turnTranslator(step.context);
+      await step.context.sendActivity(menuActivity(translator, this.deps.menu, translator.t('assurance.sharedConversation')));
+      return step.endDialog(this.result(false, held));
+    }
+    if (held === 'anonymous') return step.beginDialog(DialogIds.identity, { utterance });
+    return step.next();
+  }
+
+  /** Identified is enough, or the identifier matched nobody and identified was all that was needed; else a person verifies. */
+  private async verifyStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
+    const { action, utterance } = step.options;
+    const needed = this.deps.assurance.required(action);
+    const held = await this.deps.assurance.level(step.context);
+    if (satisfies(held, needed) || needed !== 'verified') return step.next();
+    const options: HandoffDialogOptions = { utterance, reason: 'verification', pendingAction: action };
+    return step.beginDialog(DialogIds.handoff, options);
+  }
+
+  private async resultStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
+    const needed = this.deps.assurance.required(step.options.action);
+    const held = await this.deps.assurance.level(step.context);
+    return step.endDialog(this.result(satisfies(held, needed), held));
+  }
+
+  private result(granted: boolean, level: Assurance): AssuranceGateResult {
+    return { granted, level };
+  }
+}

@@ -1,0 +1,70 @@
+import { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { teamsContext } from '../channels/teams/teams-context';
+import type { VerificationMethod } from '../ledger/verifications/verification-service';
+import { Assurance, AssurancePolicy, PolicyAction, satisfies } from '../privacy/assurance/assurance-policy';
+import type { IdentityClaim, IdentityService } from '../privacy/identity/identity-service';
+import { SessionAssurance } from './session-types';
+
+export interface CustomerAssuranceDeps {
+  /** The session's assurance (conversation state). */
+  readonly state: StatePropertyAccessor<SessionAssurance>;
+  readonly identity: Pick<IdentityService, 'verifyByChannel'>;
+  readonly policy: AssurancePolicy;
+}
+
+/**
+ * The customer's assurance level for this conversation, at the bot edge: what the session holds,
+ * raised to `verified` when the channel itself authenticated the person — a signed-in Teams user
+ * (the adapter checked the channel token), in a 1:1 chat (never a shared one), whose Entra object
+ * id is linked to a subject. That channel check runs once per session, and its verification is
+ * recorded in the ledger then.
+ */
+export class CustomerAssurance {
+  constructor(private readonly deps: CustomerAssuranceDeps) {}
+
+  /** What the session knows, after the channel check. */
+  async current(context: TurnContext): Promise<SessionAssurance> {
+    const held = (await this.deps.state.get(context)) ?? { level: 'anonymous' };
+    if (held.level === 'verified' || held.channelChecked) return held;
+    const teams = teamsContext(context);
+    if (!teams?.channelAuthenticated || teams.shared || !teams.aadObjectId) return held;
+    const { channelId, conversation, id } = context.activity;
+    const claim = await this.deps.identity.verifyByChannel(teams.aadObjectId, { channel: channelId, idempotencyKey: `channel_authenticated:${channelId}:${conversation.id}:${id ?? ''}` });
+    const next: SessionAssurance = claim ? { level: 'verified', method: 'channel_authenticated', claim, channelChecked: true } : { ...held, channelChecked: true };
+    await this.deps.state.set(context, next);
+    return next;
+  }
+
+  async level(context: TurnContext): Promise<Assurance> {
+    return (await this.current(context)).level;
+  }
+
+  /** Whether the customer may do `action` now (policy file). */
+  async allows(context: TurnContext, action: PolicyAction): Promise<boolean> {
+    return this.deps.policy.allows(action, await this.level(context));
+  }
+
+  required(action: PolicyAction): Assurance {
+    return this.deps.policy.required(action);
+  }
+
+  /**
+   * The customer gave an identifier: `identified` when it matched a subject (never lowering a
+   * level held), and the masked claim kept either way for an agent to compare.
+   */
+  async claimed(context: TurnContext, claim: IdentityClaim): Promise<SessionAssurance> {
+    const held = await this.current(context);
+    if (satisfies(held.level, 'identified') && held.claim?.subjectId !== undefined) return held;
+    const next: SessionAssurance = claim.subjectId !== undefined ? { ...held, level: 'identified', method: 'claimed_identifier', claim } : { ...held, claim };
+    await this.deps.state.set(context, next);
+    return next;
+  }
+
+  /** A person checked the customer's identity (the agent's outcome): `verified` for the rest of the session. */
+  async verified(context: TurnContext, method: VerificationMethod): Promise<SessionAssurance> {
+    const held = await this.current(context);
+    const next: SessionAssurance = { ...held, level: 'verified', method };
+    await this.deps.state.set(context, next);
+    return next;
+  }
+}

@@ -1,0 +1,82 @@
+import { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { Dialog } from 'botbuilder-dialogs';
+import { AssuranceGateDialog } from '../../dialogs/assurance-gate-dialog';
+import { HandoffDialog, HandoffMode } from '../../dialogs/handoff-dialog';
+import { IdentityDialog } from '../../dialogs/identity-dialog';
+import { MenuEntry, availableMenu } from '../../dialogs/menu';
+import { CustomerAssurance } from '../../src/bot/customer-assurance';
+import { storedConversationOf } from '../../src/bot/proactive-customer-channel';
+import { ActiveHandoff, SessionAssurance } from '../../src/bot/session-types';
+import type { HandoffHub } from '../../src/handoff/handoff-hub';
+import type { TranscriptLine } from '../../src/handoff/handoff-types';
+import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
+import { AssurancePolicy, loadAssurancePolicy } from '../../src/privacy/assurance/assurance-policy';
+import type { IdentityService } from '../../src/privacy/identity/identity-service';
+
+/** A state property of one conversation, kept in memory so a test can read (and preset) it. */
+export class MemoryAccessor<T> implements StatePropertyAccessor<T> {
+  constructor(public value?: T) {}
+
+  get(context: TurnContext): Promise<T | undefined>;
+  get(context: TurnContext, defaultValue: T): Promise<T>;
+  async get(_context: TurnContext, defaultValue?: T): Promise<T | undefined> {
+    if (this.value === undefined && defaultValue !== undefined) this.value = structuredClone(defaultValue);
+    return this.value;
+  }
+
+  async set(_context: TurnContext, value: T): Promise<void> {
+    this.value = value;
+  }
+
+  async delete(): Promise<void> {
+    this.value = undefined;
+  }
+}
+
+/** An identity service that knows nobody (stand-in where the ledger is not the point). */
+export const NOBODY: Pick<IdentityService, 'identify' | 'verifyByChannel'> = {
+  identify: async (kind, value) => ({ status: 'claimed', claim: { kind, masked: `${value.slice(0, 1)}***` } }),
+  verifyByChannel: async () => undefined,
+};
+
+export interface FeatureDialogsOptions {
+  identity?: Pick<IdentityService, 'identify' | 'verifyByChannel'>;
+  hub?: Pick<HandoffHub, 'enqueue' | 'cancel'>;
+  mode?: HandoffMode;
+  policy?: AssurancePolicy;
+  menu?: readonly MenuEntry[];
+  /** Lines the conversation "had" before (the real bot records them as they happen). */
+  lines?: TranscriptLine[];
+}
+
+/** The dialogs of this feature, wired to in-memory state: what MainDialog needs to serve the menu. */
+export interface FeatureDialogs {
+  /** For MainDialog: the gate (with the identity dialog inside) and the handoff dialog the menu starts. */
+  readonly dialogs: Dialog[];
+  /** For a dialog that needs a level: add it as a child. */
+  readonly gate: Dialog;
+  readonly hub: Pick<HandoffHub, 'enqueue' | 'cancel'>;
+  readonly assurance: CustomerAssurance;
+  readonly assuranceState: MemoryAccessor<SessionAssurance>;
+  readonly handoffState: MemoryAccessor<ActiveHandoff>;
+}
+
+export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDialogs {
+  const menu = options.menu ?? availableMenu();
+  const hub = options.hub ?? new MemoryHandoffHub({ timeoutSeconds: 300 });
+  const assuranceState = new MemoryAccessor<SessionAssurance>();
+  const handoffState = new MemoryAccessor<ActiveHandoff>();
+  const identity = options.identity ?? NOBODY;
+  const assurance = new CustomerAssurance({ state: assuranceState, identity, policy: options.policy ?? loadAssurancePolicy() });
+  const handoffDialog = new HandoffDialog({
+    mode: options.mode ?? 'builtin',
+    hub,
+    assurance,
+    handoffState,
+    recentLines: async () => [...(options.lines ?? [])],
+    conversationOf: storedConversationOf,
+    menu,
+  });
+  const gate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog });
+  return { dialogs: [gate, handoffDialog], gate, hub, assurance, assuranceState, handoffState };
+}
