@@ -8,6 +8,7 @@ import { IdentityDialog } from '../dialogs/identity-dialog';
 import { MainDialog } from '../dialogs/main-dialog';
 import { MenuEntry, availableMenu } from '../dialogs/menu';
 import { createAdapter } from './adapter/create-adapter';
+import { AgentConsole, createAgentConsole } from './agent/create-agent-console';
 import { createDirectLine, DirectLineChannel } from './channels/directline/create-direct-line';
 import { directLineTokenIssuer } from './channels/webchat/direct-line-token-issuer';
 import { webChatRoutes } from './channels/webchat/webchat-routes';
@@ -187,6 +188,20 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   });
   const sweeper = new HandoffSweeper({ hub: handoff.hub, onTimedOut: (ticket) => customerChannel.handoffClosed(ticket), logger: rootLogger });
   sweeper.start();
+  // The console serves the built-in hub; with an external agent hub there is no queue of ours to show.
+  const agentConsole: AgentConsole | undefined =
+    options.handoffMode === 'builtin' && options.agentConsole.enabled
+      ? await createAgentConsole({
+          config: options.agentConsole,
+          hub: handoff.hub,
+          customerChannel,
+          ledger,
+          redisUrl: options.redisUrl,
+          redisPrefix: options.redisPrefix,
+          bodyLimitBytes: options.bodyLimitBytes,
+          logger: rootLogger,
+        })
+      : undefined;
 
   const server = createServer({
     adapter,
@@ -208,6 +223,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
             }),
           ]
         : []),
+      ...(agentConsole ? [agentConsole.routes] : []),
     ],
   });
 
@@ -223,6 +239,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     close: async () => {
       // Open WebSockets would keep the HTTP server from closing.
       await directLine?.close();
+      // So would the agents' event streams.
+      await agentConsole?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sweeper.stop();
       await handoff.close();

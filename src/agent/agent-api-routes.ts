@@ -113,7 +113,8 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
   const login = async (req: Request, res: Response): Promise<void> => {
     try {
       const body = await readBody(req, deps.bodyLimitBytes);
-      const username = requiredString(body, 'username', MAX_USERNAME_CHARS).trim();
+      // Usernames are lower-case (the ledger refuses others): 'Alice' signs in as alice.
+      const username = requiredString(body, 'username', MAX_USERNAME_CHARS).trim().toLowerCase();
       const password = requiredString(body, 'password', MAX_PASSWORD_CHARS);
       const address = req.socket.remoteAddress ?? 'unknown';
       const verdict = await deps.throttle.attempt(username, address);

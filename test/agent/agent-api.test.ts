@@ -144,6 +144,7 @@ function suite(title: string, sessionsIn: 'redis' | 'in-process'): void {
         const flags = cookie.split('; ').slice(1);
         assert.deepEqual(flags.sort(), ['HttpOnly', 'Path=/agent', 'SameSite=Strict']);
         assert.ok(!cookie.includes(body.csrfToken), 'the CSRF token is not the cookie');
+        assert.equal((await new AgentClient(app.baseUrl).login(' Alice ', PASSWORDS.alice)).body.username, 'alice', 'usernames are lower-case');
 
         const proxied = await fetch(`${app.baseUrl}/agent/api/login`, {
           method: 'POST',
