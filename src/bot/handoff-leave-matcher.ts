@@ -34,6 +34,11 @@ export class HandoffLeaveMatcher {
   }
 
   matches(text: string, locale: string): boolean {
-    return this.phrases.has(normalizeText(text)) || this.interruptions.match(text, locale) === 'cancel';
+    return this.isLeavePhrase(text) || this.interruptions.match(text, locale) === 'cancel';
+  }
+
+  /** "back to the bot" and the like (not the cancel keywords, which mean something outside a handoff too). */
+  isLeavePhrase(text: string): boolean {
+    return this.phrases.has(normalizeText(text));
   }
 }

@@ -134,6 +134,11 @@ export class PrivacyBot extends TeamsActivityHandler {
       await this.deps.state.welcomed.set(context, true);
       await context.sendActivity(translator.t('bot.welcome'));
     }
+    if (this.deps.handoff.leave.isLeavePhrase(check.text)) {
+      // "back to the bot" with no person on the line (say, after a timeout): not a request for a person.
+      await context.sendActivity(menuActivity(translator, this.deps.menu, `${translator.t('handoff.alreadyBack')}\n\n${translator.t('menu.prompt')}`));
+      return;
+    }
     await runDialog(this.deps.mainDialog, context, this.deps.state.dialogState);
   }
 

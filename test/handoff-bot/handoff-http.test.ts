@@ -187,6 +187,10 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
         assert.ok(includesAll(told[0], [t.t('handoff.closed.timedOut'), ...menuLabels(t)]), told[0]);
         const after = await c.say(t.t('menu.help'));
         assert.ok(after.texts.at(-1)?.startsWith(t.t('help.intro')));
+        // "Back to the bot" with nobody on the line is not a request for a person.
+        const back = await c.say(t.t('handoff.leaveButton'));
+        assert.ok(back.texts.at(-1)?.startsWith(t.t('handoff.alreadyBack')), back.texts.at(-1));
+        await assert.rejects(c.ticket(hub()), /no open ticket/);
       });
     });
   }
