@@ -1,6 +1,4 @@
-import { AppError } from '../errors/app-error';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { Env, invalid, read, readBool, readInt } from '../config/env-readers';
 
 /** When the session cookie carries `Secure`: always, never, or when the request came over https. */
 export type CookieSecureMode = 'auto' | 'true' | 'false';
@@ -41,31 +39,6 @@ export const DEFAULT_AGENT_CONSOLE_CONFIG: AgentConsoleConfig = Object.freeze({
   loginWindowSeconds: 60,
   eventsKeepAliveSeconds: 15,
 });
-
-function invalid(variable: string, expected: string, got: string): AppError {
-  return new AppError('PSB_CONFIG_INVALID', `${variable} must be ${expected} (got "${got}")`, { variable });
-}
-
-function read(env: Env, variable: string): string | undefined {
-  const raw = env[variable];
-  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
-}
-
-function readInt(env: Env, variable: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, variable);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw invalid(variable, `an integer from ${min} to ${max}`, raw);
-  return value;
-}
-
-function readBool(env: Env, variable: string, fallback: boolean): boolean {
-  const raw = read(env, variable)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw invalid(variable, 'true or false', raw);
-}
 
 function readSecure(env: Env): CookieSecureMode {
   const raw = read(env, 'AGENT_COOKIE_SECURE')?.toLowerCase();

@@ -1,7 +1,6 @@
 import { AppError } from '../errors/app-error';
 import { DEFAULT_LEDGER_DIR, LedgerOptions } from './ledger';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { Env, invalid, read } from '../config/env-readers';
 
 /**
  * The identifier hash key used when `LEDGER_HASH_KEY` is unset outside production. Its name says
@@ -21,15 +20,6 @@ export interface LedgerConfig extends LedgerOptions {
   readonly usesDevelopmentHashKey: boolean;
   /** Sentences the caller should print or log once at start (e.g. the development-key warning). */
   readonly warnings: readonly string[];
-}
-
-function invalid(variable: string, expected: string, got: string): AppError {
-  return new AppError('PSB_CONFIG_INVALID', `${variable} must be ${expected} (got "${got}")`, { variable });
-}
-
-function read(env: Env, variable: string): string | undefined {
-  const raw = env[variable];
-  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
 /** Host, port and database of a postgres URL, for the start-up log; the password never leaves here. */

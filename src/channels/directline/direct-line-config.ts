@@ -1,6 +1,5 @@
 import { AppError } from '../../errors/app-error';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { Env, invalid, read, readBool, readInt } from '../../config/env-readers';
 
 /** Shortest accepted `DIRECT_LINE_SECRET` and `DIRECT_LINE_TOKEN_KEY`, characters. */
 export const MIN_DIRECT_LINE_KEY_LENGTH = 32;
@@ -50,31 +49,6 @@ export const DEFAULT_DIRECT_LINE_CONFIG = Object.freeze({
   rateLimitWindowSeconds: 10,
   keepAliveSeconds: 30,
 });
-
-function invalid(variable: string, expected: string, got: string): AppError {
-  return new AppError('PSB_CONFIG_INVALID', `${variable} must be ${expected} (got "${got}")`, { variable });
-}
-
-function read(env: Env, variable: string): string | undefined {
-  const raw = env[variable];
-  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
-}
-
-function readInt(env: Env, variable: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, variable);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw invalid(variable, `an integer from ${min} to ${max}`, raw);
-  return value;
-}
-
-function readBool(env: Env, variable: string, fallback: boolean): boolean {
-  const raw = read(env, variable)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw invalid(variable, 'true or false', raw);
-}
 
 function readKey(env: Env, variable: string): string {
   const value = read(env, variable) ?? '';
