@@ -11,6 +11,14 @@ export const DialogIds = {
   assuranceGate: 'assurance.gate',
   assuranceGateWaterfall: 'assurance.gate.waterfall',
   handoff: 'handoff',
+  consentCheck: 'consent.check',
+  consentCheckWaterfall: 'consent.check.waterfall',
+  consentWithdraw: 'consent.withdraw',
+  consentGive: 'consent.give',
+  consentChangeWaterfall: 'consent.change.waterfall',
+  consentPurposePrompt: 'consent.change.purpose',
+  consentChannelPrompt: 'consent.change.channel',
+  consentConfirmPrompt: 'consent.change.confirm',
 } as const;
 
 export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];

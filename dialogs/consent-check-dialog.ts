@@ -1,0 +1,56 @@
+import { ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
+import { customerTimeZone } from '../src/bot/customer-time-zone';
+import { turnTranslator } from '../src/bot/turn-locale';
+import { scopeFromRequest } from '../src/privacy/consent/consent-scope';
+import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
+import { ConsentDialogDeps } from './consent-dialog-deps';
+import { Reader, historyActivity, overviewActivity, withMenuButtons } from './consent-presentation';
+import { DialogIds, DialogStartOptions } from './dialog-ids';
+
+/** Purposes whose history was asked for ("when did I agree to the newsletter?"); none = the overview. */
+interface CheckValues {
+  historyOf: readonly string[];
+}
+
+/**
+ * "What did I agree to?": behind the assurance gate (verified: consents are personal data), every
+ * consent-based purpose with each channel's state and when, where and under which notice it was
+ * set, as a card with a text fallback. A "when" question naming purposes gets their history instead.
+ */
+export class ConsentCheckDialog extends ComponentDialog {
+  constructor(private readonly deps: ConsentDialogDeps) {
+    super(DialogIds.consentCheck);
+    this.addDialog(deps.gate);
+    this.addDialog(new WaterfallDialog(DialogIds.consentCheckWaterfall, [this.gateStep.bind(this), this.showStep.bind(this)]));
+    this.initialDialogId = DialogIds.consentCheckWaterfall;
+  }
+
+  private async gateStep(step: WaterfallStepContext<DialogStartOptions>): Promise<DialogTurnResult> {
+    const utterance = step.options?.utterance ?? '';
+    const mention = this.deps.scope.recognize(utterance, turnTranslator(step.context).locale);
+    const historyOf = mention.asksWhen ? (scopeFromRequest(mention, this.deps.consents.catalog).purposeIds ?? []) : [];
+    (step.values as CheckValues).historyOf = historyOf;
+    const options: AssuranceGateOptions = { action: historyOf.length > 0 ? 'consent.history' : 'consent.view', utterance };
+    return step.beginDialog(DialogIds.assuranceGate, options);
+  }
+
+  private async showStep(step: WaterfallStepContext<DialogStartOptions>): Promise<DialogTurnResult> {
+    const gate = step.result as AssuranceGateResult | undefined;
+    if (!gate?.granted) return step.endDialog();
+    const translator = turnTranslator(step.context);
+    const subjectId = (await this.deps.assurance.current(step.context)).claim?.subjectId;
+    if (!subjectId) {
+      await step.context.sendActivity(withMenuButtons(translator.t('consent.notMatched'), translator, this.deps.menu));
+      return step.endDialog();
+    }
+    const reader: Reader = { translator, zone: customerTimeZone(step.context.activity) };
+    const { catalog } = this.deps.consents;
+    const { historyOf } = step.values as CheckValues;
+    if (historyOf.length > 0) {
+      for (const purposeId of historyOf) await step.context.sendActivity(historyActivity(purposeId, await this.deps.consents.history(subjectId, purposeId), catalog, reader));
+    } else {
+      await step.context.sendActivity(overviewActivity(await this.deps.consents.overview(subjectId), catalog, reader));
+    }
+    return step.endDialog();
+  }
+}

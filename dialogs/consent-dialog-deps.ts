@@ -1,0 +1,35 @@
+import type { Dialog } from 'botbuilder-dialogs';
+import type { CustomerAssurance } from '../src/bot/customer-assurance';
+import type { Channel } from '../src/ledger/purposes/purpose-catalog';
+import type { ConsentSelfService } from '../src/privacy/consent/consent-self-service';
+import type { MenuEntry } from './menu';
+
+/** Purposes and channels named in a message (the NLU's consent scope recognizer). */
+export interface ConsentScopeMention {
+  readonly purposeIds: readonly string[];
+  readonly allMarketing: boolean;
+  readonly channels: readonly Channel[];
+  readonly allChannels: boolean;
+  readonly everything: boolean;
+  /** "When did I agree…": the history, not the current state. */
+  readonly asksWhen: boolean;
+}
+
+export interface ConsentScopeReader {
+  recognize(text: string, locale: string): ConsentScopeMention;
+}
+
+export interface YesNoReader {
+  recognize(text: string, locale: string): 'yes' | 'no' | undefined;
+}
+
+/** What the consent dialogs need: the domain service, who the customer is, the words they use. */
+export interface ConsentDialogDeps {
+  readonly consents: Pick<ConsentSelfService, 'catalog' | 'current' | 'overview' | 'history' | 'change'>;
+  readonly assurance: Pick<CustomerAssurance, 'current'>;
+  readonly scope: ConsentScopeReader;
+  readonly yesNo: YesNoReader;
+  /** The assurance gate (one instance, added as a child of each dialog). */
+  readonly gate: Dialog;
+  readonly menu: readonly MenuEntry[];
+}
