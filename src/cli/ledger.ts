@@ -4,8 +4,10 @@
  * Prints JSON on stdout (use `npm run --silent ledger -- …` to pipe it to `jq`); notes and errors go to
  * stderr, one line each, with no personal data (except `export`, whose stdout *is* the requested data).
  * Environment: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see `src/ledger/ledger-config.ts`).
- * Exit codes: 0 done; 1 `verify` found a broken link, or an unexpected failure; 2 wrong usage or bad input.
+ * Exit codes: 0 done; 1 `verify` found a broken link, `receipt verify` a receipt that does not verify, or an
+ * unexpected failure; 2 wrong usage or bad input.
  */
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PasswordInputError, readNewPassword } from '../agent/password-input';
@@ -24,6 +26,8 @@ import { IDENTIFIER_KINDS, IdentifierKind, isIdentifierKind, normalizeIdentifier
 import { ClockInputError } from '../privacy/clocks/clock-errors';
 import { computeBreachDeadline, computeRequestDeadlines } from '../privacy/clocks/deadlines';
 import { REGIMES, REQUEST_TYPES, isRegime } from '../privacy/clocks/regimes';
+import { parsePublicKeyPem, parseSigningKeyPem, RECEIPT_SIGNING_KEY } from '../privacy/receipts/receipt-key';
+import { verifyReceipt } from '../privacy/receipts/receipt-verifier';
 
 export const USAGE = `usage: npm run ledger -- <command> [options]
 
@@ -40,11 +44,16 @@ export const USAGE = `usage: npm run ledger -- <command> [options]
   agent add --username NAME --role ROLE     create an agent console account (ROLE: ${AGENT_ROLES.join(', ')});
                                             the password is read from standard input (first line; in a
                                             terminal it is asked twice, never echoed)
+  receipt verify FILE [--public-key PEM_FILE]
+                                            check a consent receipt's signature; FILE is what GET /receipts/TOKEN
+                                            returns (or a bare compact JWS); the key is the public half of
+                                            RECEIPT_SIGNING_KEY unless a PEM file is given; exit 1 when it does not verify
   help                                      this text
 
 ISO instants carry their zone: 2027-01-31T10:00:00Z or 2027-01-31T11:00:00+01:00.
-Environment: DATABASE_URL (unset: PGlite in LEDGER_DIR, default ./data/ledger), LEDGER_SCHEMA, LEDGER_HASH_KEY.
-Exit codes: 0 done, 1 broken chain or failure, 2 wrong usage or bad input.`;
+Environment: DATABASE_URL (unset: PGlite in LEDGER_DIR, default ./data/ledger), LEDGER_SCHEMA, LEDGER_HASH_KEY;
+RECEIPT_SIGNING_KEY for receipt verify.
+Exit codes: 0 done, 1 broken chain, receipt that does not verify, or failure, 2 wrong usage or bad input.`;
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -199,6 +208,56 @@ async function agent(args: ParsedArgs): Promise<number> {
   });
 }
 
+/** Reads a file named on the command line; a missing or unreadable one is wrong usage. */
+function readInputFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** The key receipts are verified with: a PEM file (public, or private whose public half is used), else RECEIPT_SIGNING_KEY. */
+function receiptPublicKey(pemFile: string | undefined): KeyObject {
+  if (pemFile !== undefined) {
+    try {
+      return parsePublicKeyPem(readInputFile(pemFile, 'the key file'));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--public-key ${pemFile} is not a PEM Ed25519 key (${(err as Error).message})`);
+    }
+  }
+  const pem = process.env[RECEIPT_SIGNING_KEY];
+  if (pem === undefined || pem.trim() === '') throw new UsageError(`no key to verify with: set ${RECEIPT_SIGNING_KEY} or pass --public-key PEM_FILE`);
+  return parseSigningKeyPem(pem);
+}
+
+/** `receipt verify FILE [--public-key PEM_FILE]`: exit 0 when the receipt verifies, 1 when it does not. */
+function receipt(args: ParsedArgs): number {
+  expect(args, { options: ['public-key'], positional: 2 });
+  const [subcommand, file] = args.positional;
+  if (subcommand !== 'verify') throw new UsageError(subcommand === undefined ? 'needs a subcommand: receipt verify FILE' : `unknown subcommand "receipt ${subcommand}" (try: receipt verify FILE)`);
+  if (file === undefined) throw new UsageError('needs a FILE (what GET /receipts/TOKEN returns, or a compact JWS)');
+  const contents = readInputFile(file, 'the receipt file');
+  const result = verifyReceipt(contents, receiptPublicKey(args.options.get('public-key')));
+  if (!result.valid) {
+    print({ valid: false, problem: result.problem, reason: result.reason });
+    note(`receipt verify: ${result.reason}`);
+    return EXIT_FAILURE;
+  }
+  const r = result.receipt;
+  print({
+    valid: true,
+    receiptId: r.consentReceiptID,
+    alg: result.alg,
+    kid: result.kid,
+    issuedAt: r.issuedAt,
+    jurisdiction: r.jurisdiction,
+    changes: r.changes.map((c) => ({ purposeId: c.purposeId, channel: c.channel, state: c.state, eventId: c.eventId })),
+  });
+  return EXIT_OK;
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   switch (args.command) {
     case 'help':
@@ -267,6 +326,8 @@ async function run(args: ParsedArgs): Promise<number> {
       });
     case 'agent':
       return agent(args);
+    case 'receipt':
+      return receipt(args);
     case undefined:
       throw new UsageError('missing command');
     default:

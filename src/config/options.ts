@@ -1,6 +1,7 @@
 import type { AgentConsoleConfig } from '../agent/agent-console-config';
 import type { DirectLineConfig } from '../channels/directline/direct-line-config';
 import type { LedgerConfig } from '../ledger/ledger-config';
+import type { ReceiptConfig } from '../privacy/receipts/receipt-config';
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
 export interface BotOptions {
@@ -56,10 +57,12 @@ export interface BotOptions {
   readonly directLine: DirectLineConfig;
   /** The agent console at /agent: AGENT_* (see agent/agent-console-config.ts). */
   readonly agentConsole: AgentConsoleConfig;
+  /** Signed consent receipts: RECEIPT_SIGNING_KEY, PUBLIC_BASE_URL (see privacy/receipts/receipt-config.ts). */
+  readonly receipts: ReceiptConfig;
 }
 
 /** Defaults of everything but the ledger, Direct Line and the agent console, whose defaults live with them (ledger-config.ts, direct-line-config.ts, agent-console-config.ts). */
-export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole'> = Object.freeze({
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole' | 'receipts'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   PSB_AGENT_INVALID_REQUEST: 'An agent API request is invalid (a missing or wrong field: see "field")',
   PSB_AGENT_NO_RECORD: 'The claimed identity matched no subject in the ledger, so there is nothing on record to compare',
   PSB_AGENT_UNAVAILABLE: 'The agent session store (Redis) does not answer',
+  PSB_RECEIPT_NOT_FOUND: 'No consent receipt has this link (mistyped, cut short, or from another installation)',
   PSB_INTERNAL: 'An unexpected error occurred',
 } as const;
 

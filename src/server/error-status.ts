@@ -36,6 +36,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   PSB_AGENT_INVALID_REQUEST: 400,
   PSB_AGENT_NO_RECORD: 409,
   PSB_AGENT_UNAVAILABLE: 503,
+  PSB_RECEIPT_NOT_FOUND: 404,
 };
 
 export function httpStatusOf(err: AppError): number {

@@ -1,21 +1,25 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load-config';
 import { DEFAULT_BOT_OPTIONS } from '../../src/config/options';
 import { AppError } from '../../src/errors/app-error';
 
 const ROOT = path.resolve(__dirname, '../..');
+/** Production needs a receipt signing key too (see test/privacy/receipts for its own checks). */
+const RECEIPT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 describe('configuration from the environment', () => {
   it('runs with no configuration at all on documented defaults', () => {
-    const { ledger, directLine, agentConsole, ...options } = loadConfig({});
+    const { ledger, directLine, agentConsole, receipts, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
     assert.ok(Object.isFrozen(loadConfig({})));
     assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
     assert.equal(ledger.usesDevelopmentHashKey, true);
     assert.equal(directLine.enabled, true);
     assert.equal(directLine.keySource, 'random-per-process');
+    assert.equal(receipts.usesEphemeralKey, true);
     assert.deepEqual(
       [directLine.tokenTtlSeconds, directLine.conversationTtlSeconds, directLine.rateLimitPosts, directLine.rateLimitWindowSeconds, directLine.keepAliveSeconds, directLine.serviceUrl],
       [1800, 3600, 30, 10, 30, ''],
@@ -52,6 +56,8 @@ describe('configuration from the environment', () => {
     ['HANDOFF_MODE', { HANDOFF_MODE: 'omnichannel' }],
     ['HANDOFF_TIMEOUT_SECONDS', { HANDOFF_TIMEOUT_SECONDS: '0' }],
     ['HANDOFF_TIMEOUT_SECONDS', { HANDOFF_TIMEOUT_SECONDS: '5m' }],
+    ['RECEIPT_SIGNING_KEY', { RECEIPT_SIGNING_KEY: 'not a key' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://privacy.example.com' }],
   ];
   for (const [variable, env] of wrong) {
     it(`names ${variable} when ${JSON.stringify(env)} is wrong`, () => {
@@ -65,7 +71,7 @@ describe('configuration from the environment', () => {
   it('refuses production without an app id unless ALLOW_UNAUTHENTICATED=true', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (err: unknown) => err instanceof AppError && err.code === 'PSB_CONFIG_UNSAFE');
     // Production also needs the Direct Line secret (Direct Line is on by default).
-    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' };
+    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters', RECEIPT_SIGNING_KEY };
     assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', ...hashKey }).allowUnauthenticated, true);
     assert.equal(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', ...hashKey }).nodeEnv, 'production');
   });
@@ -77,7 +83,7 @@ describe('configuration from the environment', () => {
   });
 
   it('Direct Line in production: the secret signs tokens, or Direct Line is switched off', () => {
-    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length' };
+    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', RECEIPT_SIGNING_KEY };
     const withSecret = loadConfig({ ...production, DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' }).directLine;
     assert.equal(withSecret.keySource, 'DIRECT_LINE_SECRET');
     assert.deepEqual(withSecret.warnings, []);
