@@ -2,6 +2,7 @@
 export const INTENT_NAMES = [
   'consent.check',
   'consent.revoke',
+  'consent.give',
   'data.copy',
   'concern.report',
   'case.status',
