@@ -23,6 +23,7 @@ import { parseIsoInstant } from '../ledger/import/import-rows';
 import { Ledger, openLedger } from '../ledger/ledger';
 import { loadLedgerConfig } from '../ledger/ledger-config';
 import { IDENTIFIER_KINDS, IdentifierKind, isIdentifierKind, normalizeIdentifier } from '../ledger/subjects/identifiers';
+import { WebhookOutbox } from '../ledger/webhooks/webhook-outbox';
 import { ClockInputError } from '../privacy/clocks/clock-errors';
 import { computeBreachDeadline, computeRequestDeadlines } from '../privacy/clocks/deadlines';
 import { REGIMES, REQUEST_TYPES, isRegime } from '../privacy/clocks/regimes';
@@ -48,6 +49,8 @@ export const USAGE = `usage: npm run ledger -- <command> [options]
                                             check a consent receipt's signature; FILE is what GET /receipts/TOKEN
                                             returns (or a bare compact JWS); the key is the public half of
                                             RECEIPT_SIGNING_KEY unless a PEM file is given; exit 1 when it does not verify
+  webhook status                            the consent webhook's outbox: pending, delivered and retrying
+                                            deliveries, and how long the oldest pending one has waited
   help                                      this text
 
 ISO instants carry their zone: 2027-01-31T10:00:00Z or 2027-01-31T11:00:00+01:00.
@@ -232,6 +235,25 @@ function receiptPublicKey(pemFile: string | undefined): KeyObject {
   return parseSigningKeyPem(pem);
 }
 
+/** `webhook status`: what waits in the consent webhook's outbox (counts only; no payload, no subject). */
+async function webhook(args: ParsedArgs): Promise<number> {
+  expect(args, { positional: 1 });
+  const [subcommand] = args.positional;
+  if (subcommand !== 'status') throw new UsageError(subcommand === undefined ? 'needs a subcommand: webhook status' : `unknown subcommand "webhook ${subcommand}" (try: webhook status)`);
+  return withLedger(async (ledger) => {
+    const stats = await new WebhookOutbox(ledger.db).stats();
+    const oldest = stats.oldestPendingAt;
+    print({
+      pending: stats.pending,
+      delivered: stats.delivered,
+      retrying: stats.retrying,
+      oldestPendingAt: oldest ? oldest.toISOString() : null,
+      oldestPendingAgeSeconds: oldest ? Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000)) : null,
+    });
+    return EXIT_OK;
+  });
+}
+
 /** `receipt verify FILE [--public-key PEM_FILE]`: exit 0 when the receipt verifies, 1 when it does not. */
 function receipt(args: ParsedArgs): number {
   expect(args, { options: ['public-key'], positional: 2 });
@@ -328,6 +350,8 @@ async function run(args: ParsedArgs): Promise<number> {
       return agent(args);
     case 'receipt':
       return receipt(args);
+    case 'webhook':
+      return webhook(args);
     case undefined:
       throw new UsageError('missing command');
     default:

@@ -2,6 +2,7 @@ import type { AgentConsoleConfig } from '../agent/agent-console-config';
 import type { DirectLineConfig } from '../channels/directline/direct-line-config';
 import type { LedgerConfig } from '../ledger/ledger-config';
 import type { ReceiptConfig } from '../privacy/receipts/receipt-config';
+import type { ConsentWebhookConfig } from '../integrations/consent-webhook/webhook-config';
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
 export interface BotOptions {
@@ -59,10 +60,12 @@ export interface BotOptions {
   readonly agentConsole: AgentConsoleConfig;
   /** Signed consent receipts: RECEIPT_SIGNING_KEY, PUBLIC_BASE_URL (see privacy/receipts/receipt-config.ts). */
   readonly receipts: ReceiptConfig;
+  /** The outbound consent webhook: CONSENT_WEBHOOK_* (see integrations/consent-webhook/webhook-config.ts). */
+  readonly consentWebhook: ConsentWebhookConfig;
 }
 
 /** Defaults of everything but the ledger, Direct Line and the agent console, whose defaults live with them (ledger-config.ts, direct-line-config.ts, agent-console-config.ts). */
-export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole' | 'receipts'> = Object.freeze({
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole' | 'receipts' | 'consentWebhook'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

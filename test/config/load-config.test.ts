@@ -12,7 +12,7 @@ const RECEIPT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ f
 
 describe('configuration from the environment', () => {
   it('runs with no configuration at all on documented defaults', () => {
-    const { ledger, directLine, agentConsole, receipts, ...options } = loadConfig({});
+    const { ledger, directLine, agentConsole, receipts, consentWebhook, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
     assert.ok(Object.isFrozen(loadConfig({})));
     assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
     assert.equal(directLine.enabled, true);
     assert.equal(directLine.keySource, 'random-per-process');
     assert.equal(receipts.usesEphemeralKey, true);
+    assert.equal(consentWebhook.url, '', 'no webhook unless CONSENT_WEBHOOK_URL is set');
     assert.deepEqual(
       [directLine.tokenTtlSeconds, directLine.conversationTtlSeconds, directLine.rateLimitPosts, directLine.rateLimitWindowSeconds, directLine.keepAliveSeconds, directLine.serviceUrl],
       [1800, 3600, 30, 10, 30, ''],

@@ -4,6 +4,7 @@ import { chainHash } from '../chain/canonical-json';
 import { SqlDatabase, SqlExecutor } from '../db/sql-database';
 import { LedgerError } from '../ledger-errors';
 import { PurposeCatalog } from '../purposes/purpose-catalog';
+import { enqueueConsentChanged } from '../webhooks/webhook-outbox';
 import { CONSENT_EVENT_COLUMNS, ConsentEventRow, consentHashRecord, toConsentEvent } from './consent-event-row';
 import { COLLECTION_METHODS, CONSENT_STATES, ConsentChange, ConsentEvent, ConsentProvenance, CurrentConsent } from './consent-types';
 
@@ -119,6 +120,9 @@ export class ConsentService {
     }
     await tx.query('UPDATE subject SET consent_chain_length = $2, consent_chain_head = $3 WHERE id = $1', [subjectId, seq, prevHash]);
     await appendAudit(tx, context, { action: 'consent.recorded', entity: 'subject', entityId: subjectId, details: { events: events.map((e) => ({ id: e.id, purposeId: e.purposeId, channel: e.channel, state: e.state })), collectionMethod: provenance.collectionMethod } }, recordedAt);
+    // Downstream systems learn of the change through the webhook outbox, committed with it. Imports
+    // are left out: they came from those systems in the first place.
+    if (provenance.collectionMethod !== 'import') await enqueueConsentChanged(tx, subjectId, events, recordedAt);
     return { events, replayed: false };
   }
 
