@@ -1,5 +1,6 @@
 import { ComponentDialog, DialogTurnResult, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
 import { collectionMethodOf } from '../src/bot/collection-method';
+import { isSharedConversation } from '../src/channels/teams/teams-context';
 import { customerTimeZone } from '../src/bot/customer-time-zone';
 import { turnTranslator } from '../src/bot/turn-locale';
 import { Translator } from '../src/i18n/translator';
@@ -68,8 +69,10 @@ export class ConsentChangeDialog extends ComponentDialog {
   /** Past the gate: the customer must be on file; then the purposes, named or asked for. */
   private async purposeStep(step: WaterfallStepContext<DialogStartOptions>): Promise<DialogTurnResult> {
     const gate = step.result as AssuranceGateResult | undefined;
-    if (!gate?.granted) return step.endDialog();
     const translator = turnTranslator(step.context);
+    // An identifier that matched nobody: the gate said only "noted"; say why nothing can change (a shared chat was told already).
+    if (gate && !gate.granted && gate.level === 'anonymous' && !isSharedConversation(step.context.activity)) return this.finish(step, translator.t('consent.notMatched'));
+    if (!gate?.granted) return step.endDialog();
     const values = this.values(step);
     values.subjectId = (await this.deps.assurance.current(step.context)).claim?.subjectId;
     if (!values.subjectId) return this.finish(step, translator.t('consent.notMatched'));

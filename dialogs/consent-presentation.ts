@@ -37,6 +37,11 @@ export function timeFor(instant: Date, reader: Reader): string {
   return formatInZone(instant, reader.zone, reader.translator.locale);
 }
 
+/** A name standing alone, as a title: "email" → "Email". */
+function asTitle(name: string, translator: Translator): string {
+  return name.charAt(0).toLocaleUpperCase(translator.locale) + name.slice(1);
+}
+
 /** A label inside a sentence: "Offers and promotions" → "offers and promotions" (acronyms such as "SMS" stay). */
 function inSentence(label: string): string {
   return /^\p{Lu}\p{Ll}/u.test(label) ? label.charAt(0).toLocaleLowerCase() + label.slice(1) : label;
@@ -117,7 +122,7 @@ export function overviewActivity(views: readonly PurposeConsentView[], catalog: 
   const footer = translator.t('consent.overview.footer');
   const sections = views.map((view) => ({
     heading: purposeLabel(catalog, view.purposeId, translator),
-    facts: view.channels.map((channel) => ({ title: channelName(channel.channel, translator), value: channelDetail(channel, reader) })),
+    facts: view.channels.map((channel) => ({ title: asTitle(channelName(channel.channel, translator), translator), value: channelDetail(channel, reader) })),
   }));
   const text = [
     lead,

@@ -6,6 +6,7 @@ import { DialogIds } from './dialog-ids';
 export type MenuEntryId =
   | 'consent.check'
   | 'consent.revoke'
+  | 'consent.give'
   | 'data.copy'
   | 'concern.report'
   | 'case.status'
@@ -31,8 +32,9 @@ export interface MenuEntry {
  * its dialog (which the main dialog must then register, or it refuses to start).
  */
 export const MENU_REGISTRY: readonly MenuEntry[] = Object.freeze([
-  { id: 'consent.check', labelKey: 'menu.consentCheck', intent: 'consent.check', available: false },
-  { id: 'consent.revoke', labelKey: 'menu.consentChange', intent: 'consent.revoke', available: false },
+  { id: 'consent.check', labelKey: 'menu.consentCheck', intent: 'consent.check', dialogId: DialogIds.consentCheck, available: true },
+  { id: 'consent.revoke', labelKey: 'menu.consentChange', intent: 'consent.revoke', dialogId: DialogIds.consentWithdraw, available: true },
+  { id: 'consent.give', labelKey: 'menu.consentGive', intent: 'consent.give', dialogId: DialogIds.consentGive, available: true },
   { id: 'data.copy', labelKey: 'menu.dataCopy', intent: 'data.copy', available: false },
   { id: 'concern.report', labelKey: 'menu.concernReport', intent: 'concern.report', available: false },
   { id: 'case.status', labelKey: 'menu.caseStatus', intent: 'case.status', available: false },

@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 import { Storage } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import { AssuranceGateDialog } from '../dialogs/assurance-gate-dialog';
+import { ConsentChangeDialog } from '../dialogs/consent-change-dialog';
+import { ConsentCheckDialog } from '../dialogs/consent-check-dialog';
+import { ConsentDialogDeps } from '../dialogs/consent-dialog-deps';
 import { HandoffDialog } from '../dialogs/handoff-dialog';
 import { IdentityDialog } from '../dialogs/identity-dialog';
 import { MainDialog } from '../dialogs/main-dialog';
@@ -28,6 +31,14 @@ import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale } from './i18n/shipped-
 import { Translations } from './i18n/translator';
 import type { Logger } from './log/logger';
 import { Ledger, openLedger } from './ledger/ledger';
+import { ReceiptService } from './ledger/receipts/receipt-service';
+import { createConsentWebhook } from './integrations/consent-webhook/create-consent-webhook';
+import { ConsentScopeRecognizer } from './nlu/consent-scope-recognizer';
+import { YesNoRecognizer } from './nlu/yes-no';
+import { ConsentSelfService } from './privacy/consent/consent-self-service';
+import { loadController } from './privacy/receipts/controller';
+import { ReceiptSigner } from './privacy/receipts/receipt-signer';
+import { receiptRoutes } from './server/routes/receipt-routes';
 import { IntentCorpus, readIntentCorpus } from './nlu/corpus';
 import { IntentRecognizer } from './nlu/intents';
 import { KeywordInterruptionMatcher } from './nlu/keyword-matcher';
@@ -140,13 +151,22 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   });
   // Dialogs that need an assurance level add this one gate as a child.
   const assuranceGate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog });
+  // Consent self-service: every change is recorded with its signed receipt in one ledger transaction; the webhook tells the company's systems.
+  for (const warning of options.receipts.warnings) logger.warn({ module: 'receipts' }, warning);
+  const receiptSigner = new ReceiptSigner(options.receipts.signingKey);
+  const receipts = new ReceiptService({ db: ledger.db, catalog: ledger.catalog, signer: receiptSigner, controller: loadController(), publicBaseUrl: options.receipts.publicBaseUrl });
+  logger.info({ kid: options.receipts.kid, ephemeralKey: options.receipts.usesEphemeralKey, publicBaseUrl: options.receipts.publicBaseUrl }, 'consent receipts: signed with Ed25519');
+  const consentWebhook = createConsentWebhook({ config: options.consentWebhook, db: ledger.db, logger: rootLogger });
+  const consents = new ConsentSelfService({ db: ledger.db, catalog: ledger.catalog, consent: ledger.consent, subjects: ledger.subjects, receipts, afterCommit: () => consentWebhook.kick() });
+  const consentDeps: ConsentDialogDeps = { consents, assurance, scope: ConsentScopeRecognizer.load(ledger.catalog), yesNo: YesNoRecognizer.load(), gate: assuranceGate, menu };
+  const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps)];
   const mainDialog = new MainDialog({
     recognizer,
     interruptions,
     translations,
     preferences: state.preferences,
     menu,
-    dialogs: [assuranceGate, handoffDialog, ...(overrides.dialogs?.(assuranceGate) ?? [])],
+    dialogs: [assuranceGate, handoffDialog, ...consentDialogs, ...(overrides.dialogs?.(assuranceGate) ?? [])],
   });
   const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, logger: rootLogger.child({ module: 'turn' }) });
   const bot = new PrivacyBot({
@@ -188,6 +208,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   });
   const sweeper = new HandoffSweeper({ hub: handoff.hub, onTimedOut: (ticket) => customerChannel.handoffClosed(ticket), logger: rootLogger });
   sweeper.start();
+  consentWebhook.start();
   // The console serves the built-in hub; with an external agent hub there is no queue of ours to show.
   const agentConsole: AgentConsole | undefined =
     options.handoffMode === 'builtin' && options.agentConsole.enabled
@@ -224,6 +245,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
           ]
         : []),
       ...(agentConsole ? [agentConsole.routes] : []),
+      receiptRoutes({ receipts, signer: receiptSigner, publicBaseUrl: options.receipts.publicBaseUrl, logger: rootLogger }),
     ],
   });
 
@@ -243,6 +265,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
       await agentConsole?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sweeper.stop();
+      await consentWebhook.stop();
       await handoff.close();
       await session.close();
       await ledger.close();

@@ -1,6 +1,9 @@
 import { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { Dialog } from 'botbuilder-dialogs';
 import { AssuranceGateDialog } from '../../dialogs/assurance-gate-dialog';
+import { ConsentChangeDialog } from '../../dialogs/consent-change-dialog';
+import { ConsentCheckDialog } from '../../dialogs/consent-check-dialog';
+import { ConsentDialogDeps } from '../../dialogs/consent-dialog-deps';
 import { HandoffDialog, HandoffMode } from '../../dialogs/handoff-dialog';
 import { IdentityDialog } from '../../dialogs/identity-dialog';
 import { MenuEntry, availableMenu } from '../../dialogs/menu';
@@ -12,6 +15,9 @@ import type { TranscriptLine } from '../../src/handoff/handoff-types';
 import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import { AssurancePolicy, loadAssurancePolicy } from '../../src/privacy/assurance/assurance-policy';
 import type { IdentityService } from '../../src/privacy/identity/identity-service';
+import { loadPurposeCatalog } from '../../src/ledger/purposes/purpose-catalog';
+import { ConsentScopeRecognizer } from '../../src/nlu/consent-scope-recognizer';
+import { YesNoRecognizer } from '../../src/nlu/yes-no';
 
 /** A state property of one conversation, kept in memory so a test can read (and preset) it. */
 export class MemoryAccessor<T> implements StatePropertyAccessor<T> {
@@ -33,6 +39,20 @@ export class MemoryAccessor<T> implements StatePropertyAccessor<T> {
   }
 }
 
+const catalog = loadPurposeCatalog();
+let recognizers: { scope: ConsentScopeRecognizer; yesNo: YesNoRecognizer } | undefined;
+
+/** Consent self-service where nobody is on file (stand-in where the ledger is not the point: NOBODY never gets past the gate). */
+export const NO_CONSENTS: ConsentDialogDeps['consents'] = {
+  catalog,
+  current: async () => [],
+  overview: async () => [],
+  history: async () => [],
+  change: async () => {
+    throw new Error('NO_CONSENTS records nothing: use a real ConsentSelfService');
+  },
+};
+
 /** An identity service that knows nobody (stand-in where the ledger is not the point). */
 export const NOBODY: Pick<IdentityService, 'identify' | 'verifyByChannel'> = {
   identify: async (kind, value) => ({ status: 'claimed', claim: { kind, masked: `${value.slice(0, 1)}***` } }),
@@ -47,11 +67,13 @@ export interface FeatureDialogsOptions {
   menu?: readonly MenuEntry[];
   /** Lines the conversation "had" before (the real bot records them as they happen). */
   lines?: TranscriptLine[];
+  /** @default NO_CONSENTS */
+  consents?: ConsentDialogDeps['consents'];
 }
 
 /** The dialogs of this feature, wired to in-memory state: what MainDialog needs to serve the menu. */
 export interface FeatureDialogs {
-  /** For MainDialog: the gate (with the identity dialog inside) and the handoff dialog the menu starts. */
+  /** For MainDialog: the gate (with the identity dialog inside), the handoff and consent dialogs the menu starts. */
   readonly dialogs: Dialog[];
   /** For a dialog that needs a level: add it as a child. */
   readonly gate: Dialog;
@@ -78,5 +100,8 @@ export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDial
     menu,
   });
   const gate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog });
-  return { dialogs: [gate, handoffDialog], gate, hub, assurance, assuranceState, handoffState };
+  recognizers ??= { scope: ConsentScopeRecognizer.load(catalog), yesNo: YesNoRecognizer.load() };
+  const consentDeps: ConsentDialogDeps = { consents: options.consents ?? NO_CONSENTS, assurance, ...recognizers, gate, menu };
+  const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps)];
+  return { dialogs: [gate, handoffDialog, ...consentDialogs], gate, hub, assurance, assuranceState, handoffState };
 }

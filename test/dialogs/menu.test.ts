@@ -6,7 +6,7 @@ import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { DialogWorld, FakeRecognizer, MemoryPreferences, actionTitles, loadWorld } from './dialog-harness';
 import { featureDialogs } from './feature-dialogs';
 
-const AVAILABLE_IDS = ['agent.request', 'language', 'help'];
+const AVAILABLE_IDS = ['consent.check', 'consent.revoke', 'consent.give', 'agent.request', 'language', 'help'];
 
 describe('menu registry', () => {
   let world: DialogWorld;
@@ -54,10 +54,10 @@ describe('menu registry', () => {
   });
 
   it('MainDialog refuses a shown entry whose dialog it does not have', () => {
-    const orphan: MenuEntry = { id: 'consent.check', labelKey: 'menu.consentCheck', intent: 'consent.check', dialogId: 'consent.check', available: true };
+    const orphan: MenuEntry = { id: 'data.copy', labelKey: 'menu.dataCopy', intent: 'data.copy', dialogId: 'data.copy', available: true };
     const build = (menu: readonly MenuEntry[]) =>
       new MainDialog({ recognizer: new FakeRecognizer(), interruptions: world.interruptions, translations: world.translations, preferences: new MemoryPreferences(), menu, dialogs: featureDialogs().dialogs });
-    assert.throws(() => build([orphan]), /consent\.check/);
+    assert.throws(() => build([orphan]), /data\.copy/);
     assert.throws(() => build([{ ...orphan, dialogId: undefined }]), /names no dialog/);
     assert.throws(() => build(MENU_REGISTRY), /not available/);
     assert.doesNotThrow(() => build(availableMenu()));

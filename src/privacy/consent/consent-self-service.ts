@@ -19,6 +19,8 @@ export interface ConsentSelfServiceDeps {
   readonly consent: Pick<ConsentService, 'record' | 'current' | 'history'>;
   readonly subjects: Pick<SubjectService, 'byId'>;
   readonly receipts: ConsentReceiptIssuer;
+  /** Called after a change committed (e.g. to deliver the consent webhook promptly); never awaited. */
+  readonly afterCommit?: () => void;
 }
 
 /** A customer's change in a conversation: what, and the context the ledger keeps with it. */
@@ -75,7 +77,7 @@ export class ConsentSelfService {
     if (request.pairs.length === 0) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'no consent change to record', { field: 'pairs' });
     const state = targetState(request.direction);
     const idempotencyKey = `chat:${request.conversationId}:${request.activityId}`;
-    return this.deps.db.transaction(async (tx) => {
+    const outcome = await this.deps.db.transaction(async (tx): Promise<ConsentChangeOutcome> => {
       const subject = await this.deps.subjects.byId(request.subjectId, tx);
       if (!subject) throw new LedgerError('PSB_LEDGER_UNKNOWN_SUBJECT', 'no subject with this id', { field: 'subjectId' });
       const recorded = await this.deps.consent.record(
@@ -97,5 +99,7 @@ export class ConsentSelfService {
       });
       return { events: recorded.events, effectiveAt: recorded.events[0].occurredAt, receipt, replayed: recorded.replayed };
     });
+    if (!outcome.replayed) this.deps.afterCommit?.();
+    return outcome;
   }
 }

@@ -1,0 +1,143 @@
+import { Activity } from 'botbuilder';
+import { readableText } from '../../dialogs/consent-presentation';
+import { MenuEntry, availableMenu } from '../../dialogs/menu';
+import { SessionAssurance } from '../../src/bot/session-types';
+import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
+import { ShippedLocale } from '../../src/i18n/shipped-locales';
+import type { ConsentEvent } from '../../src/ledger/consent/consent-types';
+import { Ledger, openLedger } from '../../src/ledger/ledger';
+import { ReceiptService } from '../../src/ledger/receipts/receipt-service';
+import { loadController } from '../../src/privacy/receipts/controller';
+import { loadReceiptSigningKey } from '../../src/privacy/receipts/receipt-key';
+import { ReceiptSigner } from '../../src/privacy/receipts/receipt-signer';
+import { ConsentScopeRecognizer } from '../../src/nlu/consent-scope-recognizer';
+import { YesNoRecognizer } from '../../src/nlu/yes-no';
+import { IntentName } from '../../src/nlu/intents';
+import { ConsentSelfService } from '../../src/privacy/consent/consent-self-service';
+import { IdentityService } from '../../src/privacy/identity/identity-service';
+import { ACTIVITY_LOCALE, DialogWorld, loadWorld } from './dialog-harness';
+import { FeatureConversation } from './feature-conversation';
+import { featureDialogs } from './feature-dialogs';
+
+export const PUBLIC_BASE_URL = 'https://privacy.example.com';
+
+/** A ledger in memory with the real receipt service, recognizers and consent self-service. */
+export interface ConsentWorld {
+  readonly dialogs: DialogWorld;
+  readonly ledger: Ledger;
+  readonly consents: ConsentSelfService;
+  readonly receipts: ReceiptService;
+  readonly scope: ConsentScopeRecognizer;
+  readonly yesNo: YesNoRecognizer;
+  close(): Promise<void>;
+}
+
+export async function openConsentWorld(): Promise<ConsentWorld> {
+  const dialogs = await loadWorld();
+  const ledger = await openLedger({ ledgerDir: 'memory://', hashKey: 'consent-dialog-test-key-0123456789' });
+  const signingKey = loadReceiptSigningKey({ NODE_ENV: 'test' });
+  const receipts = new ReceiptService({ db: ledger.db, catalog: ledger.catalog, signer: new ReceiptSigner(signingKey), controller: loadController(), publicBaseUrl: PUBLIC_BASE_URL });
+  const consents = new ConsentSelfService({ db: ledger.db, catalog: ledger.catalog, consent: ledger.consent, subjects: ledger.subjects, receipts });
+  return {
+    dialogs,
+    ledger,
+    consents,
+    receipts,
+    scope: ConsentScopeRecognizer.load(ledger.catalog),
+    yesNo: YesNoRecognizer.load(),
+    close: () => ledger.close(),
+  };
+}
+
+let customers = 0;
+
+/** A customer on file with the consents a company import would give them (offers by email and SMS, the newsletter). */
+export interface TestCustomer {
+  readonly subjectId: string;
+  readonly email: string;
+  readonly masked: string;
+  /** Their consent events so far (for "exactly these new events" checks). */
+  readonly seeded: number;
+}
+
+export const SEEDED_AT = new Date('2026-03-15T10:30:00Z');
+
+export async function registerCustomer(world: ConsentWorld): Promise<TestCustomer> {
+  customers += 1;
+  const email = `customer.${customers}.${process.pid}@example.com`;
+  const subject = await world.ledger.subjects.register({ identifiers: [{ kind: 'email', value: email }], regime: 'gdpr', preferredLocale: 'en' }, { actor: 'system:test', reason: 'test customer' });
+  const changes = [
+    { purposeId: 'marketing_offers', channel: 'email' as const, state: 'given' as const },
+    { purposeId: 'marketing_offers', channel: 'sms' as const, state: 'given' as const },
+    { purposeId: 'newsletter', channel: 'email' as const, state: 'given' as const },
+  ];
+  await world.ledger.consent.record(subject.id, changes, { collectionMethod: 'import', language: 'en', occurredAt: SEEDED_AT, evidence: { file: 'crm.csv' } }, { actor: 'system:import', reason: 'test seed' });
+  return { subjectId: subject.id, email, masked: `c***@example.com`, seeded: changes.length };
+}
+
+/** The events recorded for `customer` after the seed: what a conversation added. */
+export async function newEvents(world: ConsentWorld, customer: TestCustomer): Promise<ConsentEvent[]> {
+  return (await world.ledger.consent.history(customer.subjectId)).slice(customer.seeded);
+}
+
+export interface ConsentConversation {
+  /** Sends a message; resolves with what the customer reads of each reply (text, or a card's text fallback). */
+  say(text: string): Promise<string[]>;
+  sayForActivities(text: string): Promise<Partial<Activity>[]>;
+  send(activity: Partial<Activity>): Promise<string[]>;
+  readonly hub: MemoryHandoffHub;
+  /** Turns the customer has sent. */
+  readonly turns: number;
+}
+
+let conversations = 0;
+
+/** What the customer reads, with ICU's narrow no-break spaces ("10:30\u202fAM") as plain spaces for the tables. */
+function readable(activity: Partial<Activity>): string {
+  return readableText(activity).replace(/[\u202f\u00a0]/g, ' ');
+}
+
+/** The real main dialog with the consent dialogs, the real gate (identity against the ledger) and a fake classifier. */
+export function consentConversation(
+  world: ConsentWorld,
+  locale: ShippedLocale,
+  options: { intents: Readonly<Record<string, IntentName>>; held?: SessionAssurance; menu?: readonly MenuEntry[]; localTimezone?: string },
+): ConsentConversation {
+  conversations += 1;
+  const menu = options.menu ?? availableMenu();
+  const hub = new MemoryHandoffHub({ timeoutSeconds: 300 });
+  const identity = new IdentityService({ subjects: world.ledger.subjects, verifications: world.ledger.verifications });
+  const feature = featureDialogs({ identity, hub, menu, consents: world.consents });
+  feature.assuranceState.value = options.held;
+  const conversation = new FeatureConversation(world.dialogs, {
+    activityLocale: ACTIVITY_LOCALE[locale],
+    dialogs: feature.dialogs,
+    menu,
+    intents: options.intents,
+    activity: {
+      conversation: { id: `consent-test-${process.pid}-${conversations}`, isGroup: false, conversationType: 'personal', name: '' },
+      ...(options.localTimezone ? { localTimezone: options.localTimezone } : {}),
+    },
+  });
+  let turns = 0;
+  return {
+    hub,
+    get turns() {
+      return turns;
+    },
+    say: async (text) => {
+      turns += 1;
+      return (await conversation.sendForActivities({ type: 'message', text })).map(readable);
+    },
+    sayForActivities: async (text) => {
+      turns += 1;
+      return conversation.sendForActivities({ type: 'message', text });
+    },
+    send: async (activity) => (await conversation.sendForActivities(activity)).map(readable),
+  };
+}
+
+/** A session that already matched `customer` (the identity dialog ran earlier). */
+export function heldBy(customer: TestCustomer, level: 'identified' | 'verified'): SessionAssurance {
+  return { level, method: level === 'verified' ? 'agent_check' : 'claimed_identifier', claim: { kind: 'email', masked: customer.masked, subjectId: customer.subjectId } };
+}
