@@ -6,6 +6,7 @@ import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dial
 import { ConsentDialogDeps } from './consent-dialog-deps';
 import { Reader, historyActivity, overviewActivity, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { menuActions } from './menu';
 
 /** Purposes whose history was asked for ("when did I agree to the newsletter?"); none = the overview. */
 interface CheckValues {
@@ -46,11 +47,13 @@ export class ConsentCheckDialog extends ComponentDialog {
     const reader: Reader = { translator, zone: customerTimeZone(step.context.activity) };
     const { catalog } = this.deps.consents;
     const { historyOf } = step.values as CheckValues;
-    if (historyOf.length > 0) {
-      for (const purposeId of historyOf) await step.context.sendActivity(historyActivity(purposeId, await this.deps.consents.history(subjectId, purposeId), catalog, reader));
-    } else {
-      await step.context.sendActivity(overviewActivity(await this.deps.consents.overview(subjectId), catalog, reader));
-    }
+    const shown =
+      historyOf.length > 0
+        ? await Promise.all(historyOf.map(async (purposeId) => historyActivity(purposeId, await this.deps.consents.history(subjectId, purposeId), catalog, reader)))
+        : [overviewActivity(await this.deps.consents.overview(subjectId), catalog, reader)];
+    // The last message carries the menu buttons: what to do next (e.g. withdraw one of these).
+    const last = shown.length - 1;
+    await step.context.sendActivities(shown.map((activity, index) => (index === last ? { ...activity, suggestedActions: { actions: menuActions(translator, this.deps.menu), to: [] } } : activity)));
     return step.endDialog();
   }
 }

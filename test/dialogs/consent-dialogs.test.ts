@@ -322,6 +322,7 @@ describe('consent dialogs', function () {
       assert.ok(text.includes('**Offers and promotions**\n- Email: agreed (since March 15, 2026 at 10:30 AM GMT, recorded in our systems, privacy notice version 2026-03)\n- SMS: agreed (since March 15, 2026 at 10:30 AM GMT'), text);
       assert.ok(text.includes('\n- Post: never asked\n'), text);
       assert.ok(!text.includes('Service messages'), 'contract-based purposes are not consents');
+      assert.ok(reply.suggestedActions?.actions.some((action) => action.title === 'Withdraw a consent'), 'what to do next is one click away');
       const factSets = content.body.filter((block) => block.type === 'FactSet');
       assert.equal(factSets.length, 4, 'one fact set per consent-based purpose');
     });
