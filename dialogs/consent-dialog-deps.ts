@@ -1,19 +1,8 @@
 import type { Dialog } from 'botbuilder-dialogs';
 import type { CustomerAssurance } from '../src/bot/customer-assurance';
-import type { Channel } from '../src/ledger/purposes/purpose-catalog';
+import type { ConsentScopeMention } from '../src/nlu/consent-scope-recognizer';
 import type { ConsentSelfService } from '../src/privacy/consent/consent-self-service';
 import type { MenuEntry } from './menu';
-
-/** Purposes and channels named in a message (the NLU's consent scope recognizer). */
-export interface ConsentScopeMention {
-  readonly purposeIds: readonly string[];
-  readonly allMarketing: boolean;
-  readonly channels: readonly Channel[];
-  readonly allChannels: boolean;
-  readonly everything: boolean;
-  /** "When did I agree…": the history, not the current state. */
-  readonly asksWhen: boolean;
-}
 
 export interface ConsentScopeReader {
   recognize(text: string, locale: string): ConsentScopeMention;

@@ -3,20 +3,14 @@ import { CHANNELS, Channel, PurposeCatalog } from '../ledger/purposes/purpose-ca
 import { LOCALES_DIR } from '../paths';
 import { EntityListError, EntityLists, entityLanguage, readEntityLists } from './entity-lists';
 import { PhraseMatcher } from './phrase-matcher';
+import type { ScopeRequest } from '../privacy/consent/consent-scope';
 
-/** What a customer's message names about consents: which purposes, which channels, and how. */
-export interface ConsentScopeMention {
-  /** Purposes named, in catalog order, no duplicates. */
-  readonly purposeIds: readonly string[];
-  /** "marketing", "advertising": every marketing purpose. */
-  readonly allMarketing: boolean;
-  /** Channels named, in catalog channel order ({@link CHANNELS}), no duplicates. */
-  readonly channels: readonly Channel[];
-  /** "anywhere", "on all channels". */
-  readonly allChannels: boolean;
-  /** "everything": ambiguous (every purpose? every channel?), so the dialog confirms it. */
-  readonly everything: boolean;
-  /** A history question ("when did I agree…"), not one about the present state. */
+/**
+ * What a customer's message names about consents: which purposes and channels (in catalog order,
+ * no duplicates), "all marketing", "all channels", "everything" (ambiguous: the dialog confirms
+ * it) — the domain's {@link ScopeRequest} — and whether it is a history question ("when did I agree…").
+ */
+export interface ConsentScopeMention extends ScopeRequest {
   readonly asksWhen: boolean;
 }
 
