@@ -1,6 +1,7 @@
 import { ComponentDialog, DialogTurnResult, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
 import { collectionMethodOf } from '../src/bot/collection-method';
 import { isSharedConversation } from '../src/channels/teams/teams-context';
+import { satisfies } from '../src/privacy/assurance/assurance-policy';
 import { customerTimeZone } from '../src/bot/customer-time-zone';
 import { turnTranslator } from '../src/bot/turn-locale';
 import { Translator } from '../src/i18n/translator';
@@ -30,6 +31,8 @@ interface ChangeValues {
   channels?: Channel[] | 'all';
   /** The channels the channel question offered, in its order. */
   offeredChannels?: Channel[];
+  /** The session is verified: the customer may see their consents, so the questions may mention them. */
+  mayShowState?: boolean;
   /** The pairs the confirmation named: exactly what a "yes" records. */
   pairs?: ConsentPair[];
 }
@@ -74,6 +77,7 @@ export class ConsentChangeDialog extends ComponentDialog {
     if (gate && !gate.granted && gate.level === 'anonymous' && !isSharedConversation(step.context.activity)) return this.finish(step, translator.t('consent.notMatched'));
     if (!gate?.granted) return step.endDialog();
     const values = this.values(step);
+    values.mayShowState = satisfies(gate.level, this.deps.assurance.required('consent.view'));
     values.subjectId = (await this.deps.assurance.current(step.context)).claim?.subjectId;
     if (!values.subjectId) return this.finish(step, translator.t('consent.notMatched'));
     const scope = values.scope ?? { broad: false, notConsentBased: [] };
@@ -125,8 +129,10 @@ export class ConsentChangeDialog extends ComponentDialog {
     const channels: Channel[] | 'all' = step.result === 'all' || Array.isArray(step.result) ? (step.result as Channel[] | 'all') : (this.channelsIn(String(step.result ?? ''), translator, values.offeredChannels ?? []) ?? 'all');
     values.channels = channels;
     const inScope = scopePairs(values.purposeIds ?? [], channels, catalog);
-    const current = await this.deps.consents.current(values.subjectId ?? '');
-    const pairs = pairsToChange(this.direction, inScope, current);
+    // Only a verified customer may see their consents (policy): for an identified one the questions do not
+    // reveal the current state, and the whole scope is recorded (withdrawing again, or renewing, changes nothing else).
+    const current = values.mayShowState ? await this.deps.consents.current(values.subjectId ?? '') : [];
+    const pairs = values.mayShowState ? pairsToChange(this.direction, inScope, current) : inScope;
     const scope = scopeText(inScope, catalog, translator);
     if (pairs.length === 0) return this.finish(step, translator.t(this.direction === 'withdraw' ? 'consent.nothingToChange.withdraw' : 'consent.nothingToChange.give', { scope }));
     values.pairs = pairs;

@@ -15,7 +15,7 @@ export interface YesNoReader {
 /** What the consent dialogs need: the domain service, who the customer is, the words they use. */
 export interface ConsentDialogDeps {
   readonly consents: Pick<ConsentSelfService, 'catalog' | 'current' | 'overview' | 'history' | 'change'>;
-  readonly assurance: Pick<CustomerAssurance, 'current'>;
+  readonly assurance: Pick<CustomerAssurance, 'current' | 'required'>;
   readonly scope: ConsentScopeReader;
   readonly yesNo: YesNoReader;
   /** The assurance gate (one instance, added as a child of each dialog). */

@@ -152,7 +152,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   // Dialogs that need an assurance level add this one gate as a child.
   const assuranceGate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog });
   // Consent self-service: every change is recorded with its signed receipt in one ledger transaction; the webhook tells the company's systems.
-  for (const warning of options.receipts.warnings) logger.warn({ module: 'receipts' }, warning);
+  for (const warning of options.receipts.warnings) rootLogger.child({ module: 'receipts' }).warn(warning);
   const receiptSigner = new ReceiptSigner(options.receipts.signingKey);
   const receipts = new ReceiptService({ db: ledger.db, catalog: ledger.catalog, signer: receiptSigner, controller: loadController(), publicBaseUrl: options.receipts.publicBaseUrl });
   logger.info({ kid: options.receipts.kid, ephemeralKey: options.receipts.usesEphemeralKey, publicBaseUrl: options.receipts.publicBaseUrl }, 'consent receipts: signed with Ed25519');

@@ -87,14 +87,14 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
    * "Stop texting me offers" → the identifier → the confirmation (asserted) → "yes". Returns the
    * "done" turn; asserts every reply a customer reads on the way.
    */
-  async function withdrawSmsOffers(who: SmsCustomer, locale: 'en' | 'it', kept: string): Promise<Withdrawal> {
+  async function withdrawSmsOffers(who: SmsCustomer, locale: 'en' | 'it'): Promise<Withdrawal> {
     const t = tr(locale);
     const customer = new Customer(stack.baseUrl, ACTIVITY_LOCALE[locale], `consent-${locale}`);
     const asked = await customer.say(locale === 'en' ? 'Stop texting me offers' : 'Non mandatemi più offerte via SMS');
     assert.equal(asked.texts.at(-1), t.t('identity.prompt'), JSON.stringify(asked.texts));
     const identified = await customer.say(who.email);
     const scope = t.t('consent.scope.purposeByChannels', { purpose: locale === 'en' ? 'offers and promotions' : 'offerte e promozioni', channels: 'SMS' });
-    assert.deepEqual(identified.texts, [t.t('identity.noted', { identifier: who.masked }), t.t('consent.confirm.withdrawKeep', { scope, kept })]);
+    assert.deepEqual(identified.texts, [t.t('identity.noted', { identifier: who.masked }), t.t('consent.confirm.withdraw', { scope })]);
     assert.deepEqual(
       identified.replies[1].suggestedActions?.actions.map((action) => action.title),
       [t.t('consent.confirm.yes'), t.t('consent.confirm.no')],
@@ -107,7 +107,7 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
     const t = tr('en');
     const maya = stack.demo.maya;
     const before = (await eventsOf(stack, maya.subjectId)).length;
-    const { customer, done, yesId } = await withdrawSmsOffers(maya, 'en', 'email');
+    const { customer, done, yesId } = await withdrawSmsOffers(maya, 'en');
 
     assert.equal(done.replies.length, 1, JSON.stringify(done.texts));
     const event = assertOneChatWithdrawal(await eventsOf(stack, maya.subjectId), before, { subjectId: maya.subjectId, conversationId: customer.conversationId, language: 'en', activityId: yesId });
@@ -130,7 +130,7 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
 
   it('a channel retry of the "yes" (same activity id) records nothing more and shows no different answer', async () => {
     const oliver = stack.demo.oliver;
-    const { customer, done } = await withdrawSmsOffers(oliver, 'en', 'email and post');
+    const { customer, done } = await withdrawSmsOffers(oliver, 'en');
     const events = (await eventsOf(stack, oliver.subjectId)).length;
     const receipts = await countRows(stack.ledger, 'consent_receipt', oliver.subjectId);
     assert.ok(customer.last);
@@ -143,7 +143,7 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
 
   it('the company’s system receives one signed consent.changed delivery for the withdrawal, with no email address in it', async () => {
     const who = await addSmsCustomer(stack, 'webhook.customer');
-    const { customer } = await withdrawSmsOffers(who, 'en', 'email');
+    const { customer } = await withdrawSmsOffers(who, 'en');
     const withdrawal = (await eventsOf(stack, who.subjectId)).at(-1);
     assert.ok(withdrawal);
     const carries = (post: ReceivedPost): boolean => (JSON.parse(post.body) as { events: { eventId: string }[] }).events.some((e) => e.eventId === withdrawal.id);
@@ -193,7 +193,7 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
     const customer = new Customer(stack.baseUrl, ACTIVITY_LOCALE.it, 'consent-outage');
     await customer.say('Non mandatemi più offerte via SMS');
     const confirm = await customer.say(giulia.email);
-    assert.equal(confirm.texts.at(-1), t.t('consent.confirm.withdrawKeep', { scope: 'offerte e promozioni via SMS', kept: 'email' }));
+    assert.equal(confirm.texts.at(-1), t.t('consent.confirm.withdraw', { scope: 'offerte e promozioni via SMS' }));
 
     await stack.sideQuery('ALTER TABLE consent_receipt RENAME TO consent_receipt_away');
     let failed: PostResult;

@@ -33,7 +33,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'en',
     turns: [
       { say: 'Stop texting me offers', intent: 'consent.revoke', expect: ['To find your records, please tell me the email address, customer number or phone number you use with us.'] },
-      { say: '{email}', expect: ["Thank you, I've noted c***@example.com.", 'Stop offers and promotions by SMS; keep email?'] },
+      { say: '{email}', expect: ["Thank you, I've noted c***@example.com.", 'Stop offers and promotions by SMS?'] },
       { say: 'yes', expect: [DONE_WITHDRAWN.en] },
     ],
     recorded: [['marketing_offers', 'sms', 'withdrawn']],
@@ -43,7 +43,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'it',
     turns: [
       { say: 'Non mandatemi più offerte via SMS', intent: 'consent.revoke', expect: [/^Per trovare i suoi dati/] },
-      { say: '{email}', expect: [/c\*\*\*@example\.com/, 'Interrompo offerte e promozioni via SMS e mantengo email?'] },
+      { say: '{email}', expect: [/c\*\*\*@example\.com/, 'Interrompo offerte e promozioni via SMS?'] },
       { say: 'sì', expect: [DONE_WITHDRAWN.it] },
     ],
     recorded: [['marketing_offers', 'sms', 'withdrawn']],
@@ -60,9 +60,9 @@ const CASES: readonly ChangeCase[] = [
     recorded: [['newsletter', 'email', 'withdrawn']],
   },
   {
-    name: 'names the purpose only: asks the channel among the purpose’s channels',
+    name: 'names the purpose only: asks the channel among the purpose’s channels; verified, so "keep" names what stays',
     locale: 'en',
-    held: 'identified',
+    held: 'verified',
     turns: [
       { say: 'stop sending me offers', intent: 'consent.revoke', expect: ['By which channel? Offers and promotions can reach you by email, SMS, phone, post, and push notifications.'] },
       { say: 'SMS', expect: ['Stop offers and promotions by SMS; keep email?'] },
@@ -71,9 +71,9 @@ const CASES: readonly ChangeCase[] = [
     recorded: [['marketing_offers', 'sms', 'withdrawn']],
   },
   {
-    name: 'names the purpose only (it): the channel answered with its number',
+    name: 'names the purpose only (it, verified): the channel answered with its number',
     locale: 'it',
-    held: 'identified',
+    held: 'verified',
     turns: [
       { say: 'basta offerte', intent: 'consent.revoke', expect: [/^Su quale canale\? Offerte e promozioni può raggiungerla via email, SMS, telefono, posta e notifiche push\.$/] },
       { say: '1', expect: ['Interrompo offerte e promozioni via email e mantengo SMS?'] },
@@ -125,7 +125,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'en',
     held: 'identified',
     turns: [
-      { say: 'Stop texting me offers', intent: 'consent.revoke', expect: ['Stop offers and promotions by SMS; keep email?'] },
+      { say: 'Stop texting me offers', intent: 'consent.revoke', expect: ['Stop offers and promotions by SMS?'] },
       { say: 'no', expect: ["OK, I haven't changed anything."] },
     ],
     recorded: [],
@@ -135,7 +135,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'it',
     held: 'identified',
     turns: [
-      { say: 'Non mandatemi più offerte via SMS', intent: 'consent.revoke', expect: ['Interrompo offerte e promozioni via SMS e mantengo email?'] },
+      { say: 'Non mandatemi più offerte via SMS', intent: 'consent.revoke', expect: ['Interrompo offerte e promozioni via SMS?'] },
       { say: 'boh, vediamo', expect: [/^Risponda sì o no/] },
       { say: 'no grazie', expect: ['Va bene, non ho modificato nulla.'] },
     ],
@@ -164,15 +164,30 @@ const CASES: readonly ChangeCase[] = [
     recorded: [['partner_sharing', 'post', 'given']],
   },
   {
-    name: 'already withdrawn: nothing to change, nothing recorded',
+    name: 'already withdrawn (verified): nothing to change, nothing recorded',
     locale: 'en',
-    held: 'identified',
+    held: 'verified',
     turns: [
       { say: 'stop calling me with offers', intent: 'consent.revoke', expect: [/^Stop offers and promotions by phone; keep email and SMS\?$/] },
       { say: 'yes', expect: [DONE_WITHDRAWN.en] },
       { say: 'stop calling me with offers', intent: 'consent.revoke', expect: ["You've already withdrawn offers and promotions by phone, so there's nothing to change."] },
     ],
     recorded: [['marketing_offers', 'phone', 'withdrawn']],
+  },
+  {
+    name: 'identified only: the questions never reveal the current state, and withdrawing again is recorded again',
+    locale: 'en',
+    held: 'identified',
+    turns: [
+      { say: 'stop calling me with offers', intent: 'consent.revoke', expect: ['Stop offers and promotions by phone?'] },
+      { say: 'yes', expect: [DONE_WITHDRAWN.en] },
+      { say: 'stop calling me with offers', intent: 'consent.revoke', expect: ['Stop offers and promotions by phone?'] },
+      { say: 'yes', expect: [DONE_WITHDRAWN.en] },
+    ],
+    recorded: [
+      ['marketing_offers', 'phone', 'withdrawn'],
+      ['marketing_offers', 'phone', 'withdrawn'],
+    ],
   },
   {
     name: 'service messages rest on the contract, not on consent: explained, nothing recorded',
