@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { Activity } from 'botbuilder';
 import { SHIPPED_LOCALES, ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
@@ -198,6 +199,8 @@ const CASES: readonly ChangeCase[] = [
   },
 ];
 
+const CHECK_EN = 'What did I agree to?';
+
 describe('consent dialogs', function () {
   this.timeout(60_000);
   let world: ConsentWorld;
@@ -367,6 +370,23 @@ describe('consent dialogs', function () {
       const conversation = consentConversation(world, 'it', { intents: { [when]: 'consent.check' }, held: heldBy(customer, 'verified') });
       assert.deepEqual(await conversation.say(when), ['Non risulta alcuna scelta registrata per Consigli personalizzati: non le è mai stato chiesto.']);
     });
+  });
+
+  it('Teams: a signed-in user whose account is linked sees the card at once, and a withdrawal there is recorded as collected in Teams', async () => {
+    const aad = randomUUID();
+    const customer = await registerCustomer(world, aad);
+    const stop = 'Stop texting me offers';
+    const conversation = consentConversation(world, 'en', { intents: { [CHECK_EN]: 'consent.check', [stop]: 'consent.revoke' }, teamsUser: aad });
+    const [overview] = await conversation.sayForActivities(CHECK_EN);
+    assert.equal(overview.attachments?.[0]?.contentType, 'application/vnd.microsoft.card.adaptive', 'verified by the channel: no question asked');
+    assert.deepEqual(await conversation.say(stop), ['Stop offers and promotions by SMS; keep email?']);
+    assert.match((await conversation.say('yes'))[0], DONE_WITHDRAWN.en);
+    const events = await newEvents(world, customer);
+    assert.deepEqual(
+      events.map((e) => [e.purposeId, e.channel, e.state, e.collectionMethod]),
+      [['marketing_offers', 'sms', 'withdrawn', 'teams']],
+    );
+    assert.match(events[0].conversationId ?? '', /^a:personal-/);
   });
 
   it('the confirmation links a receipt that is stored, signed and names the change', async () => {

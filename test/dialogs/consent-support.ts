@@ -18,6 +18,7 @@ import { IdentityService } from '../../src/privacy/identity/identity-service';
 import { ACTIVITY_LOCALE, DialogWorld, loadWorld } from './dialog-harness';
 import { FeatureConversation } from './feature-conversation';
 import { featureDialogs } from './feature-dialogs';
+import { channelAuthenticated, teamsActivity } from './teams-sender';
 
 export const PUBLIC_BASE_URL = 'https://privacy.example.com';
 
@@ -62,10 +63,11 @@ export interface TestCustomer {
 
 export const SEEDED_AT = new Date('2026-03-15T10:30:00Z');
 
-export async function registerCustomer(world: ConsentWorld): Promise<TestCustomer> {
+export async function registerCustomer(world: ConsentWorld, teamsUser?: string): Promise<TestCustomer> {
   customers += 1;
   const email = `customer.${customers}.${process.pid}@example.com`;
-  const subject = await world.ledger.subjects.register({ identifiers: [{ kind: 'email', value: email }], regime: 'gdpr', preferredLocale: 'en' }, { actor: 'system:test', reason: 'test customer' });
+  const identifiers = [{ kind: 'email' as const, value: email }, ...(teamsUser ? [{ kind: 'aad_object_id' as const, value: teamsUser }] : [])];
+  const subject = await world.ledger.subjects.register({ identifiers, regime: 'gdpr', preferredLocale: 'en' }, { actor: 'system:test', reason: 'test customer' });
   const changes = [
     { purposeId: 'marketing_offers', channel: 'email' as const, state: 'given' as const },
     { purposeId: 'marketing_offers', channel: 'sms' as const, state: 'given' as const },
@@ -101,7 +103,14 @@ function readable(activity: Partial<Activity>): string {
 export function consentConversation(
   world: ConsentWorld,
   locale: ShippedLocale,
-  options: { intents: Readonly<Record<string, IntentName>>; held?: SessionAssurance; menu?: readonly MenuEntry[]; localTimezone?: string },
+  options: {
+    intents: Readonly<Record<string, IntentName>>;
+    held?: SessionAssurance;
+    menu?: readonly MenuEntry[];
+    localTimezone?: string;
+    /** A signed-in Teams user in a 1:1 chat, channel-authenticated: verified when the account is linked. */
+    teamsUser?: string;
+  },
 ): ConsentConversation {
   conversations += 1;
   const menu = options.menu ?? availableMenu();
@@ -114,10 +123,13 @@ export function consentConversation(
     dialogs: feature.dialogs,
     menu,
     intents: options.intents,
-    activity: {
-      conversation: { id: `consent-test-${process.pid}-${conversations}`, isGroup: false, conversationType: 'personal', name: '' },
-      ...(options.localTimezone ? { localTimezone: options.localTimezone } : {}),
-    },
+    activity: options.teamsUser
+      ? teamsActivity(options.teamsUser, 'personal')
+      : {
+          conversation: { id: `consent-test-${process.pid}-${conversations}`, isGroup: false, conversationType: 'personal', name: '' },
+          ...(options.localTimezone ? { localTimezone: options.localTimezone } : {}),
+        },
+    ...(options.teamsUser ? { channelId: 'msteams', middleware: [channelAuthenticated] } : {}),
   });
   let turns = 0;
   return {

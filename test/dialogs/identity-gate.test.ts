@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { Activity, Middleware } from 'botbuilder';
-import { AuthenticationConstants, ClaimsIdentity } from 'botframework-connector';
 import { MENU_REGISTRY, availableMenu } from '../../dialogs/menu';
 import { HandoffClosure } from '../../src/bot/handoff-closure';
 import { SessionAssurance } from '../../src/bot/session-types';
@@ -14,6 +13,7 @@ import { GatedProbeDialog, PROBE_DIALOG_ID, probeSays } from '../handoff-bot/han
 import { ACTIVITY_LOCALE, DialogWorld, keyword, loadWorld } from './dialog-harness';
 import { FeatureConversation } from './feature-conversation';
 import { FeatureDialogs, featureDialogs } from './feature-dialogs';
+import { channelAuthenticated, teamsActivity } from './teams-sender';
 
 const ASK = '<needs a level>';
 const KNOWN_EMAIL = 'giulia.rossi@example.com';
@@ -21,29 +21,8 @@ const UNKNOWN_EMAIL = 'gianni.verdi@example.com';
 const MASKED = 'g***@example.com';
 const AAD_LINKED = '5f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const AAD_UNLINKED = '00000000-1111-4222-8333-444444444444';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const MENU = availableMenu(MENU_REGISTRY.map((entry) => (entry.id === 'consent.check' ? { ...entry, dialogId: PROBE_DIALOG_ID, available: true } : entry)));
 const policy = loadAssurancePolicy();
-
-/** What the adapter leaves in the turn state after it validated a Bot Framework channel token. */
-const channelAuthenticated: Middleware = {
-  onTurn: async (context, next) => {
-    context.turnState.set(context.adapter.BotIdentityKey, new ClaimsIdentity([{ type: AuthenticationConstants.IssuerClaim, value: AuthenticationConstants.ToBotFromChannelTokenIssuer }], true));
-    await next();
-  },
-};
-
-let teamsConversations = 0;
-
-/** A Teams sender in a conversation of its own (activity ids restart with every test client). */
-function teamsActivity(aadObjectId: string, conversationType: 'personal' | 'groupChat'): Partial<Activity> {
-  teamsConversations += 1;
-  return {
-    from: { id: `29:${aadObjectId}`, name: 'Anna', aadObjectId },
-    conversation: { id: `a:${conversationType}-${teamsConversations}-${aadObjectId}`, conversationType, tenantId: TENANT, isGroup: conversationType !== 'personal', name: '' },
-    channelData: { tenant: { id: TENANT } },
-  };
-}
 
 describe('assurance gate', function () {
   this.timeout(30_000);
