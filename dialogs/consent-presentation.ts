@@ -150,10 +150,3 @@ export function historyActivity(purposeId: string, events: readonly ConsentEvent
   const text = [lead, facts.map((fact) => `- ${translator.t('consent.history.event', { time: fact.title, detail: fact.value })}`).join('\n')].join('\n\n');
   return factCard(translator.t('consent.history.title', { purpose }), lead, [{ heading: purpose, facts }], undefined, text);
 }
-
-/** The text a customer reads in a reply: its text, or the fallback of its card. */
-export function readableText(activity: Partial<Activity>): string {
-  if (activity.text) return activity.text;
-  const content = activity.attachments?.[0]?.content as { fallbackText?: string } | undefined;
-  return content?.fallbackText ?? '';
-}

@@ -1,5 +1,4 @@
 import { Activity } from 'botbuilder';
-import { readableText } from '../../dialogs/consent-presentation';
 import { MenuEntry, availableMenu } from '../../dialogs/menu';
 import { SessionAssurance } from '../../src/bot/session-types';
 import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
@@ -94,9 +93,13 @@ export interface ConsentConversation {
 
 let conversations = 0;
 
-/** What the customer reads, with ICU's narrow no-break spaces ("10:30\u202fAM") as plain spaces for the tables. */
+/**
+ * What the customer reads of a reply: its text, or its card's text fallback; ICU's narrow no-break
+ * spaces ("10:30\u202fAM") as plain spaces for the tables.
+ */
 function readable(activity: Partial<Activity>): string {
-  return readableText(activity).replace(/[\u202f\u00a0]/g, ' ');
+  const card = activity.attachments?.[0]?.content as { fallbackText?: string } | undefined;
+  return (activity.text || card?.fallbackText || '').replace(/[\u202f\u00a0]/g, ' ');
 }
 
 /** The real main dialog with the consent dialogs, the real gate (identity against the ledger) and a fake classifier. */

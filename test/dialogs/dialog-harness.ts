@@ -10,7 +10,7 @@ import { Translations, Translator } from '../../src/i18n/translator';
 import { IntentCorpus, readIntentCorpus } from '../../src/nlu/corpus';
 import { IntentName, IntentRecognizer, IntentResult, InterruptionName } from '../../src/nlu/intents';
 import { KeywordInterruptionMatcher } from '../../src/nlu/keyword-matcher';
-import { featureDialogs } from './feature-dialogs';
+import { MemoryAccessor, featureDialogs } from './feature-dialogs';
 
 /** The real catalogs and keyword lists, loaded once per test process. */
 export interface DialogWorld {
@@ -45,28 +45,7 @@ export class FakeRecognizer implements IntentRecognizer {
 }
 
 /** One person's preferences, kept in memory so a test can read what the dialogs stored. */
-export class MemoryPreferences implements StatePropertyAccessor<UserPreferences> {
-  value: UserPreferences | undefined;
-
-  constructor(initial?: UserPreferences) {
-    this.value = initial;
-  }
-
-  get(context: TurnContext): Promise<UserPreferences | undefined>;
-  get(context: TurnContext, defaultValue: UserPreferences): Promise<UserPreferences>;
-  async get(_context: TurnContext, defaultValue?: UserPreferences): Promise<UserPreferences | undefined> {
-    if (this.value === undefined && defaultValue !== undefined) this.value = structuredClone(defaultValue);
-    return this.value;
-  }
-
-  async set(_context: TurnContext, value: UserPreferences): Promise<void> {
-    this.value = value;
-  }
-
-  async delete(): Promise<void> {
-    this.value = undefined;
-  }
-}
+export class MemoryPreferences extends MemoryAccessor<UserPreferences> {}
 
 /** What the bot does before dialogs run: preference > activity.locale > default picks the translator. */
 export function localeMiddleware(translations: Translations, preferences: StatePropertyAccessor<UserPreferences>): Middleware {

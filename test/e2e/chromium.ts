@@ -35,3 +35,8 @@ export async function launchChromium(): Promise<Browser> {
   requireChromium();
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true, timeout: 30_000 });
 }
+
+/** A message as the transcript shows it, as an unanchored pattern: Markdown turns quotes typographic (I'm → I’m). */
+export function textPattern(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['’]/g, "['’]").replace(/["“”]/g, '["“”]'));
+}

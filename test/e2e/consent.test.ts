@@ -4,7 +4,7 @@ import { ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translations, Translator } from '../../src/i18n/translator';
 import { formatInZone } from '../../src/privacy/clocks/deadlines';
 import { assertOneChatWithdrawal, assertSmsOffersWithdrawnReceipt, ConsentStack, countRows, eventsOf, openReceipt, sentencePattern, SmsCustomer, startConsentStack } from '../consent-bot/consent-stack';
-import { launchChromium } from './chromium';
+import { launchChromium, textPattern } from './chromium';
 
 const WAIT_MS = 15_000;
 /** Web Chat's own "send failed" status (en-US and it-IT). */
@@ -24,11 +24,6 @@ const CASES: readonly Case[] = [
   { locale: 'en', browserLocale: 'en-US', timeZone: 'America/Los_Angeles', who: 'maya', request: 'Stop texting me offers', scope: 'offers and promotions by SMS' },
   { locale: 'it', browserLocale: 'it-IT', timeZone: 'Europe/Rome', who: 'giulia', request: 'Non mandatemi più offerte via SMS', scope: 'offerte e promozioni via SMS' },
 ];
-
-/** A message as typed or rendered (Markdown's typographic quotes tolerated), unanchored. */
-function textPattern(text: string): RegExp {
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['’]/g, "['’]").replace(/["“”]/g, '["“”]'));
-}
 
 /**
  * A demo customer in Web Chat (the page at GET /, our Direct Line, headless Chromium) withdraws SMS

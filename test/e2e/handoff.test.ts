@@ -9,14 +9,9 @@ import { DEVELOPMENT_HASH_KEY } from '../../src/ledger/ledger-config';
 import { addTestAgents, PASSWORDS } from '../agent/agent-harness';
 import { conversationIdOf, eventually, GatedProbeDialog, probeMenu, probeSays } from '../handoff-bot/handoff-support';
 import { RunningApp, startTestApp } from '../support/test-app';
-import { launchChromium } from './chromium';
+import { launchChromium, textPattern } from './chromium';
 
 const WAIT_MS = 15_000;
-
-/** Text as a pattern that tolerates Markdown's typographic quotes (I'm → I’m). */
-function textPattern(text: string): RegExp {
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['’]/g, "['’]").replace(/["“”]/g, '["“”]'));
-}
 
 /**
  * The whole handoff in two browsers: a customer in Web Chat (our Direct Line) asks for a person;

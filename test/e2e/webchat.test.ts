@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translations, Translator } from '../../src/i18n/translator';
 import { RunningApp, startTestApp } from '../support/test-app';
-import { launchChromium } from './chromium';
+import { launchChromium, textPattern } from './chromium';
 
 /** Web Chat's own "send failed" status (botframework-webchat-api localization, en-US and it-IT). */
 const SEND_FAILED = [/Send failed/i, /Invio non riuscito/i];
@@ -41,12 +41,6 @@ interface OpenOptions {
   gpcHeader?: boolean;
   /** Set `navigator.globalPrivacyControl = true`. */
   gpcNavigator?: boolean;
-}
-
-/** Text as a pattern that tolerates Markdown's typographic quotes (I'm → I’m). */
-function textPattern(text: string): RegExp {
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/['’]/g, "['’]").replace(/["“”]/g, '["“”]');
-  return new RegExp(escaped);
 }
 
 /** The part of a message template before its first `{{placeholder}}`. */
