@@ -5,7 +5,12 @@ import { LedgerError } from '../ledger-errors';
 
 export const ASSURANCE_LEVELS = ['anonymous', 'identified', 'verified'] as const;
 export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
-export const VERIFICATION_METHODS = ['agent_check', 'channel_authenticated', 'document', 'knowledge'] as const;
+/**
+ * How a verification was made: an agent's check during a handoff, a channel that authenticated the
+ * person (a linked Teams account), a document or knowledge check, a one-time code sent to the
+ * contact on file, or the company's own site that signed the customer in (a signed assertion).
+ */
+export const VERIFICATION_METHODS = ['agent_check', 'channel_authenticated', 'document', 'knowledge', 'one_time_code', 'signed_in_site'] as const;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 export interface RecordVerification {
@@ -15,6 +20,8 @@ export interface RecordVerification {
   readonly outcome: 'verified' | 'failed';
   /** The agent's username; absent for channel authentication. */
   readonly agent?: string;
+  /** The channel it happened in ('webchat', 'msteams', 'directline', …); never a secret or an address. */
+  readonly channel?: string;
   readonly notes?: string;
 }
 
@@ -44,19 +51,19 @@ export class VerificationService {
       const id = randomUUID();
       const at = this.now();
       await tx.query(
-        'INSERT INTO verification (id, subject_id, method, level, agent, outcome, at, notes, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        [id, input.subjectId, input.method, input.level, input.agent ?? null, input.outcome, at, input.notes ?? null, context.idempotencyKey ?? null],
+        'INSERT INTO verification (id, subject_id, method, level, agent, outcome, at, notes, idempotency_key, channel) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+        [id, input.subjectId, input.method, input.level, input.agent ?? null, input.outcome, at, input.notes ?? null, context.idempotencyKey ?? null, input.channel ?? null],
       );
-      await appendAudit(tx, context, { action: 'verification.recorded', entity: 'subject', entityId: input.subjectId, details: { verificationId: id, method: input.method, level: input.level, outcome: input.outcome } }, at);
+      await appendAudit(tx, context, { action: 'verification.recorded', entity: 'subject', entityId: input.subjectId, details: { verificationId: id, method: input.method, level: input.level, outcome: input.outcome, ...(input.channel ? { channel: input.channel } : {}) } }, at);
       return { ...input, id, at };
     });
   }
 
   async forSubject(subjectId: string, executor: SqlExecutor = this.db): Promise<Verification[]> {
-    const rows = (await executor.query<{ id: string; subject_id: string; method: VerificationMethod; level: AssuranceLevel; agent: string | null; outcome: 'verified' | 'failed'; at: Date | string; notes: string | null }>(
-      'SELECT id, subject_id, method, level, agent, outcome, at, notes FROM verification WHERE subject_id = $1 ORDER BY at',
+    const rows = (await executor.query<{ id: string; subject_id: string; method: VerificationMethod; level: AssuranceLevel; agent: string | null; channel: string | null; outcome: 'verified' | 'failed'; at: Date | string; notes: string | null }>(
+      'SELECT id, subject_id, method, level, agent, channel, outcome, at, notes FROM verification WHERE subject_id = $1 ORDER BY at',
       [subjectId],
     )).rows;
-    return rows.map((r) => ({ id: r.id, subjectId: r.subject_id, method: r.method, level: r.level, outcome: r.outcome, at: new Date(r.at), ...(r.agent ? { agent: r.agent } : {}), ...(r.notes ? { notes: r.notes } : {}) }));
+    return rows.map((r) => ({ id: r.id, subjectId: r.subject_id, method: r.method, level: r.level, outcome: r.outcome, at: new Date(r.at), ...(r.agent ? { agent: r.agent } : {}), ...(r.channel ? { channel: r.channel } : {}), ...(r.notes ? { notes: r.notes } : {}) }));
   }
 }
