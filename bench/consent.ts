@@ -47,7 +47,7 @@ async function measure(name: string, ledger: Ledger): Promise<void> {
   let activity = 0;
   const chat = await perSecond((worker, n) =>
     consents
-      .change({ subjectId: subjects[(worker * 7 + n) % SUBJECTS], direction: n % 2 === 0 ? 'withdraw' : 'give', pairs: [{ purposeId: 'marketing_offers', channel: 'sms' }], collectionMethod: 'web_chat', language: 'en', conversationId: 'bench', activityId: `a-${(activity += 1)}` })
+      .change({ subjectId: subjects[(worker * 7 + n) % SUBJECTS], direction: n % 2 === 0 ? 'withdraw' : 'give', pairs: [{ purposeId: 'marketing_offers', channel: 'sms' }], collectionMethod: 'web_chat', language: 'en', conversationId: 'bench', activityId: `a-${(activity += 1)}`, assurance: 'verified' })
       .then(() => undefined),
   );
   console.log(`${name.padEnd(11)} bare record ${bare.toFixed(0).padStart(6)}/s   chat change + signed receipt ${chat.toFixed(0).padStart(6)}/s   ratio ${(chat / bare).toFixed(2)}×`);

@@ -5,6 +5,7 @@ import { isSharedConversation } from '../src/channels/teams/teams-context';
 import { Assurance, PolicyAction, satisfies } from '../src/privacy/assurance/assurance-policy';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 import { HandoffDialogOptions } from './handoff-dialog';
+import { IdentityCodeDialogResult } from './identity-code-dialog';
 import { MenuEntry, menuActivity } from './menu';
 
 export interface AssuranceGateDeps {
@@ -14,6 +15,18 @@ export interface AssuranceGateDeps {
   identityDialog: Dialog;
   /** Hands the conversation to a person who verifies (a HandoffDialog; the same instance may serve the menu). */
   handoffDialog: Dialog;
+  /**
+   * Lets the customer verify alone with a one-time code to the contact on file (an
+   * IdentityCodeDialog): the first way to `verified`, with a person as the customer's choice.
+   * Absent, a person verifies, as the only way.
+   */
+  codeDialog?: Dialog;
+}
+
+/** What the gate keeps between its steps. */
+interface GateValues {
+  /** The code dialog ran (its result comes next), rather than the handoff. */
+  byCode?: boolean;
 }
 
 /** What a dialog that needs a level passes to the gate: the action (policy file) and the message that asked. */
@@ -38,8 +51,10 @@ export interface AssuranceGateResult {
  * re-prompt), `beginDialog(DialogIds.assuranceGate, { action, utterance })`, and read
  * `AssuranceGateResult` in the next step. Lets the customer through
  * at once when the session already holds the level (a signed-in Teams user counts as verified);
- * otherwise asks who they are (identity dialog) and, when `verified` is needed, hands the
- * conversation to a person who checks — the waiting dialog resumes after the person's outcome.
+ * otherwise asks who they are (identity dialog) and, when `verified` is needed, sends a one-time
+ * code to the contact on file (code dialog) — or, when the customer asks for a person or there is
+ * no code dialog, hands the conversation to a person who checks. The waiting dialog resumes once the
+ * code is right, or after the person's outcome.
  * In a group chat or channel no level above anonymous is sought: personal data stays out of it.
  */
 export class AssuranceGateDialog extends ComponentDialog {
@@ -47,7 +62,8 @@ export class AssuranceGateDialog extends ComponentDialog {
     super(DialogIds.assuranceGate);
     this.addDialog(deps.identityDialog);
     this.addDialog(deps.handoffDialog);
-    this.addDialog(new WaterfallDialog(DialogIds.assuranceGateWaterfall, [this.identifyStep.bind(this), this.verifyStep.bind(this), this.resultStep.bind(this)]));
+    if (deps.codeDialog) this.addDialog(deps.codeDialog);
+    this.addDialog(new WaterfallDialog(DialogIds.assuranceGateWaterfall, [this.identifyStep.bind(this), this.verifyStep.bind(this), this.personStep.bind(this), this.resultStep.bind(this)]));
     this.initialDialogId = DialogIds.assuranceGateWaterfall;
   }
 
@@ -66,12 +82,31 @@ export class AssuranceGateDialog extends ComponentDialog {
     return step.next();
   }
 
-  /** Identified is enough, or the identifier matched nobody and identified was all that was needed; else a person verifies. */
+  /**
+   * Identified is enough, or the identifier matched nobody and identified was all that was needed;
+   * else a code to the contact on file (sent only when the identifier is on file; the customer
+   * hears the same either way), or a person when there is no code dialog.
+   */
   private async verifyStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
     const { action, utterance } = step.options;
     const needed = this.deps.assurance.required(action);
     const held = await this.deps.assurance.level(step.context);
     if (satisfies(held, needed) || needed !== 'verified') return step.next();
+    if (!this.deps.codeDialog) return this.toPerson(step);
+    (step.values as GateValues).byCode = true;
+    const options: DialogStartOptions = { utterance };
+    return step.beginDialog(DialogIds.identityCode, options);
+  }
+
+  /** The customer chose a person over the code ("talk to a person"): hand over to verify. */
+  private async personStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
+    const code = (step.values as GateValues).byCode ? (step.result as IdentityCodeDialogResult | undefined) : undefined;
+    if (code?.outcome === 'person') return this.toPerson(step);
+    return step.next();
+  }
+
+  private async toPerson(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
+    const { action, utterance } = step.options;
     const options: HandoffDialogOptions = { utterance, reason: 'verification', pendingAction: action };
     return step.beginDialog(DialogIds.handoff, options);
   }

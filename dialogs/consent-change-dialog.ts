@@ -3,6 +3,7 @@ import { collectionMethodOf } from '../src/bot/collection-method';
 import { isSharedConversation } from '../src/channels/teams/teams-context';
 import { satisfies } from '../src/privacy/assurance/assurance-policy';
 import { customerTimeZone } from '../src/bot/customer-time-zone';
+import { onceThisTurn } from '../src/bot/turn-effects';
 import { turnTranslator } from '../src/bot/turn-locale';
 import { Translator } from '../src/i18n/translator';
 import type { Channel } from '../src/ledger/purposes/purpose-catalog';
@@ -20,7 +21,7 @@ import {
 } from '../src/privacy/consent/consent-scope';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { ConsentDialogDeps } from './consent-dialog-deps';
-import { channelName, keptText, listOf, purposeDescription, purposeLabel, question, scopeText, timeFor, withMenuButtons } from './consent-presentation';
+import { channelName, keptText, listOf, purposeDescription, purposeLabel, question, receiptLines, scopeText, timeFor, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 
 /** What the flow has settled so far (dialog state: ids only, no personal data). */
@@ -159,21 +160,32 @@ export class ConsentChangeDialog extends ComponentDialog {
     return step.prompt(DialogIds.consentConfirmPrompt, { prompt: question(text, yesNo), retryPrompt: question(translator.t('consent.confirm.retry'), yesNo) });
   }
 
-  /** "Yes": recorded (with its receipt) before the customer hears "done". "No": nothing recorded. */
+  /**
+   * "Yes": recorded (with its receipt) before the customer hears "done". "No": nothing recorded. The
+   * service applies the assurance rules: a customer who is only identified gets a receipt of this
+   * change alone, and the contact on file hears of a withdrawal (the reply says so when it went out).
+   */
   private async recordStep(step: WaterfallStepContext<DialogStartOptions>): Promise<DialogTurnResult> {
     const translator = turnTranslator(step.context);
     const values = this.values(step);
     if (this.deps.yesNo.recognize(String(step.result ?? ''), translator.locale) !== 'yes') return this.finish(step, translator.t('consent.declined'));
     const { activity } = step.context;
-    const outcome = await this.deps.consents.change({
-      subjectId: values.subjectId ?? '',
-      direction: this.direction,
-      pairs: values.pairs ?? [],
-      collectionMethod: collectionMethodOf(activity.channelId),
-      language: translator.locale,
-      conversationId: activity.conversation.id,
-      activityId: activity.id ?? `${activity.conversation.id}:${activity.timestamp?.toString() ?? ''}`,
-    });
+    const held = await this.deps.assurance.current(step.context);
+    const activityId = activity.id ?? `${activity.conversation.id}:${activity.timestamp?.toString() ?? ''}`;
+    // A turn re-run after a state race gets this attempt's outcome (notice included) instead of a replay.
+    const outcome = await onceThisTurn(step.context, `consent.change:${activityId}`, () =>
+      this.deps.consents.change({
+        subjectId: values.subjectId ?? '',
+        direction: this.direction,
+        pairs: values.pairs ?? [],
+        collectionMethod: collectionMethodOf(activity.channelId),
+        language: translator.locale,
+        conversationId: activity.conversation.id,
+        activityId,
+        assurance: held.level,
+        contactKind: held.claim?.kind,
+      }),
+    );
     const reader = { translator, zone: customerTimeZone(activity) };
     const scope = scopeText(
       outcome.events.map((event) => ({ purposeId: event.purposeId, channel: event.channel })),
@@ -181,8 +193,7 @@ export class ConsentChangeDialog extends ComponentDialog {
       translator,
     );
     const done = translator.t(this.direction === 'withdraw' ? 'consent.done.withdrawn' : 'consent.done.given', { time: timeFor(outcome.effectiveAt, reader), scope });
-    const receipt = translator.t('consent.done.receipt', { receiptId: outcome.receipt.receiptId, url: outcome.receipt.url });
-    return this.finish(step, `${done}\n\n${receipt}`);
+    return this.finish(step, [done, ...receiptLines(outcome, translator)].join('\n\n'));
   }
 
   private async finish(step: WaterfallStepContext, text: string): Promise<DialogTurnResult> {

@@ -1,3 +1,4 @@
+import type { StatePropertyAccessor } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import type { CustomerAssurance } from '../src/bot/customer-assurance';
 import type { ConsentScopeMention } from '../src/nlu/consent-scope-recognizer';
@@ -21,4 +22,6 @@ export interface ConsentDialogDeps {
   /** The assurance gate (one instance, added as a child of each dialog). */
   readonly gate: Dialog;
   readonly menu: readonly MenuEntry[];
+  /** Subjects whose opt-out of sale/sharing this conversation recorded: kept so a GPC signal does not record it again. */
+  readonly saleOptOuts?: StatePropertyAccessor<string[]>;
 }

@@ -1,9 +1,11 @@
 import { ActionTypes, Activity, CardFactory, MessageFactory } from 'botbuilder';
 import type { ConsentEvent } from '../src/ledger/consent/consent-types';
-import type { Channel, PurposeCatalog } from '../src/ledger/purposes/purpose-catalog';
+import type { PurposeCatalog } from '../src/ledger/purposes/purpose-catalog';
 import { Translator } from '../src/i18n/translator';
 import { formatInZone } from '../src/privacy/clocks/deadlines';
 import type { ConsentPair } from '../src/privacy/consent/consent-scope';
+import type { ConsentChangeOutcome } from '../src/privacy/consent/consent-self-service';
+import { channelName, listOf, purposeLabel, scopeText } from '../src/privacy/consent/consent-wording';
 import type { ChannelConsentView, PurposeConsentView } from '../src/privacy/consent/consent-overview';
 import { ADAPTIVE_CARD_VERSION, MenuEntry, menuActions } from './menu';
 
@@ -13,25 +15,7 @@ export interface Reader {
   readonly zone: string;
 }
 
-/** A purpose's label in the customer's language (the catalog carries one per shipped language). */
-export function purposeLabel(catalog: PurposeCatalog, purposeId: string, translator: Translator): string {
-  const purpose = catalog.get(purposeId);
-  return purpose?.text[translator.locale]?.label ?? purpose?.text.en?.label ?? purposeId;
-}
-
-export function purposeDescription(catalog: PurposeCatalog, purposeId: string, translator: Translator): string {
-  const purpose = catalog.get(purposeId);
-  return purpose?.text[translator.locale]?.description ?? purpose?.text.en?.description ?? '';
-}
-
-export function channelName(channel: Channel, translator: Translator): string {
-  return translator.t(`consent.channel.${channel}`);
-}
-
-/** "SMS, email and post" in the customer's language. */
-export function listOf(items: readonly string[], translator: Translator): string {
-  return new Intl.ListFormat(translator.locale, { style: 'long', type: 'conjunction' }).format(items);
-}
+export { channelName, listOf, purposeDescription, purposeLabel, scopeText } from '../src/privacy/consent/consent-wording';
 
 export function timeFor(instant: Date, reader: Reader): string {
   return formatInZone(instant, reader.zone, reader.translator.locale);
@@ -40,11 +24,6 @@ export function timeFor(instant: Date, reader: Reader): string {
 /** A name standing alone, as a title: "email" → "Email". */
 function asTitle(name: string, translator: Translator): string {
   return name.charAt(0).toLocaleUpperCase(translator.locale) + name.slice(1);
-}
-
-/** A label inside a sentence: "Offers and promotions" → "offers and promotions" (acronyms such as "SMS" stay). */
-function inSentence(label: string): string {
-  return /^\p{Lu}\p{Ll}/u.test(label) ? label.charAt(0).toLocaleLowerCase() + label.slice(1) : label;
 }
 
 /** Just the channels ("email and post") when every pair is of one purpose the sentence already names; else the whole scope. */
@@ -57,21 +36,14 @@ export function keptText(kept: readonly ConsentPair[], changing: readonly Consen
   );
 }
 
-/** "offers and promotions by SMS and email, and newsletter by email": pairs grouped per purpose, in catalog order. */
-export function scopeText(pairs: readonly ConsentPair[], catalog: PurposeCatalog, translator: Translator): string {
-  const groups = catalog.purposes
-    .map((purpose) => ({ purpose, channels: pairs.filter((pair) => pair.purposeId === purpose.id).map((pair) => pair.channel) }))
-    .filter((group) => group.channels.length > 0)
-    .map((group) =>
-      translator.t('consent.scope.purposeByChannels', {
-        purpose: inSentence(purposeLabel(catalog, group.purpose.id, translator)),
-        channels: listOf(
-          group.channels.map((channel) => channelName(channel, translator)),
-          translator,
-        ),
-      }),
-    );
-  return listOf(groups, translator);
+/**
+ * What follows "done": the receipt's reference and link, and — when a withdrawal's notice went to the
+ * contact on file — a sentence saying so (nothing is said of a notice that could not be sent: the
+ * withdrawal stands all the same).
+ */
+export function receiptLines(outcome: Pick<ConsentChangeOutcome, 'receipt' | 'notice'>, translator: Translator): string[] {
+  const receipt = translator.t('consent.done.receipt', { receiptId: outcome.receipt.receiptId, url: outcome.receipt.url });
+  return outcome.notice?.status === 'sent' ? [receipt, translator.t('consent.done.noticeSent')] : [receipt];
 }
 
 /** A question with buttons whose labels are answers the dialog understands when typed. */

@@ -8,6 +8,9 @@ export const DialogIds = {
   identity: 'identity',
   identityWaterfall: 'identity.waterfall',
   identityPrompt: 'identity.prompt',
+  identityCode: 'identity.code',
+  identityCodeWaterfall: 'identity.code.waterfall',
+  identityCodePrompt: 'identity.code.prompt',
   assuranceGate: 'assurance.gate',
   assuranceGateWaterfall: 'assurance.gate.waterfall',
   handoff: 'handoff',
@@ -19,6 +22,9 @@ export const DialogIds = {
   consentPurposePrompt: 'consent.change.purpose',
   consentChannelPrompt: 'consent.change.channel',
   consentConfirmPrompt: 'consent.change.confirm',
+  consentOptOutSale: 'consent.optOutSale',
+  consentOptOutSaleWaterfall: 'consent.optOutSale.waterfall',
+  consentOptOutSaleConfirmPrompt: 'consent.optOutSale.confirm',
 } as const;
 
 export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];

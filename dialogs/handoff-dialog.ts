@@ -95,7 +95,9 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
     const translator = turnTranslator(context);
     const reason = options?.reason ?? 'customer_request';
     const pendingAction = options?.pendingAction;
-    const claimedIdentity = (await this.deps.assurance.current(context)).claim;
+    const claim = (await this.deps.assurance.current(context)).claim;
+    // What a person may see of the claim: kind, masked value, subject. Never the limit key of a claim that matched nobody.
+    const claimedIdentity = claim && { kind: claim.kind, masked: claim.masked, ...(claim.subjectId !== undefined ? { subjectId: claim.subjectId } : {}) };
     const lines = await this.deps.recentLines(context);
     const since = this.now().toISOString();
 

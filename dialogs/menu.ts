@@ -7,6 +7,7 @@ export type MenuEntryId =
   | 'consent.check'
   | 'consent.revoke'
   | 'consent.give'
+  | 'consent.optOutSale'
   | 'data.copy'
   | 'concern.report'
   | 'case.status'
@@ -35,6 +36,7 @@ export const MENU_REGISTRY: readonly MenuEntry[] = Object.freeze([
   { id: 'consent.check', labelKey: 'menu.consentCheck', intent: 'consent.check', dialogId: DialogIds.consentCheck, available: true },
   { id: 'consent.revoke', labelKey: 'menu.consentChange', intent: 'consent.revoke', dialogId: DialogIds.consentWithdraw, available: true },
   { id: 'consent.give', labelKey: 'menu.consentGive', intent: 'consent.give', dialogId: DialogIds.consentGive, available: true },
+  { id: 'consent.optOutSale', labelKey: 'menu.optOutSale', intent: 'consent.optOutSale', dialogId: DialogIds.consentOptOutSale, available: true },
   { id: 'data.copy', labelKey: 'menu.dataCopy', intent: 'data.copy', available: false },
   { id: 'concern.report', labelKey: 'menu.concernReport', intent: 'concern.report', available: false },
   { id: 'case.status', labelKey: 'menu.caseStatus', intent: 'case.status', available: false },

@@ -7,19 +7,23 @@ import { ConsentChangeDialog } from '../dialogs/consent-change-dialog';
 import { ConsentCheckDialog } from '../dialogs/consent-check-dialog';
 import { ConsentDialogDeps } from '../dialogs/consent-dialog-deps';
 import { HandoffDialog } from '../dialogs/handoff-dialog';
+import { IdentityCodeDialog } from '../dialogs/identity-code-dialog';
 import { IdentityDialog } from '../dialogs/identity-dialog';
 import { MainDialog } from '../dialogs/main-dialog';
+import { SaleOptOutDialog } from '../dialogs/sale-opt-out-dialog';
 import { MenuEntry, availableMenu } from '../dialogs/menu';
 import { createAdapter } from './adapter/create-adapter';
 import { AgentConsole, createAgentConsole } from './agent/create-agent-console';
 import { createDirectLine, DirectLineChannel } from './channels/directline/create-direct-line';
 import { directLineTokenIssuer } from './channels/webchat/direct-line-token-issuer';
+import { createSiteAssertionVerifier, SiteAssertionVerifier } from './channels/webchat/site-assertion-verifier';
 import { webChatRoutes } from './channels/webchat/webchat-routes';
 import { ConversationTranscript } from './bot/conversation-transcript';
 import { CustomerAssurance } from './bot/customer-assurance';
 import { HandoffLeaveMatcher } from './bot/handoff-leave-matcher';
 import { createTurnErrorHandler } from './bot/on-turn-error';
 import { ProactiveCustomerChannel, storedConversationOf } from './bot/proactive-customer-channel';
+import { GpcOptOut } from './bot/gpc-opt-out';
 import { PrivacyBot } from './bot/privacy-bot';
 import { createStateProperties } from './bot/state-properties';
 import { BotOptions } from './config/options';
@@ -33,9 +37,12 @@ import type { Logger } from './log/logger';
 import { Ledger, openLedger } from './ledger/ledger';
 import { ReceiptService } from './ledger/receipts/receipt-service';
 import { createConsentWebhook } from './integrations/consent-webhook/create-consent-webhook';
+import { createIdentityCodes, IdentityCodes } from './integrations/messaging/create-identity-codes';
+import { CodeReplyRecognizer } from './nlu/code-reply-recognizer';
 import { ConsentScopeRecognizer } from './nlu/consent-scope-recognizer';
 import { YesNoRecognizer } from './nlu/yes-no';
 import { ConsentSelfService } from './privacy/consent/consent-self-service';
+import { WithdrawalNotifier } from './privacy/consent/withdrawal-notice';
 import { loadController } from './privacy/receipts/controller';
 import { ReceiptSigner } from './privacy/receipts/receipt-signer';
 import { receiptRoutes } from './server/routes/receipt-routes';
@@ -68,6 +75,8 @@ export interface App {
     readonly customerChannel: CustomerChannel;
     readonly sweeper: HandoffSweeper;
   };
+  /** One-time codes and messages to the contact on file (and the development outbox, when used). */
+  readonly identityCodes: IdentityCodes;
 }
 
 export interface AppOverrides {
@@ -76,6 +85,8 @@ export interface AppOverrides {
   /** Dialogs added to the main dialog, given the assurance gate, and the menu that routes to them (tests of dialogs behind the gate). */
   dialogs?: (assuranceGate: Dialog) => readonly Dialog[];
   menu?: readonly MenuEntry[];
+  /** The clock of the handoff queue and its timeout sweeper (tests move it instead of waiting). @default the wall clock */
+  handoffClock?: () => Date;
 }
 
 interface SessionBackend {
@@ -121,6 +132,15 @@ async function openAppLedger(options: BotOptions, logger: Logger): Promise<Ledge
   return ledger;
 }
 
+/** Signed-in Web Chat's assertion verifier when WEBCHAT_IDENTITY_* configures one; says at start which key source it uses. */
+function siteIdentityVerifier(options: BotOptions, logger: Logger): SiteAssertionVerifier | undefined {
+  const config = options.webChatIdentity;
+  if (!config.enabled || !config.keySource) return undefined;
+  const keys = config.keySource.kind === 'jwks' ? `JWK Set at ${new URL(config.keySource.jwksUrl).origin}` : 'shared secret (HS256)';
+  logger.info({ keys, issuer: config.issuer, claim: config.claim, claimKind: config.claimKind, algorithms: config.algorithms }, `signed-in Web Chat: assertions checked against a ${keys}`);
+  return createSiteAssertionVerifier(config);
+}
+
 /** Wires the whole bot from validated options. The one place where parts meet. */
 export async function createApp(options: BotOptions, rootLogger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const logger = rootLogger.child({ module: 'app' });
@@ -132,11 +152,13 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
 
   const session = await createSessionBackend(options, logger);
   const ledger = await openAppLedger(options, logger);
-  const handoff = await createHandoffBackend({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, timeoutSeconds: options.handoffTimeoutSeconds, logger: rootLogger });
+  const handoff = await createHandoffBackend({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, timeoutSeconds: options.handoffTimeoutSeconds, logger: rootLogger, now: overrides.handoffClock });
   const state = createStateProperties();
   const menu = overrides.menu ?? availableMenu();
   const interruptions = new KeywordInterruptionMatcher(corpora);
-  const identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications });
+  // One-time codes to the contact on file, and the messenger the withdrawal notice uses: the dialogs take them from here.
+  const identityCodes = await createIdentityCodes({ options, ledger, translations, logger: rootLogger });
+  const identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications, claimKeyOf: identityCodes.claimKeyOf });
   const assurance = new CustomerAssurance({ state: state.assurance, identity, policy: loadAssurancePolicy() });
   const transcript = new ConversationTranscript(state.recentLines);
   logger.info({ mode: options.handoffMode, timeoutSeconds: options.handoffTimeoutSeconds }, `handoff to a person: ${options.handoffMode === 'external' ? 'external agent hub (handoff.initiate)' : 'built-in queue and agent console'}`);
@@ -150,16 +172,21 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     menu,
   });
   // Dialogs that need an assurance level add this one gate as a child.
-  const assuranceGate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog });
+  // A one-time code to the contact on file comes first; a person verifies when the customer asks for one.
+  const codeDialog = new IdentityCodeDialog({ codes: identityCodes.codes, replies: CodeReplyRecognizer.load(recognizer), assurance });
+  const assuranceGate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog, codeDialog });
   // Consent self-service: every change is recorded with its signed receipt in one ledger transaction; the webhook tells the company's systems.
   for (const warning of options.receipts.warnings) rootLogger.child({ module: 'receipts' }).warn(warning);
   const receiptSigner = new ReceiptSigner(options.receipts.signingKey);
-  const receipts = new ReceiptService({ db: ledger.db, catalog: ledger.catalog, signer: receiptSigner, controller: loadController(), publicBaseUrl: options.receipts.publicBaseUrl });
+  const controller = loadController();
+  const receipts = new ReceiptService({ db: ledger.db, catalog: ledger.catalog, signer: receiptSigner, controller, publicBaseUrl: options.receipts.publicBaseUrl });
   logger.info({ kid: options.receipts.kid, ephemeralKey: options.receipts.usesEphemeralKey, publicBaseUrl: options.receipts.publicBaseUrl }, 'consent receipts: signed with Ed25519');
   const consentWebhook = createConsentWebhook({ config: options.consentWebhook, db: ledger.db, logger: rootLogger });
-  const consents = new ConsentSelfService({ db: ledger.db, catalog: ledger.catalog, consent: ledger.consent, subjects: ledger.subjects, receipts, afterCommit: () => consentWebhook.kick() });
-  const consentDeps: ConsentDialogDeps = { consents, assurance, scope: ConsentScopeRecognizer.load(ledger.catalog), yesNo: YesNoRecognizer.load(), gate: assuranceGate, menu };
-  const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps)];
+  // A withdrawal by a customer who is only identified is told to the contact on file, after the commit.
+  const notices = new WithdrawalNotifier({ messenger: identityCodes.messenger, translations, catalog: ledger.catalog, controller, db: ledger.db, logger: rootLogger });
+  const consents = new ConsentSelfService({ db: ledger.db, catalog: ledger.catalog, consent: ledger.consent, subjects: ledger.subjects, receipts, notices, afterCommit: () => consentWebhook.kick() });
+  const consentDeps: ConsentDialogDeps = { consents, assurance, saleOptOuts: state.saleOptOuts, scope: ConsentScopeRecognizer.load(ledger.catalog), yesNo: YesNoRecognizer.load(), gate: assuranceGate, menu };
+  const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps), new SaleOptOutDialog(consentDeps)];
   const mainDialog = new MainDialog({
     recognizer,
     interruptions,
@@ -169,6 +196,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     dialogs: [assuranceGate, handoffDialog, ...consentDialogs, ...(overrides.dialogs?.(assuranceGate) ?? [])],
   });
   const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, logger: rootLogger.child({ module: 'turn' }) });
+  // A Web Chat conversation with Global Privacy Control: the CCPA opt-out, once the customer is identified.
+  const gpc = new GpcOptOut({ consents, assurance, recorded: state.saleOptOuts });
   const bot = new PrivacyBot({
     runner,
     mainDialog,
@@ -179,6 +208,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     maxMessageChars: options.maxMessageChars,
     handoff: { hub: handoff.hub, leave: new HandoffLeaveMatcher(interruptions) },
     transcript,
+    gpc,
   });
 
   const adapter = createAdapter(options);
@@ -206,7 +236,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     defaultLocale,
     logger: rootLogger,
   });
-  const sweeper = new HandoffSweeper({ hub: handoff.hub, onTimedOut: (ticket) => customerChannel.handoffClosed(ticket), logger: rootLogger });
+  const sweeper = new HandoffSweeper({ hub: handoff.hub, onTimedOut: (ticket) => customerChannel.handoffClosed(ticket), logger: rootLogger, now: overrides.handoffClock });
   sweeper.start();
   consentWebhook.start();
   // The console serves the built-in hub; with an external agent hub there is no queue of ours to show.
@@ -239,13 +269,16 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
               translations,
               defaultLocale,
               issueToken: directLineTokenIssuer(directLine),
+              siteIdentity: siteIdentityVerifier(options, logger),
               logger: rootLogger,
               options: { frameAncestors: ["'self'", ...options.directLine.corsOrigins] },
             }),
           ]
         : []),
       ...(agentConsole ? [agentConsole.routes] : []),
-      receiptRoutes({ receipts, signer: receiptSigner, publicBaseUrl: options.receipts.publicBaseUrl, logger: rootLogger }),
+      receiptRoutes({ receipts, signer: receiptSigner, publicBaseUrl: options.receipts.publicBaseUrl, translations, catalog: ledger.catalog, defaultLocale, logger: rootLogger }),
+      // GET /dev/outbox: only outside production, and only when a channel has no real transport.
+      ...(identityCodes.routes ? [identityCodes.routes] : []),
     ],
   });
 
@@ -253,6 +286,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     server,
     directLine,
     handoff: { hub: handoff.hub, customerChannel, sweeper },
+    identityCodes,
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -268,6 +302,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
       await consentWebhook.stop();
       await handoff.close();
       await session.close();
+      await identityCodes.close();
       await ledger.close();
     },
   };

@@ -31,7 +31,10 @@ const RETRY_MS = 3000;
  *
  * - `queue` `{change: 'queued'|'claimed'|'closed', ticketId}` to everyone: reload the queue;
  * - `ticket` `{ticket}` (a summary: status, agent, outcome) to the holder and supervisors, on claim and close;
- * - `message` `{ticketId, line}` for customer and agent lines, to the holder and supervisors;
+ * - `message` `{ticketId, line, liveText?}` for customer and agent lines, to the holder and
+ *   supervisors: `line` as kept (redacted), `liveText` what the customer typed when redaction
+ *   changed it — so the agent can compare a number the customer gives. This stream is the only
+ *   place it reaches; the detail route (`GET /handoffs/:id`) serves the kept transcript;
  * - `signed-out` when the session ends (sign-out here, or found gone at a keep-alive), then the stream closes.
  *
  * Comments (`: keep-alive`) go out every `keepAliveMs`, so proxies keep the connection open; each
@@ -140,7 +143,8 @@ export class AgentEventStreams {
       case 'customer.message':
       case 'agent.message': {
         const holder = await this.holderOf(event.ticketId);
-        for (const stream of this.streams) if (mayWatch(stream.session, holder)) send(stream.res, 'message', { ticketId: event.ticketId, line: event.line });
+        const message = { ticketId: event.ticketId, line: event.line, ...(event.type === 'customer.message' && event.liveText !== undefined ? { liveText: event.liveText } : {}) };
+        for (const stream of this.streams) if (mayWatch(stream.session, holder)) send(stream.res, 'message', message);
         return;
       }
       default:

@@ -1,7 +1,6 @@
 import { Activity, ActivityTypes, ResourceResponse, StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { redactForKeeping } from '../handoff/customer-message';
 import type { TranscriptLine } from '../handoff/handoff-types';
-import { redactText } from '../log/redact-text';
-import { redactCustomerNumbers } from '../privacy/identity/claimed-identifier';
 
 /** Lines of the conversation kept for a handoff's context. */
 export const RECENT_LINES = 12;
@@ -10,15 +9,16 @@ export const RECENT_LINE_MAX_CHARS = 500;
 
 /** A line as the agent may see it: emails, phone numbers and customer numbers masked. */
 export function redactForTranscript(text: string): string {
-  const redacted = redactCustomerNumbers(redactText(text));
+  const redacted = redactForKeeping(text);
   const chars = Array.from(redacted);
   return chars.length > RECENT_LINE_MAX_CHARS ? `${chars.slice(0, RECENT_LINE_MAX_CHARS).join('')}…` : redacted;
 }
 
 /**
  * The last lines of the conversation, redacted, in the session: what a handoff gives the agent
- * (and an external hub, as the `handoff.initiate` transcript). The customer's lines are added
- * by the bot as messages arrive; the bot's own as they are sent.
+ * (and an external hub, as the `handoff.initiate` transcript). They stay redacted for the agent
+ * too: only what the customer types during the live handoff reaches the agent as typed. The
+ * customer's lines are added by the bot as messages arrive; the bot's own as they are sent.
  */
 export class ConversationTranscript {
   constructor(

@@ -1,4 +1,5 @@
 import { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { SIGNED_IN_CHANNEL, signedInUserOf } from '../channels/directline/signed-in-user';
 import { teamsContext } from '../channels/teams/teams-context';
 import type { VerificationMethod } from '../ledger/verifications/verification-service';
 import { Assurance, AssurancePolicy, PolicyAction, satisfies } from '../privacy/assurance/assurance-policy';
@@ -8,16 +9,18 @@ import { SessionAssurance } from './session-types';
 export interface CustomerAssuranceDeps {
   /** The session's assurance (conversation state). */
   readonly state: StatePropertyAccessor<SessionAssurance>;
-  readonly identity: Pick<IdentityService, 'verifyByChannel'>;
+  readonly identity: Pick<IdentityService, 'verifyByChannel' | 'verifyBySignedInSite'>;
   readonly policy: AssurancePolicy;
 }
 
 /**
  * The customer's assurance level for this conversation, at the bot edge: what the session holds,
- * raised to `verified` when the channel itself authenticated the person — a signed-in Teams user
- * (the adapter checked the channel token), in a 1:1 chat (never a shared one), whose Entra object
- * id is linked to a subject. That channel check runs once per session, and its verification is
- * recorded in the ledger then.
+ * raised to `verified` when the channel itself authenticated the person — a customer the company's
+ * site signed in (Web Chat opened with a verified assertion, carried by our Direct Line token), or a
+ * signed-in Teams user (the adapter checked the channel token), in a 1:1 chat (never a shared one),
+ * whose Entra object id is linked to a subject. That channel check runs once per session, and its
+ * verification is recorded in the ledger then. An identifier that matches nobody leaves the
+ * session as it was (anonymous), with nothing recorded.
  */
 export class CustomerAssurance {
   constructor(private readonly deps: CustomerAssuranceDeps) {}
@@ -26,13 +29,33 @@ export class CustomerAssurance {
   async current(context: TurnContext): Promise<SessionAssurance> {
     const held = (await this.deps.state.get(context)) ?? { level: 'anonymous' };
     if (held.level === 'verified' || held.channelChecked) return held;
-    const teams = teamsContext(context);
-    if (!teams?.channelAuthenticated || teams.shared || !teams.aadObjectId) return held;
-    const { channelId, conversation, id } = context.activity;
-    const claim = await this.deps.identity.verifyByChannel(teams.aadObjectId, { channel: channelId, idempotencyKey: `channel_authenticated:${channelId}:${conversation.id}:${id ?? ''}` });
-    const next: SessionAssurance = claim ? { level: 'verified', method: 'channel_authenticated', claim, channelChecked: true } : { ...held, channelChecked: true };
+    const vouched = await this.vouchedByChannel(context);
+    if (!vouched) return held;
+    const next: SessionAssurance = vouched.claim ? { level: 'verified', method: vouched.method, claim: vouched.claim, channelChecked: true } : { ...held, channelChecked: true };
     await this.deps.state.set(context, next);
     return next;
+  }
+
+  /**
+   * Whom the channel vouches for in this turn, looked up and (when on file) recorded: undefined
+   * when the channel vouches for nobody, so that nothing was checked.
+   */
+  private async vouchedByChannel(context: TurnContext): Promise<{ method: VerificationMethod; claim?: IdentityClaim } | undefined> {
+    const { channelId, conversation, id } = context.activity;
+    const signedIn = signedInUserOf(context);
+    if (signedIn) {
+      // One verification per conversation, however many sessions it outlives.
+      const claim = await this.deps.identity.verifyBySignedInSite(signedIn.kind, signedIn.value, {
+        channel: SIGNED_IN_CHANNEL,
+        issuer: signedIn.issuer,
+        idempotencyKey: `signed_in_site:${channelId}:${conversation.id}`,
+      });
+      return { method: 'signed_in_site', claim };
+    }
+    const teams = teamsContext(context);
+    if (!teams?.channelAuthenticated || teams.shared || !teams.aadObjectId) return undefined;
+    const claim = await this.deps.identity.verifyByChannel(teams.aadObjectId, { channel: channelId, idempotencyKey: `channel_authenticated:${channelId}:${conversation.id}:${id ?? ''}` });
+    return { method: 'channel_authenticated', claim };
   }
 
   async level(context: TurnContext): Promise<Assurance> {
@@ -56,6 +79,18 @@ export class CustomerAssurance {
     const held = await this.current(context);
     if (satisfies(held.level, 'identified') && held.claim?.subjectId !== undefined) return held;
     const next: SessionAssurance = claim.subjectId !== undefined ? { ...held, level: 'identified', method: 'claimed_identifier', claim } : { ...held, claim };
+    await this.deps.state.set(context, next);
+    return next;
+  }
+
+  /**
+   * The customer proved who they are by themselves (a one-time code typed back, a signed-in site):
+   * `verified` for the rest of the session, as the subject the proof was for. The caller's service
+   * has recorded the verification in the ledger; the session keeps the masked claim only.
+   */
+  async verifiedAs(context: TurnContext, method: VerificationMethod, claim: IdentityClaim & { readonly subjectId: string }): Promise<SessionAssurance> {
+    const held = await this.current(context);
+    const next: SessionAssurance = { ...held, level: 'verified', method, claim };
     await this.deps.state.set(context, next);
     return next;
   }

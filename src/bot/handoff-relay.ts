@@ -3,7 +3,6 @@ import { MenuEntry, menuActivity } from '../../dialogs/menu';
 import { isHandoffError } from '../handoff/handoff-errors';
 import type { HandoffHub } from '../handoff/handoff-hub';
 import { MAX_MESSAGE_CHARS } from '../handoff/handoff-input';
-import { redactText } from '../log/redact-text';
 import { closureOf, HandoffClosure, setTurnClosure } from './handoff-closure';
 import { HandoffLeaveMatcher } from './handoff-leave-matcher';
 import { ActiveHandoff } from './session-types';
@@ -24,11 +23,12 @@ export interface HandoffRelayDeps {
 
 /**
  * The customer's messages while a person holds (or is about to take) the conversation: they go
- * to the hub — redacted of emails and phone numbers, like every transcript line — and never to
- * the classifier or the dialogs. "cancel" or "back to the bot" (any shipped language) leaves:
- * the ticket is withdrawn, the waiting dialog dropped, and the bot offers its menu. A ticket
- * found closed (its closing turn lost) is handed to the waiting dialog as if the closure had
- * just arrived.
+ * to the hub as typed — the hub keeps them redacted, like every transcript line, and passes the
+ * typed text only to the agent's live view (see handoff/customer-message.ts) — and never to the
+ * classifier, the dialogs or the session's recent lines. "cancel" or "back to the bot" (any
+ * shipped language) leaves: the ticket is withdrawn, the waiting dialog dropped, and the bot
+ * offers its menu. A ticket found closed (its closing turn lost) is handed to the waiting dialog
+ * as if the closure had just arrived.
  */
 export class HandoffRelay {
   constructor(private readonly deps: HandoffRelayDeps) {}
@@ -46,7 +46,7 @@ export class HandoffRelay {
     }
     const ticketId = active.ticketId;
     try {
-      await onceThisTurn(context, 'handoff.relay', () => this.deps.hub.postCustomerMessage(ticketId, redactText(text)));
+      await onceThisTurn(context, 'handoff.relay', () => this.deps.hub.postCustomerMessage(ticketId, text));
     } catch (err) {
       if (isHandoffError(err, 'PSB_HANDOFF_CLOSED') || isHandoffError(err, 'PSB_HANDOFF_NOT_FOUND')) {
         setTurnClosure(context, await this.closureOf(ticketId));

@@ -1,5 +1,6 @@
 import { Activity, ResourceResponse, TeamsActivityHandler, TurnContext } from 'botbuilder';
-import { Dialog, DialogSet, runDialog } from 'botbuilder-dialogs';
+import { Dialog, DialogInstance, DialogSet, runDialog } from 'botbuilder-dialogs';
+import { DialogIds } from '../../dialogs/dialog-ids';
 import { MenuEntry, menuActivity, submittedText, withActionsAsCard } from '../../dialogs/menu';
 import { welcomeActivity } from '../../dialogs/welcome';
 import { actionPresentationFor } from '../channels/teams/action-presentation';
@@ -13,6 +14,7 @@ import { ConversationTranscript } from './conversation-transcript';
 import { handoffStatusOf } from './external-handoff';
 import { handoffClosureOf } from './handoff-closure';
 import { HandoffLeaveMatcher } from './handoff-leave-matcher';
+import { GpcOptOut } from './gpc-opt-out';
 import { HandoffRelay } from './handoff-relay';
 import { checkMessageText } from './sanitize-text';
 import { StateProperties } from './state-properties';
@@ -32,6 +34,8 @@ export interface PrivacyBotDeps {
   handoff: { hub: Pick<HandoffHub, 'postCustomerMessage' | 'get' | 'cancel'>; leave: HandoffLeaveMatcher };
   /** The conversation's redacted last lines (a handoff's context for the agent). */
   transcript: ConversationTranscript;
+  /** Records the opt-out of sale/sharing a Web Chat conversation's Global Privacy Control signal asks for. */
+  gpc?: Pick<GpcOptOut, 'honour'>;
 }
 
 /**
@@ -83,6 +87,8 @@ export class PrivacyBot extends TeamsActivityHandler {
         await deps.state.welcomed.set(context, true);
         await context.sendActivity(welcomeActivity(turnTranslator(context), deps.menu));
       }
+      // A conversation that starts identified (a signed-in site) with GPC on: the opt-out, right away.
+      await deps.gpc?.honour(context);
       await next();
     });
   }
@@ -139,7 +145,19 @@ export class PrivacyBot extends TeamsActivityHandler {
       await context.sendActivity(menuActivity(translator, this.deps.menu, `${translator.t('handoff.alreadyBack')}\n\n${translator.t('menu.prompt')}`));
       return;
     }
+    // GPC: the opt-out once the customer is known; before the dialog, so its question stays the last
+    // word — unless the customer is answering the opt-out's own question, which records it anyway.
+    const stack = (await this.deps.state.dialogState.get(context))?.dialogStack ?? [];
+    const optingOut = stackHolds(stack, DialogIds.consentOptOutSale);
+    if (!optingOut) await this.deps.gpc?.honour(context);
     await runDialog(this.deps.mainDialog, context, this.deps.state.dialogState);
+    if (!optingOut && !(await this.isWaiting(context))) await this.deps.gpc?.honour(context);
+  }
+
+  /** Whether a question waits for the customer's answer, or a person holds the conversation. */
+  private async isWaiting(context: TurnContext): Promise<boolean> {
+    const stack = (await this.deps.state.dialogState.get(context))?.dialogStack ?? [];
+    return stack.length > 0 || (await this.deps.state.handoff.get(context)) !== undefined;
   }
 
   /**
@@ -167,4 +185,13 @@ export class PrivacyBot extends TeamsActivityHandler {
     const translator = turnTranslator(context);
     await context.sendActivity(menuActivity(translator, this.deps.menu, `${translator.t('handoff.closed.ended')}\n\n${translator.t('menu.prompt')}`));
   }
+}
+
+/** Whether a dialog with this id runs anywhere in a saved stack (component dialogs nest their own stacks in their state). */
+function stackHolds(stack: readonly DialogInstance[], id: string): boolean {
+  return stack.some((instance) => {
+    if (instance.id === id) return true;
+    const inner = (instance.state as { dialogs?: { dialogStack?: DialogInstance[] } } | undefined)?.dialogs?.dialogStack;
+    return inner !== undefined && stackHolds(inner, id);
+  });
 }

@@ -15,6 +15,8 @@ export interface StateProperties {
   readonly handoff: SessionProperty<ActiveHandoff>;
   /** The conversation's last lines, redacted: the context a handoff gives the agent. */
   readonly recentLines: SessionProperty<TranscriptLine[]>;
+  /** Subjects whose opt-out of the sale/sharing of their data this conversation recorded (asked for, or by GPC): GPC records it once. */
+  readonly saleOptOuts: SessionProperty<string[]>;
 }
 
 export function createStateProperties(): StateProperties {
@@ -25,5 +27,6 @@ export function createStateProperties(): StateProperties {
     assurance: new SessionProperty<SessionAssurance>('conversation', 'assurance'),
     handoff: new SessionProperty<ActiveHandoff>('conversation', 'handoff'),
     recentLines: new SessionProperty<TranscriptLine[]>('conversation', 'recentLines'),
+    saleOptOuts: new SessionProperty<string[]>('conversation', 'saleOptOuts'),
   };
 }

@@ -6,13 +6,20 @@
  * else goes to stdout, so the output can be piped to `jq` (use `npm run --silent …`, or npm
  * prints its own banner there first). Notes go to stderr.
  *
+ * The report also lists, under `trainingOverlap.nearCopies`, the lines of FILE that are near
+ * copies of a training utterance of their language (src/nlu/training-overlap.ts): their score
+ * measures memory, not recognition.
+ *
  * Threshold: `--threshold` > env `NLU_THRESHOLD` > the bot's default (0.65).
  * Exit codes: 0 report printed; 2 wrong usage, unreadable file or malformed line; 1 other failure.
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_BOT_OPTIONS } from '../config/options';
+import { SHIPPED_LOCALES } from '../i18n/shipped-locales';
+import { IntentCorpus, readIntentCorpus } from '../nlu/corpus';
 import { evaluateRecognizer, LabelledLineError, LabelledUtterance, parseLabelledUtterances } from '../nlu/evaluate';
 import { NlpJsIntentRecognizer } from '../nlu/nlpjs-recognizer';
+import { findNearCopies, NEAR_COPY_RULE } from '../nlu/training-overlap';
 
 const USAGE = 'usage: npm run nlu -- evaluate FILE [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or 0.65)';
 
@@ -77,10 +84,16 @@ async function evaluate({ file, threshold }: EvaluateCommand): Promise<void> {
     if (err instanceof LabelledLineError) throw new UsageError(`${file}: ${err.message}`);
     throw err;
   }
-  const recognizer = await NlpJsIntentRecognizer.train({ threshold });
+  const corpora: Record<string, IntentCorpus> = Object.fromEntries(SHIPPED_LOCALES.map((locale) => [locale, readIntentCorpus(locale)]));
+  const recognizer = await NlpJsIntentRecognizer.train({ threshold, corpora });
   process.stderr.write(`trained ${recognizer.locales.join(', ')} in ${recognizer.trainingMillis} ms\n`);
   const report = await evaluateRecognizer(recognizer, examples);
-  process.stdout.write(`${JSON.stringify({ threshold, ...report }, null, 2)}\n`);
+  const nearCopies = findNearCopies(examples, corpora);
+  if (nearCopies.length > 0) {
+    process.stderr.write(`${nearCopies.length} of ${examples.length} lines are near copies of training utterances (trainingOverlap.nearCopies)\n`);
+  }
+  const trainingOverlap = { rule: NEAR_COPY_RULE, nearCopies };
+  process.stdout.write(`${JSON.stringify({ threshold, ...report, trainingOverlap }, null, 2)}\n`);
 }
 
 async function main(args: readonly string[]): Promise<number> {

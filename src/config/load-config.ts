@@ -2,9 +2,12 @@ import { AppError } from '../errors/app-error';
 import { isShippedLocale, SHIPPED_LOCALES } from '../i18n/shipped-locales';
 import { loadAgentConsoleConfig } from '../agent/agent-console-config';
 import { loadDirectLineConfig } from '../channels/directline/direct-line-config';
+import { loadSiteIdentityConfig } from '../channels/webchat/site-identity-config';
 import { loadLedgerConfig } from '../ledger/ledger-config';
 import { loadReceiptConfig } from '../privacy/receipts/receipt-config';
 import { loadConsentWebhookConfig } from '../integrations/consent-webhook/webhook-config';
+import { loadMessagingConfig } from '../integrations/messaging/messaging-config';
+import { loadIdentityCodeConfig } from '../privacy/identity/identity-code-config';
 import { BotOptions, DEFAULT_BOT_OPTIONS } from './options';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,7 +79,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
   const redisPrefix = readString(env, 'REDIS_PREFIX', d.redisPrefix);
   if (redisPrefix === '' || /\s/.test(redisPrefix)) throw invalid('REDIS_PREFIX', 'a non-empty prefix without spaces', redisPrefix);
 
-  const options: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole' | 'receipts' | 'consentWebhook'> = {
+  const options: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes'> = {
     port: readInt(env, 'PORT', d.port, 0, 65535),
     host: readString(env, 'HOST', d.host) || d.host,
     nodeEnv: readEnum(env, 'NODE_ENV', d.nodeEnv, ['development', 'production', 'test'] as const),
@@ -113,5 +116,5 @@ export function loadConfig(env: Env = process.env): BotOptions {
     );
   }
   // After the bot's own checks, so the most fundamental problem is the one reported.
-  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env), agentConsole: loadAgentConsoleConfig(env), receipts: loadReceiptConfig(env), consentWebhook: loadConsentWebhookConfig(env) });
+  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env), webChatIdentity: loadSiteIdentityConfig(env), agentConsole: loadAgentConsoleConfig(env), receipts: loadReceiptConfig(env), consentWebhook: loadConsentWebhookConfig(env), messaging: loadMessagingConfig(env), identityCodes: loadIdentityCodeConfig(env) });
 }

@@ -1,8 +1,11 @@
 import type { AgentConsoleConfig } from '../agent/agent-console-config';
 import type { DirectLineConfig } from '../channels/directline/direct-line-config';
+import type { SiteIdentityConfig } from '../channels/webchat/site-identity-config';
 import type { LedgerConfig } from '../ledger/ledger-config';
 import type { ReceiptConfig } from '../privacy/receipts/receipt-config';
 import type { ConsentWebhookConfig } from '../integrations/consent-webhook/webhook-config';
+import type { MessagingConfig } from '../integrations/messaging/messaging-config';
+import type { IdentityCodeConfig } from '../privacy/identity/identity-code-config';
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
 export interface BotOptions {
@@ -56,16 +59,22 @@ export interface BotOptions {
   readonly ledger: LedgerConfig;
   /** Our own Direct Line endpoint: DIRECT_LINE_* (see channels/directline/direct-line-config.ts). */
   readonly directLine: DirectLineConfig;
+  /** Signed-in Web Chat (a company site's signed assertion): WEBCHAT_IDENTITY_* (see channels/webchat/site-identity-config.ts). */
+  readonly webChatIdentity: SiteIdentityConfig;
   /** The agent console at /agent: AGENT_* (see agent/agent-console-config.ts). */
   readonly agentConsole: AgentConsoleConfig;
   /** Signed consent receipts: RECEIPT_SIGNING_KEY, PUBLIC_BASE_URL (see privacy/receipts/receipt-config.ts). */
   readonly receipts: ReceiptConfig;
   /** The outbound consent webhook: CONSENT_WEBHOOK_* (see integrations/consent-webhook/webhook-config.ts). */
   readonly consentWebhook: ConsentWebhookConfig;
+  /** Email and SMS to customers' contacts on file: EMAIL_*, SMS_*, MESSAGE_* (see integrations/messaging/messaging-config.ts). */
+  readonly messaging: MessagingConfig;
+  /** One-time codes: IDENTITY_CODE_KEY (see privacy/identity/identity-code-config.ts). */
+  readonly identityCodes: IdentityCodeConfig;
 }
 
 /** Defaults of everything but the ledger, Direct Line and the agent console, whose defaults live with them (ledger-config.ts, direct-line-config.ts, agent-console-config.ts). */
-export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'agentConsole' | 'receipts' | 'consentWebhook'> = Object.freeze({
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

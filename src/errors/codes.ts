@@ -51,6 +51,15 @@ export const ERROR_CODES = {
   PSB_AGENT_NO_RECORD: 'The claimed identity matched no subject in the ledger, so there is nothing on record to compare',
   PSB_AGENT_UNAVAILABLE: 'The agent session store (Redis) does not answer',
   PSB_RECEIPT_NOT_FOUND: 'No consent receipt has this link (mistyped, cut short, or from another installation)',
+  PSB_WEBCHAT_ASSERTION_INVALID: 'The sign-in assertion was refused (malformed, wrong key or algorithm, wrong issuer or audience, or without a usable claim); no conversation was opened',
+  PSB_WEBCHAT_ASSERTION_EXPIRED: 'The sign-in assertion has expired; get a fresh one from the site and ask for a token again',
+  PSB_WEBCHAT_SIGNIN_DISABLED: 'This bot accepts no sign-in assertions (WEBCHAT_IDENTITY_JWKS_URL or WEBCHAT_IDENTITY_SECRET is not set); send none',
+  PSB_WEBCHAT_IDENTITY_UNAVAILABLE: "The site's signing keys (WEBCHAT_IDENTITY_JWKS_URL) cannot be fetched; wait as long as Retry-After says",
+  PSB_RECEIPT_BAD_QUERY: 'A receipt link accepts only format=html|json and lang=<a shipped language>',
+  PSB_ASSURANCE_INSUFFICIENT: 'The action needs a higher assurance level than the customer holds (config/assurance-policy.json)',
+  PSB_MESSAGE_NOT_SENT: 'An email or SMS could not be handed to its transport (EMAIL_TRANSPORT / SMS_TRANSPORT): the server refused it, did not answer in time, or is down',
+  PSB_CONTACT_UNREACHABLE: 'The contact on file could not be reached because the email or SMS transport failed; try again later or talk to a person',
+  PSB_IDENTITY_CODES_UNAVAILABLE: 'The one-time code store (Redis) does not answer',
   PSB_INTERNAL: 'An unexpected error occurred',
 } as const;
 

@@ -14,6 +14,8 @@ export interface HandoffBackendOptions {
   /** HANDOFF_TIMEOUT_SECONDS: a queued ticket unclaimed this long times out. */
   readonly timeoutSeconds: number;
   readonly logger: Logger;
+  /** The hub's clock (created, claimed, timed out). @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 /** The hub the bot, the agent console and the sweeper share, with its readiness check and close. */
@@ -32,13 +34,13 @@ export async function createHandoffBackend(options: HandoffBackendOptions): Prom
   const logger = options.logger.child({ module: 'handoff' });
   if (!options.redisUrl) {
     logger.warn({ backend: 'in-process', timeoutSeconds: options.timeoutSeconds }, 'handoff queue: in-process memory — one instance only; set REDIS_URL for several');
-    const hub = new MemoryHandoffHub({ timeoutSeconds: options.timeoutSeconds, logger: options.logger });
+    const hub = new MemoryHandoffHub({ timeoutSeconds: options.timeoutSeconds, logger: options.logger, now: options.now });
     return { hub, readiness: { name: 'handoffHub', backend: 'in-process', isReady: async () => true }, close: () => hub.close() };
   }
   const client: Redis = createRedisClient(options.redisUrl, options.logger.child({ module: 'redis', use: 'handoff' }));
   await waitForRedis(client);
   const prefix = `${options.redisPrefix}handoff:`;
-  const hub = new RedisHandoffHub({ client, prefix, timeoutSeconds: options.timeoutSeconds, logger: options.logger });
+  const hub = new RedisHandoffHub({ client, prefix, timeoutSeconds: options.timeoutSeconds, logger: options.logger, now: options.now });
   await hub.ready();
   logger.info({ backend: 'redis', redis: describeRedisUrl(options.redisUrl), prefix, timeoutSeconds: options.timeoutSeconds }, 'handoff queue: Redis');
   return {

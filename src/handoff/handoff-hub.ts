@@ -37,7 +37,10 @@ export interface HandoffHub {
   claim(ticketId: string, agent: string): Promise<HandoffTicket>;
   /** The customer leaves the queue or the conversation ("cancel", "back to the bot"). */
   cancel(ticketId: string): Promise<HandoffTicket>;
-  /** Appends to the transcript and tells the agent's live view. */
+  /**
+   * `text` is what the customer typed. The transcript keeps it redacted (the line returned); the
+   * agent's live view gets the event with the typed text as well, on the live path only.
+   */
   postCustomerMessage(ticketId: string, text: string): Promise<TranscriptLine>;
   /** Only the agent holding the ticket (or a supervisor) may write; PSB_HANDOFF_NOT_YOURS otherwise. */
   postAgentMessage(ticketId: string, agent: string, text: string, supervisor?: boolean): Promise<TranscriptLine>;

@@ -13,7 +13,7 @@ export type VerificationOutcome = 'verified' | 'failed' | 'none';
 
 export interface TranscriptLine {
   readonly from: 'customer' | 'bot' | 'agent';
-  /** Redacted (emails, phone numbers) before it reaches the hub. */
+  /** Redacted (emails, phone numbers, customer numbers): what is kept never holds them. */
   readonly text: string;
   /** ISO instant. */
   readonly at: string;
@@ -55,6 +55,16 @@ export type NewHandoff = Pick<HandoffTicket, 'reason' | 'locale' | 'pendingActio
 export type HandoffEvent =
   | { readonly type: 'queued'; readonly ticket: HandoffTicket }
   | { readonly type: 'claimed'; readonly ticket: HandoffTicket }
-  | { readonly type: 'customer.message'; readonly ticketId: string; readonly line: TranscriptLine }
+  | {
+      readonly type: 'customer.message';
+      readonly ticketId: string;
+      /** As kept in the transcript: redacted. */
+      readonly line: TranscriptLine;
+      /**
+       * What the customer typed, unredacted, present only when redaction changed the line: for the
+       * live view of the agent holding the ticket (and supervisors), never stored (see customer-message.ts).
+       */
+      readonly liveText?: string;
+    }
   | { readonly type: 'agent.message'; readonly ticketId: string; readonly agent: string; readonly line: TranscriptLine }
   | { readonly type: 'closed'; readonly ticket: HandoffTicket };

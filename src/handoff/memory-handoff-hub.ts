@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger';
+import { customerMessage } from './customer-message';
 import type { CompleteHandoff, EnqueueResult, HandoffHub } from './handoff-hub';
 import { HandoffError } from './handoff-errors';
 import { HandoffHubOptions, ResolvedHandoffHubOptions, resolveHandoffHubOptions } from './handoff-hub-options';
@@ -89,11 +90,11 @@ export class MemoryHandoffHub implements HandoffHub {
 
   async postCustomerMessage(ticketId: string, text: string): Promise<TranscriptLine> {
     const id = checkTicketId(ticketId);
-    const line: TranscriptLine = { from: 'customer', text: checkMessageText(text), at: this.options.now().toISOString() };
+    const { line, event } = customerMessage(id, checkMessageText(text), this.options.now());
     const record = this.record(id);
     if (!isOpen(record.status)) throw this.refusal('PSB_HANDOFF_CLOSED', record);
     this.appendLine(record, line);
-    this.emit({ type: 'customer.message', ticketId: record.doc.id, line: { ...line } });
+    this.emit(event);
     return line;
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger';
+import { customerMessage } from './customer-message';
 import type { CompleteHandoff, EnqueueResult, HandoffHub } from './handoff-hub';
 import { HandoffError, HandoffErrorCode } from './handoff-errors';
 import { RedisHandoffHubOptions, ResolvedRedisHandoffHubOptions, resolveRedisHandoffHubOptions } from './handoff-hub-options';
@@ -193,8 +194,8 @@ export class RedisHandoffHub implements HandoffHub {
 
   async postCustomerMessage(ticketId: string, text: string): Promise<TranscriptLine> {
     const id = checkTicketId(ticketId);
-    const line: TranscriptLine = { from: 'customer', text: checkMessageText(text), at: this.options.now().toISOString() };
-    const event: HandoffEvent = { type: 'customer.message', ticketId: id, line };
+    // The line (redacted) is stored; the event, typed text included, is only PUBLISHed (Redis keeps no pub/sub message).
+    const { line, event } = customerMessage(id, checkMessageText(text), this.options.now());
     await this.append('postCustomerMessage', id, line, event, '', false);
     return line;
   }

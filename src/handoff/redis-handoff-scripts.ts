@@ -115,7 +115,8 @@ return { 'ok', ticket }`;
 /**
  * KEYS: T L. ARGV: 'customer' or 'agent', agent, supervisor ('1' or '0'), line JSON, max lines,
  * channel, event JSON. Appends to an open ticket; an agent line needs the ticket claimed and held
- * by that agent (or a supervisor). Returns { 'ok' }.
+ * by that agent (or a supervisor). Returns { 'ok' }. Only the line is stored; the event (for a
+ * customer line it may carry the typed, unredacted text) is PUBLISHed and never written anywhere.
  */
 export const APPEND_SCRIPT = `
 local status = redis.call('HGET', KEYS[1], 'status')

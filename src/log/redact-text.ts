@@ -7,15 +7,16 @@ import { AppError } from '../errors/app-error';
  */
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 // 7+ digits, optionally with a leading + and separators: phone numbers, also card and account numbers.
-// Not inside a longer token (UUIDs, hashes, ids): bounded by non-word characters on both sides.
-const PHONE = /(?<![\p{L}\p{N}_-])\+?\(?\d(?:[\s().-]*\d){6,}(?![\p{L}\p{N}_])/gu;
+// Not inside a longer token (UUIDs, hashes, ids): bounded by non-word characters on both sides, and
+// not followed by a dash that goes on with a letter or digit ("12345678-728e-…" is an error id).
+const PHONE = /(?<![\p{L}\p{N}_-])\+?\(?\d(?:[\s().-]*\d){6,}(?![\p{L}\p{N}_]|-[\p{L}\p{N}])/gu;
 
 export function redactText(value: string): string {
   return value.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 }
 
 /** Object keys whose values are customer-authored text or payloads: dropped whole. */
-export const FREE_TEXT_KEYS: ReadonlySet<string> = new Set(['text', 'speak', 'value', 'body', 'attachments', 'transcript', 'utterance', 'email', 'phone', 'name']);
+export const FREE_TEXT_KEYS: ReadonlySet<string> = new Set(['text', 'speak', 'value', 'body', 'attachments', 'transcript', 'utterance', 'email', 'phone', 'name', 'liveText']);
 
 /** System error fields that help operators and carry no customer data. */
 const ERROR_FACTS = ['code', 'errno', 'syscall', 'address', 'port', 'statusCode'] as const;

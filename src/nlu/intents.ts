@@ -3,6 +3,8 @@ export const INTENT_NAMES = [
   'consent.check',
   'consent.revoke',
   'consent.give',
+  /** The CCPA opt-out of the sale or sharing of personal information ("do not sell or share my personal information"). */
+  'consent.optOutSale',
   'data.copy',
   'concern.report',
   'case.status',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { HandoffHub } from '../../src/handoff/handoff-hub';
 import { RedisHandoffHub } from '../../src/handoff/redis-handoff-hub';
@@ -18,8 +19,13 @@ import {
   SseReader,
   startConsoleServer,
 } from './agent-harness';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
+import { assertContentSecurityPolicy } from '../support/content-security-policy';
+import { AGENT_CONSOLE_POLICY } from './agent-console-policy';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The consoles' keep-alive period here: also how soon a sign-out on another instance ends a stream. */
+const KEEPALIVE_SECONDS = 1;
 const quiet = createLogger({ level: 'silent' });
 
 interface QueueBody {
@@ -55,6 +61,24 @@ async function auditRows(ledger: Ledger, action?: string): Promise<AuditRow[]> {
   return action ? rows.filter((r) => r.action === action) : rows;
 }
 
+/**
+ * Counts calls to node:crypto's scrypt (the password hash) until restored. The hashing module
+ * calls it through the module object, so the count sees every hash the server computes.
+ */
+function countScryptCalls(): { calls(): number; restore(): void } {
+  const original = crypto.scrypt;
+  let calls = 0;
+  const counting = (...args: Parameters<typeof crypto.scrypt>): void => {
+    calls += 1;
+    Reflect.apply(original, crypto, args);
+  };
+  assert.ok(Reflect.set(crypto, 'scrypt', counting), 'node:crypto.scrypt can be wrapped');
+  return {
+    calls: () => calls,
+    restore: () => void Reflect.set(crypto, 'scrypt', original),
+  };
+}
+
 function code(answer: { body: unknown }): string {
   return (answer.body as ErrorAnswer).error.code;
 }
@@ -71,7 +95,8 @@ function suite(title: string, sessionsIn: 'redis' | 'in-process'): void {
     let prefix: string;
     let subjectId: string;
 
-    before(async () => {
+    before(async function () {
+      this.timeout(HEAVY_HOOK_TIMEOUT_MS);
       await requireRedis(REDIS_URL);
       ledger = await openTestLedger();
       await addTestAgents(ledger);
@@ -90,7 +115,7 @@ function suite(title: string, sessionsIn: 'redis' | 'in-process'): void {
         ledger,
         hub,
         channel,
-        config: { eventsKeepAliveSeconds: 1, loginMaxAttempts: 5, loginWindowSeconds: 60 },
+        config: { eventsKeepAliveSeconds: KEEPALIVE_SECONDS, loginMaxAttempts: 5, loginWindowSeconds: 60 },
         ...(sessionsIn === 'redis' ? { redis: client, redisPrefix: prefix } : {}),
       });
     });
@@ -196,11 +221,27 @@ function suite(title: string, sessionsIn: 'redis' | 'in-process'): void {
         assert.equal(array.status, 400);
       });
 
-      it('limits attempts per username and address: the sixth within the window gets 429 with Retry-After', async () => {
+      it('limits attempts per username and address: the sixth within the window gets 429 with Retry-After, before any password hashing', async () => {
+        const hashing = countScryptCalls();
         const answers: number[] = [];
-        for (let i = 0; i < 6; i += 1) answers.push((await new AgentClient(app.baseUrl).login('carol.test', 'some wrong password')).status);
-        assert.deepEqual(answers, [401, 401, 401, 401, 401, 429]);
-        const limited = await new AgentClient(app.baseUrl).login('carol.test', 'some wrong password');
+        const hashedPerAttempt: number[] = [];
+        let limited: Awaited<ReturnType<AgentClient['login']>> | undefined;
+        try {
+          for (let i = 0; i < 7; i += 1) {
+            const before = hashing.calls();
+            const answer = await new AgentClient(app.baseUrl).login('carol.test', 'some wrong password');
+            answers.push(answer.status);
+            hashedPerAttempt.push(hashing.calls() - before);
+            limited = answer;
+          }
+        } finally {
+          hashing.restore();
+        }
+        assert.deepEqual(answers, [401, 401, 401, 401, 401, 429, 429]);
+        // A refused password costs one scrypt run (an unknown user too: a dummy hash, so timing tells nothing);
+        // a throttled attempt costs none — the 429 comes before the password is even hashed.
+        assert.deepEqual(hashedPerAttempt, [1, 1, 1, 1, 1, 0, 0]);
+        assert.ok(limited);
         assert.equal(code(limited), 'PSB_AGENT_RATE_LIMITED');
         const retryAfter = Number(limited.headers.get('retry-after'));
         assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
@@ -486,7 +527,12 @@ function suite(title: string, sessionsIn: 'redis' | 'in-process'): void {
           assert.deepEqual((got.data as { ticketId: string; line: { from: string; text: string } }).ticketId, id);
           assert.equal((got.data as { line: { text: string } }).line.text, 'Sì, sono io <b>Mario</b>');
           await saraEvents.next((e) => e.event === 'message');
-          await aliceEvents.next(() => aliceEvents.comments.includes('keep-alive'), 3000);
+          // Keep-alives every second (eventsKeepAliveSeconds: 1); the limit, ten of them, only guards against a hang.
+          await aliceEvents.next(() => aliceEvents.comments.includes('keep-alive'), 10 * KEEPALIVE_SECONDS * 1000);
+          // A marker every stream hears, queued after the customer's message: events reach a stream in
+          // order, so anything bob was sent about alice's conversation is in his stream before it.
+          const marker = await queued();
+          await bobEvents.next((e) => e.event === 'queue' && (e.data as { ticketId: string }).ticketId === marker);
           assert.ok(!bobEvents.events.some((e) => e.event === 'message' || e.event === 'ticket'), 'bob hears nothing of alice\'s conversation');
         } finally {
           for (const s of streams) s.close();
@@ -511,11 +557,7 @@ function suite(title: string, sessionsIn: 'redis' | 'in-process'): void {
         const page = await fetch(`${app.baseUrl}/agent`);
         assert.equal(page.status, 200);
         assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
-        const csp = page.headers.get('content-security-policy') ?? '';
-        for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "require-trusted-types-for 'script'"]) {
-          assert.ok(csp.includes(directive), `CSP has ${directive}: ${csp}`);
-        }
-        assert.ok(!csp.includes('unsafe'), 'no unsafe-* source');
+        assertContentSecurityPolicy(page.headers.get('content-security-policy'), AGENT_CONSOLE_POLICY);
         const html = await page.text();
         assert.match(html, /<script src="\/agent\/console.js" defer><\/script>/);
         assert.ok(!/<script>/.test(html), 'no inline script');
@@ -540,7 +582,8 @@ describe('agent console on two instances sharing Redis', function () {
   let servers: ConsoleServer[];
   let prefix: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     await requireRedis(REDIS_URL);
     ledger = await openTestLedger();
     await addTestAgents(ledger);
@@ -550,7 +593,7 @@ describe('agent console on two instances sharing Redis', function () {
     hubs = [0, 1].map(() => new RedisHandoffHub({ client, prefix: `${prefix}handoff:`, timeoutSeconds: 600 }));
     await Promise.all(hubs.map((h) => (h as RedisHandoffHub).ready()));
     servers = await Promise.all(
-      hubs.map((hub) => startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), config: { eventsKeepAliveSeconds: 1 }, redis: client, redisPrefix: prefix })),
+      hubs.map((hub) => startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), config: { eventsKeepAliveSeconds: KEEPALIVE_SECONDS }, redis: client, redisPrefix: prefix })),
     );
   });
 
@@ -584,7 +627,8 @@ describe('agent console on two instances sharing Redis', function () {
     await streamOnA.next((e) => e.event === 'message');
 
     assert.equal((await onB.post('/agent/api/logout')).status, 200);
-    await streamOnA.next((e) => e.event === 'signed-out', 4000);
+    // A noticed at its next keep-alive (every second) that the session is gone; ten of them is the hang guard.
+    await streamOnA.next((e) => e.event === 'signed-out', 10 * KEEPALIVE_SECONDS * 1000);
     await streamOnA.waitEnded();
     assert.equal((await onA.get('/agent/api/queue')).status, 401);
   });

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openLedger } from '../../src/ledger/ledger';
 import { DEVELOPMENT_HASH_KEY } from '../../src/ledger/ledger-config';
+import { assertContentSecurityPolicy } from '../support/content-security-policy';
 import { RunningApp, startTestApp } from '../support/test-app';
 import { AgentClient, addTestAgents, newHandoff } from './agent-harness';
+import { AGENT_CONSOLE_POLICY } from './agent-console-policy';
 
 /** The console as the bot wires it: same server, the bot's hub and ledger. */
 describe('agent console in the bot', function () {
@@ -33,7 +35,7 @@ describe('agent console in the bot', function () {
     running = await startTestApp({ LEDGER_DIR: path.join(dir, 'ledger') });
     const page = await fetch(`${running.baseUrl}/agent`);
     assert.equal(page.status, 200);
-    assert.match(page.headers.get('content-security-policy') ?? '', /require-trusted-types-for 'script'/);
+    assertContentSecurityPolicy(page.headers.get('content-security-policy'), AGENT_CONSOLE_POLICY);
 
     const alice = new AgentClient(running.baseUrl);
     assert.equal((await alice.login('alice')).status, 200);

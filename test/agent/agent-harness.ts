@@ -206,6 +206,7 @@ export class SseReader {
     return reader;
   }
 
+  /** The first event (already read or still to come) that matches; `timeoutMs` only guards against a hang. */
   async next(predicate: (event: SseEvent) => boolean, timeoutMs = 5000): Promise<SseEvent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -213,7 +214,7 @@ export class SseReader {
       if (found) return found;
       if (this.ended) throw new Error(`the event stream ended without the event; got ${JSON.stringify(this.events)}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no such event within ${timeoutMs} ms; got ${JSON.stringify(this.events)}`);
+      if (left <= 0) throw new Error(`hang guard: no such event within ${timeoutMs} ms (events normally arrive in milliseconds; this limit only catches a hang); got ${JSON.stringify(this.events)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -224,13 +225,14 @@ export class SseReader {
     }
   }
 
-  /** Resolves once the server has ended the stream. */
+  /** Resolves once the server has ended the stream (woken by the stream's end); `timeoutMs` only guards against a hang. */
   async waitEnded(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.ended) {
-      if (Date.now() > deadline) throw new Error('the event stream is still open');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`hang guard: the event stream is still open after ${timeoutMs} ms (it normally ends at once; this limit only catches a hang)`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
+        const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
           clearTimeout(timer);
           resolve();

@@ -10,9 +10,20 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Production needs a receipt signing key too (see test/privacy/receipts for its own checks). */
 const RECEIPT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
+/** Real transports for email and SMS and the code key: production refuses the development outbox. */
+const PRODUCTION_MESSAGING = {
+  EMAIL_TRANSPORT: 'smtps://bot:mail-secret@smtp.example.com:465',
+  EMAIL_FROM: 'Example Shop Privacy <privacy@example.com>',
+  SMS_TRANSPORT: 'https://sms.example.com/2010-04-01/Accounts/AC123/Messages.json',
+  SMS_ACCOUNT_SID: 'AC123',
+  SMS_AUTH_TOKEN: 'sms-secret',
+  SMS_FROM: '+15005550006',
+  IDENTITY_CODE_KEY: 'an-identity-code-key-of-at-least-32-characters',
+};
+
 describe('configuration from the environment', () => {
   it('runs with no configuration at all on documented defaults', () => {
-    const { ledger, directLine, agentConsole, receipts, consentWebhook, ...options } = loadConfig({});
+    const { ledger, directLine, webChatIdentity, agentConsole, receipts, consentWebhook, messaging, identityCodes, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
     assert.ok(Object.isFrozen(loadConfig({})));
     assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
@@ -21,6 +32,8 @@ describe('configuration from the environment', () => {
     assert.equal(directLine.keySource, 'random-per-process');
     assert.equal(receipts.usesEphemeralKey, true);
     assert.equal(consentWebhook.url, '', 'no webhook unless CONSENT_WEBHOOK_URL is set');
+    assert.deepEqual([messaging.email.kind, messaging.sms.kind, identityCodes.usesEphemeralKey], ['outbox', 'outbox', true], 'codes go to the development outbox, hashed with a key of this process');
+    assert.equal(webChatIdentity.enabled, false, 'no signed-in Web Chat unless WEBCHAT_IDENTITY_JWKS_URL or _SECRET is set');
     assert.deepEqual(
       [directLine.tokenTtlSeconds, directLine.conversationTtlSeconds, directLine.rateLimitPosts, directLine.rateLimitWindowSeconds, directLine.keepAliveSeconds, directLine.serviceUrl],
       [1800, 3600, 30, 10, 30, ''],
@@ -72,7 +85,7 @@ describe('configuration from the environment', () => {
   it('refuses production without an app id unless ALLOW_UNAUTHENTICATED=true', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (err: unknown) => err instanceof AppError && err.code === 'PSB_CONFIG_UNSAFE');
     // Production also needs the Direct Line secret (Direct Line is on by default).
-    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters', RECEIPT_SIGNING_KEY };
+    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters', RECEIPT_SIGNING_KEY, ...PRODUCTION_MESSAGING };
     assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', ...hashKey }).allowUnauthenticated, true);
     assert.equal(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', ...hashKey }).nodeEnv, 'production');
   });
@@ -84,7 +97,7 @@ describe('configuration from the environment', () => {
   });
 
   it('Direct Line in production: the secret signs tokens, or Direct Line is switched off', () => {
-    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', RECEIPT_SIGNING_KEY };
+    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', RECEIPT_SIGNING_KEY, ...PRODUCTION_MESSAGING };
     const withSecret = loadConfig({ ...production, DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' }).directLine;
     assert.equal(withSecret.keySource, 'DIRECT_LINE_SECRET');
     assert.deepEqual(withSecret.warnings, []);

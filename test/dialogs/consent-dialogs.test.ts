@@ -4,6 +4,7 @@ import { Activity } from 'botbuilder';
 import { SHIPPED_LOCALES, ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
 import { IntentName } from '../../src/nlu/intents';
+import { ledgerFootprint } from '../ledger/support/ledger-footprint';
 import { keyword } from './dialog-harness';
 import { ConsentWorld, PUBLIC_BASE_URL, TestCustomer, consentConversation, heldBy, newEvents, openConsentWorld, registerCustomer } from './consent-support';
 
@@ -143,9 +144,9 @@ const CASES: readonly ChangeCase[] = [
     recorded: [],
   },
   {
-    name: 'give: the notice is shown before the question, and the gift is recorded with it',
+    name: 'give (verified): the notice is shown before the question, and the gift is recorded with it',
     locale: 'en',
-    held: 'identified',
+    held: 'verified',
     turns: [
       { say: 'send me personalised recommendations by email', intent: 'consent.give', expect: [/^Personalised recommendations: Using your purchases and browsing to tailor what we show you\. How we use your data for it is explained in our privacy notice \(version 2026-03\): https:\/\/example\.com\/privacy\/notice#profiling\n\nDo you agree to receive personalised recommendations by email\?/] },
       { say: 'yes', expect: [DONE_GIVEN.en] },
@@ -153,9 +154,9 @@ const CASES: readonly ChangeCase[] = [
     recorded: [['profiling', 'email', 'given']],
   },
   {
-    name: 'give (it): asks the purpose, then the channel, then shows the notice',
+    name: 'give (it, verified): asks the purpose, then the channel, then shows the notice',
     locale: 'it',
-    held: 'identified',
+    held: 'verified',
     turns: [
       { say: 'vorrei dare un consenso', intent: 'consent.give', expect: ['Quale di questi desidera ricevere?'] },
       { say: 'Offerte dei partner', expect: [/^Su quale canale\?/] },
@@ -225,6 +226,7 @@ describe('consent dialogs', function () {
     for (const c of CASES) {
       it(`${c.locale}: ${c.name}`, async () => {
         const customer = await registerCustomer(world);
+        const ledgerBefore = await ledgerFootprint(world.ledger);
         const intents = Object.fromEntries(c.turns.filter((turn) => turn.intent).map((turn) => [turn.say, turn.intent as IntentName]));
         const conversation = consentConversation(world, c.locale, { intents, held: c.held ? heldBy(customer, c.held) : undefined });
         for (const [index, turn] of c.turns.entries()) {
@@ -236,6 +238,7 @@ describe('consent dialogs', function () {
           events.map((e) => [e.purposeId, e.channel, e.state]),
           c.recorded,
         );
+        if (c.recorded.length === 0) assert.deepEqual(await ledgerFootprint(world.ledger), ledgerBefore, 'no receipt, outbox row or audit entry either');
         for (const event of events) {
           assert.equal(event.collectionMethod, 'web_chat');
           assert.equal(event.language, c.locale);
@@ -253,26 +256,30 @@ describe('consent dialogs', function () {
       const t = world.dialogs.translations.for(locale);
       const stop = locale === 'en' ? 'Stop texting me offers' : 'Non mandatemi più offerte via SMS';
       const conversation = consentConversation(world, locale, { intents: { [stop]: 'consent.revoke' } });
+      const ledgerBefore = await ledgerFootprint(world.ledger);
       await conversation.say(stop);
       const replies = await conversation.say('nobody.on.file@example.com');
       assert.deepEqual(replies, [t.t('identity.noted', { identifier: 'n***@example.com' }), t.t('consent.notMatched')]);
+      // A "yes" now answers no question.
+      await conversation.say(t.t('consent.confirm.yes'));
+      assert.deepEqual(await ledgerFootprint(world.ledger), ledgerBefore, 'no consent event, receipt, outbox row, audit entry or verification');
     });
   }
 
-  it('withdrawing takes no more turns than giving did when the message names purpose and channel (at most 3 from anonymous)', async () => {
-    const turnsFor = async (utterance: string, intent: IntentName): Promise<number> => {
+  it('withdrawing takes no more turns than giving did when the message names purpose and channel (at most 3 from anonymous, where giving cannot even start)', async () => {
+    const turnsFor = async (utterance: string, intent: IntentName, held?: 'verified'): Promise<number> => {
       const customer = await registerCustomer(world);
-      const conversation = consentConversation(world, 'en', { intents: { [utterance]: intent } });
+      const conversation = consentConversation(world, 'en', { intents: { [utterance]: intent }, held: held ? heldBy(customer, held) : undefined });
       await conversation.say(utterance);
-      await conversation.say(customer.email);
+      if (!held) await conversation.say(customer.email);
       const replies = await conversation.say('yes');
       assert.match(replies[0], /^Done\./);
       return conversation.turns;
     };
-    const give = await turnsFor('send me offers by post', 'consent.give');
-    const withdraw = await turnsFor('stop sending me offers by post', 'consent.revoke');
+    const give = await turnsFor('send me offers by post', 'consent.give', 'verified');
+    const withdraw = await turnsFor('stop sending me offers by post', 'consent.revoke', 'verified');
     assert.ok(withdraw <= give, `withdraw took ${withdraw} turns, give ${give}`);
-    assert.ok(withdraw <= 3, `withdraw took ${withdraw} turns`);
+    assert.ok((await turnsFor('stop sending me offers by post', 'consent.revoke')) <= 3, 'from anonymous, withdrawing takes at most 3 turns');
   });
 
   for (const locale of SHIPPED_LOCALES) {
@@ -285,30 +292,36 @@ describe('consent dialogs', function () {
 
       it('at the identity question', async () => {
         const customer = await registerCustomer(world);
+        const ledgerBefore = await ledgerFootprint(world.ledger);
         const conversation = consentConversation(world, locale, { intents: { [stops[locale]]: 'consent.revoke' } });
         await conversation.say(stops[locale]);
         const replies = await conversation.say(keyword(world.dialogs, locale, 'cancel'));
         assert.ok(replies[0].startsWith(t.t('cancel.done')), replies[0]);
         assert.deepEqual(await newEvents(world, customer), []);
+        assert.deepEqual(await ledgerFootprint(world.ledger), ledgerBefore);
       });
 
       it('at the channel question', async () => {
         const customer = await registerCustomer(world);
         const ask: Record<ShippedLocale, string> = { en: 'stop sending me offers', it: 'basta offerte' };
+        const ledgerBefore = await ledgerFootprint(world.ledger);
         const conversation = consentConversation(world, locale, { intents: { [ask[locale]]: 'consent.revoke' }, held: heldBy(customer, 'identified') });
         await conversation.say(ask[locale]);
         const replies = await conversation.say(keyword(world.dialogs, locale, 'cancel'));
         assert.ok(replies[0].startsWith(t.t('cancel.done')), replies[0]);
         assert.deepEqual(await newEvents(world, customer), []);
+        assert.deepEqual(await ledgerFootprint(world.ledger), ledgerBefore);
       });
 
       it('at the confirmation', async () => {
         const customer = await registerCustomer(world);
+        const ledgerBefore = await ledgerFootprint(world.ledger);
         const conversation = consentConversation(world, locale, { intents: { [stops[locale]]: 'consent.revoke' }, held: heldBy(customer, 'identified') });
         await conversation.say(stops[locale]);
         const replies = await conversation.say(keyword(world.dialogs, locale, 'cancel'));
         assert.ok(replies[0].startsWith(t.t('cancel.done')), replies[0]);
         assert.deepEqual(await newEvents(world, customer), []);
+        assert.deepEqual(await ledgerFootprint(world.ledger), ledgerBefore);
       });
     });
   }

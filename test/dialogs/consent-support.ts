@@ -13,8 +13,12 @@ import { ConsentScopeRecognizer } from '../../src/nlu/consent-scope-recognizer';
 import { YesNoRecognizer } from '../../src/nlu/yes-no';
 import { IntentName } from '../../src/nlu/intents';
 import { ConsentSelfService } from '../../src/privacy/consent/consent-self-service';
+import { WithdrawalNotifier } from '../../src/privacy/consent/withdrawal-notice';
+import { RecordingContactMessenger } from '../support/recording-contact-messenger';
+import { LogCapture } from '../support/test-app';
 import { IdentityService } from '../../src/privacy/identity/identity-service';
-import { ACTIVITY_LOCALE, DialogWorld, loadWorld } from './dialog-harness';
+import type { OneTimeCodes } from '../../src/privacy/identity/one-time-code-types';
+import { ACTIVITY_LOCALE, DialogWorld, FakeRecognizer, loadWorld } from './dialog-harness';
 import { FeatureConversation } from './feature-conversation';
 import { featureDialogs } from './feature-dialogs';
 import { channelAuthenticated, teamsActivity } from './teams-sender';
@@ -29,6 +33,8 @@ export interface ConsentWorld {
   readonly receipts: ReceiptService;
   readonly scope: ConsentScopeRecognizer;
   readonly yesNo: YesNoRecognizer;
+  /** Where withdrawal notices to the contact on file go (recorded, not sent). */
+  readonly messenger: RecordingContactMessenger;
   close(): Promise<void>;
 }
 
@@ -37,7 +43,9 @@ export async function openConsentWorld(): Promise<ConsentWorld> {
   const ledger = await openLedger({ ledgerDir: 'memory://', hashKey: 'consent-dialog-test-key-0123456789' });
   const signingKey = loadReceiptSigningKey({ NODE_ENV: 'test' });
   const receipts = new ReceiptService({ db: ledger.db, catalog: ledger.catalog, signer: new ReceiptSigner(signingKey), controller: loadController(), publicBaseUrl: PUBLIC_BASE_URL });
-  const consents = new ConsentSelfService({ db: ledger.db, catalog: ledger.catalog, consent: ledger.consent, subjects: ledger.subjects, receipts });
+  const messenger = new RecordingContactMessenger(ledger.subjects);
+  const notices = new WithdrawalNotifier({ messenger, translations: dialogs.translations, catalog: ledger.catalog, controller: loadController(), db: ledger.db, logger: new LogCapture().logger });
+  const consents = new ConsentSelfService({ db: ledger.db, catalog: ledger.catalog, consent: ledger.consent, subjects: ledger.subjects, receipts, notices });
   return {
     dialogs,
     ledger,
@@ -45,6 +53,7 @@ export async function openConsentWorld(): Promise<ConsentWorld> {
     receipts,
     scope: ConsentScopeRecognizer.load(ledger.catalog),
     yesNo: YesNoRecognizer.load(),
+    messenger,
     close: () => ledger.close(),
   };
 }
@@ -89,6 +98,8 @@ export interface ConsentConversation {
   readonly hub: MemoryHandoffHub;
   /** Turns the customer has sent. */
   readonly turns: number;
+  /** What the session holds of who the customer is (conversation state). */
+  readonly assurance: SessionAssurance | undefined;
 }
 
 let conversations = 0;
@@ -113,13 +124,15 @@ export function consentConversation(
     localTimezone?: string;
     /** A signed-in Teams user in a 1:1 chat, channel-authenticated: verified when the account is linked. */
     teamsUser?: string;
+    /** One-time codes: the gate offers them first for `verified` (the code prompt reads "talk to a person" with `intents`). */
+    codes?: OneTimeCodes;
   },
 ): ConsentConversation {
   conversations += 1;
   const menu = options.menu ?? availableMenu();
   const hub = new MemoryHandoffHub({ timeoutSeconds: 300 });
   const identity = new IdentityService({ subjects: world.ledger.subjects, verifications: world.ledger.verifications });
-  const feature = featureDialogs({ identity, hub, menu, consents: world.consents });
+  const feature = featureDialogs({ identity, hub, menu, consents: world.consents, ...(options.codes ? { codes: options.codes, codeIntents: new FakeRecognizer(options.intents) } : {}) });
   feature.assuranceState.value = options.held;
   const conversation = new FeatureConversation(world.dialogs, {
     activityLocale: ACTIVITY_LOCALE[locale],
@@ -139,6 +152,9 @@ export function consentConversation(
     hub,
     get turns() {
       return turns;
+    },
+    get assurance() {
+      return feature.assuranceState.value;
     },
     say: async (text) => {
       turns += 1;

@@ -5,8 +5,10 @@ import { ConsentChangeDialog } from '../../dialogs/consent-change-dialog';
 import { ConsentCheckDialog } from '../../dialogs/consent-check-dialog';
 import { ConsentDialogDeps } from '../../dialogs/consent-dialog-deps';
 import { HandoffDialog, HandoffMode } from '../../dialogs/handoff-dialog';
+import { IdentityCodeDialog } from '../../dialogs/identity-code-dialog';
 import { IdentityDialog } from '../../dialogs/identity-dialog';
 import { MenuEntry, availableMenu } from '../../dialogs/menu';
+import { SaleOptOutDialog } from '../../dialogs/sale-opt-out-dialog';
 import { CustomerAssurance } from '../../src/bot/customer-assurance';
 import { storedConversationOf } from '../../src/bot/proactive-customer-channel';
 import { ActiveHandoff, SessionAssurance } from '../../src/bot/session-types';
@@ -16,7 +18,10 @@ import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import { AssurancePolicy, loadAssurancePolicy } from '../../src/privacy/assurance/assurance-policy';
 import type { IdentityService } from '../../src/privacy/identity/identity-service';
 import { loadPurposeCatalog } from '../../src/ledger/purposes/purpose-catalog';
+import { CodeReplyRecognizer } from '../../src/nlu/code-reply-recognizer';
 import { ConsentScopeRecognizer } from '../../src/nlu/consent-scope-recognizer';
+import type { IntentRecognizer } from '../../src/nlu/intents';
+import type { OneTimeCodes } from '../../src/privacy/identity/one-time-code-types';
 import { YesNoRecognizer } from '../../src/nlu/yes-no';
 
 /** A state property of one conversation, kept in memory so a test can read (and preset) it. */
@@ -54,13 +59,14 @@ export const NO_CONSENTS: ConsentDialogDeps['consents'] = {
 };
 
 /** An identity service that knows nobody (stand-in where the ledger is not the point). */
-export const NOBODY: Pick<IdentityService, 'identify' | 'verifyByChannel'> = {
+export const NOBODY: Pick<IdentityService, 'identify' | 'verifyByChannel' | 'verifyBySignedInSite'> = {
   identify: async (kind, value) => ({ status: 'claimed', claim: { kind, masked: `${value.slice(0, 1)}***` } }),
   verifyByChannel: async () => undefined,
+  verifyBySignedInSite: async () => undefined,
 };
 
 export interface FeatureDialogsOptions {
-  identity?: Pick<IdentityService, 'identify' | 'verifyByChannel'>;
+  identity?: Pick<IdentityService, 'identify' | 'verifyByChannel' | 'verifyBySignedInSite'>;
   hub?: Pick<HandoffHub, 'enqueue' | 'cancel'>;
   mode?: HandoffMode;
   policy?: AssurancePolicy;
@@ -69,7 +75,14 @@ export interface FeatureDialogsOptions {
   lines?: TranscriptLine[];
   /** @default NO_CONSENTS */
   consents?: ConsentDialogDeps['consents'];
+  /** One-time codes: the gate offers them first for `verified`. @default none (a person verifies, as the only way) */
+  codes?: OneTimeCodes;
+  /** What reads "talk to a person" at the code prompt. @default a recognizer that knows no intent */
+  codeIntents?: IntentRecognizer;
 }
+
+/** A classifier that recognises nothing (stand-in where no answer at the code prompt needs it). */
+const NO_INTENTS: IntentRecognizer = { recognize: async () => ({ intent: 'none', score: 1 }) };
 
 /** The dialogs of this feature, wired to in-memory state: what MainDialog needs to serve the menu. */
 export interface FeatureDialogs {
@@ -99,9 +112,10 @@ export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDial
     conversationOf: storedConversationOf,
     menu,
   });
-  const gate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog });
+  const codeDialog = options.codes ? new IdentityCodeDialog({ codes: options.codes, replies: CodeReplyRecognizer.load(options.codeIntents ?? NO_INTENTS), assurance }) : undefined;
+  const gate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog, ...(codeDialog ? { codeDialog } : {}) });
   recognizers ??= { scope: ConsentScopeRecognizer.load(catalog), yesNo: YesNoRecognizer.load() };
   const consentDeps: ConsentDialogDeps = { consents: options.consents ?? NO_CONSENTS, assurance, ...recognizers, gate, menu };
-  const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps)];
+  const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps), new SaleOptOutDialog(consentDeps)];
   return { dialogs: [gate, handoffDialog, ...consentDialogs], gate, hub, assurance, assuranceState, handoffState };
 }

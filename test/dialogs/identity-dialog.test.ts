@@ -10,6 +10,7 @@ import { IdentityService } from '../../src/privacy/identity/identity-service';
 import { ACTIVITY_LOCALE, DialogWorld, keyword, loadWorld } from './dialog-harness';
 import { FeatureConversation } from './feature-conversation';
 import { featureDialogs } from './feature-dialogs';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 
 const PROBE = 'test.identityProbe';
 const ASK = '<who am I>';
@@ -143,7 +144,8 @@ describe('identity dialog', function () {
   let identity: IdentityService;
   let subjectId: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     world = await loadWorld();
     ledger = await openLedger({ ledgerDir: 'memory://', hashKey: 'identity-dialog-test-key-0123456789' });
     const identifiers = [

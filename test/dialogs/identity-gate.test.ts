@@ -9,11 +9,14 @@ import { Translator } from '../../src/i18n/translator';
 import { Ledger, openLedger } from '../../src/ledger/ledger';
 import { Assurance, POLICY_ACTIONS, PolicyAction, loadAssurancePolicy, satisfies } from '../../src/privacy/assurance/assurance-policy';
 import { IdentityService } from '../../src/privacy/identity/identity-service';
+import type { OneTimeCodes } from '../../src/privacy/identity/one-time-code-types';
+import { openCodeWorld, verificationRows } from './code-support';
 import { GatedProbeDialog, PROBE_DIALOG_ID, probeSays } from '../handoff-bot/handoff-support';
 import { ACTIVITY_LOCALE, DialogWorld, keyword, loadWorld } from './dialog-harness';
 import { FeatureConversation } from './feature-conversation';
 import { FeatureDialogs, featureDialogs } from './feature-dialogs';
 import { channelAuthenticated, teamsActivity } from './teams-sender';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 
 const ASK = '<needs a level>';
 const KNOWN_EMAIL = 'giulia.rossi@example.com';
@@ -31,7 +34,8 @@ describe('assurance gate', function () {
   let identity: IdentityService;
   let subjectId: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     world = await loadWorld();
     ledger = await openLedger({ ledgerDir: 'memory://', hashKey: 'identity-gate-test-key-0123456789' });
     const identifiers = [
@@ -52,9 +56,9 @@ describe('assurance gate', function () {
     readonly conversation: FeatureConversation;
   }
 
-  function setup(locale: ShippedLocale, action: PolicyAction, extra: { held?: SessionAssurance; channelId?: string; activity?: Partial<Activity>; middleware?: Middleware[] } = {}): Setup {
+  function setup(locale: ShippedLocale, action: PolicyAction, extra: { held?: SessionAssurance; channelId?: string; activity?: Partial<Activity>; middleware?: Middleware[]; codes?: OneTimeCodes } = {}): Setup {
     const hub = new MemoryHandoffHub({ timeoutSeconds: 300 });
-    const feature = featureDialogs({ identity, hub, menu: MENU });
+    const feature = featureDialogs({ identity, hub, menu: MENU, ...(extra.codes ? { codes: extra.codes } : {}) });
     feature.assuranceState.value = extra.held;
     const conversation = new FeatureConversation(world, {
       activityLocale: ACTIVITY_LOCALE[locale],
@@ -196,4 +200,50 @@ describe('assurance gate', function () {
       });
     });
   }
+
+  describe('with one-time codes: the first way to verified, a person the choice', () => {
+    let chats = 0;
+    /** A conversation of its own: activity ids restart with every test client, and a code is bound to its conversation. */
+    const ownChat = (): Partial<Activity> => {
+      chats += 1;
+      return { conversation: { id: `gate-code-${process.pid}-${chats}`, isGroup: false, conversationType: 'personal', name: '' } };
+    };
+    for (const action of POLICY_ACTIONS.filter((candidate) => policy.required(candidate) === 'verified')) {
+      it(`${action}: an identified customer gets a code to the contact on file, not the queue; the right code lets the waiting dialog through`, async () => {
+        const t = world.translations.for('en');
+        const codes = openCodeWorld(ledger, world.translations);
+        const s = setup('en', action, { held: { level: 'identified', method: 'claimed_identifier', claim: { kind: 'email', masked: MASKED, subjectId } }, codes: codes.codes, activity: ownChat() });
+        const before = await verificationRows(ledger, subjectId);
+        assert.deepEqual(await s.conversation.say(ASK), [t.t('identityCode.sent.email', { masked: MASKED, count: 10 })]);
+        assert.deepEqual(await s.hub.queue(), [], 'nobody queued');
+        assert.deepEqual(await s.conversation.say(codes.latestCodeFor(KNOWN_EMAIL)), [t.t('identityCode.verified'), probeSays({ granted: true, level: 'verified' })]);
+        assert.deepEqual((await verificationRows(ledger, subjectId)).slice(before.length), [['one_time_code', 'verified', 'verified', 'test']]);
+        assert.deepEqual(await s.conversation.say(ASK), [probeSays({ granted: true, level: 'verified' })], 'verified for the rest of the session');
+      });
+    }
+
+    it('an action that needs only identified sends no code', async () => {
+      const codes = openCodeWorld(ledger, world.translations);
+      const s = setup('en', 'consent.withdraw', { codes: codes.codes, activity: ownChat() });
+      await s.conversation.say(ASK);
+      assert.deepEqual(await s.conversation.say(KNOWN_EMAIL), [world.translations.for('en').t('identity.noted', { identifier: MASKED }), probeSays({ granted: true, level: 'identified' })]);
+      assert.deepEqual(codes.outbox.list(), []);
+    });
+
+    it('Teams group chat: today’s rule (not here, in private), and no code sent', async () => {
+      const codes = openCodeWorld(ledger, world.translations);
+      const s = setup('en', 'consent.view', { channelId: 'msteams', activity: teamsActivity(AAD_LINKED, 'groupChat'), middleware: [channelAuthenticated], codes: codes.codes });
+      const replies = await s.conversation.say(ASK);
+      assert.ok(replies[0].startsWith(world.translations.for('en').t('assurance.sharedConversation')), replies[0]);
+      assert.equal(replies[1], probeSays({ granted: false, level: 'anonymous' }));
+      assert.deepEqual(codes.outbox.list(), []);
+    });
+
+    it('Teams 1:1 with a linked account: verified by the channel, no code needed', async () => {
+      const codes = openCodeWorld(ledger, world.translations);
+      const s = setup('it', 'consent.view', { channelId: 'msteams', activity: teamsActivity(AAD_LINKED, 'personal'), middleware: [channelAuthenticated], codes: codes.codes });
+      assert.deepEqual(await s.conversation.say(ASK), [probeSays({ granted: true, level: 'verified' })]);
+      assert.deepEqual(codes.outbox.list(), []);
+    });
+  });
 });

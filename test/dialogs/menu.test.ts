@@ -6,7 +6,7 @@ import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { DialogWorld, FakeRecognizer, MemoryPreferences, actionTitles, loadWorld } from './dialog-harness';
 import { featureDialogs } from './feature-dialogs';
 
-const AVAILABLE_IDS = ['consent.check', 'consent.revoke', 'consent.give', 'agent.request', 'language', 'help'];
+const AVAILABLE_IDS = ['consent.check', 'consent.revoke', 'consent.give', 'consent.optOutSale', 'agent.request', 'language', 'help'];
 
 describe('menu registry', () => {
   let world: DialogWorld;

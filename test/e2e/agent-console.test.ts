@@ -26,7 +26,10 @@ interface OpenConsole {
   readonly requested: string[];
 }
 
-describe('Agent console in Chromium (end to end)', function () {
+// The page alone: a console server over an in-memory hub, with a channel that records what would reach
+// the customer. The whole path (Web Chat customer, the bot's own hub and proactive channel) is
+// test/e2e/handoff.test.ts.
+describe('Agent console page in Chromium (in-memory hub, recording customer channel)', function () {
   this.timeout(90_000);
 
   let browser: Browser;
@@ -120,15 +123,16 @@ describe('Agent console in Chromium (end to end)', function () {
     assert.match(described, /Identity check/);
     assert.match(described, /Italian/);
     assert.match(described, /consent\.view/);
-    const wait = item.locator('.wait');
-    const firstWait = await wait.innerText();
+    const firstWait = await item.locator('.wait').innerText();
     assert.match(firstWait, /^\d+:\d\d$/);
-    // The waiting time ticks on its own (the page's script cannot be made to eval a test predicate: CSP).
-    const ticking = Date.now();
-    while ((await wait.innerText()) === firstWait) {
-      assert.ok(Date.now() - ticking < 3000, 'the waiting time does not change');
-      await page.waitForTimeout(100);
-    }
+    // The waiting time ticks on its own, every second: wait for the text to change. WAIT_MS only guards against a hang.
+    await item
+      .locator('.wait', { hasNotText: new RegExp(`^${firstWait}$`) })
+      .waitFor({ state: 'visible', timeout: WAIT_MS })
+      .catch((err: unknown) => {
+        throw new Error(`hang guard: the waiting time stayed ${firstWait} for ${WAIT_MS} ms, ten times its one-second tick: it does not change (${String(err)})`);
+      });
+    assert.match(await item.locator('.wait').innerText(), /^\d+:\d\d$/);
 
     await item.getByRole('button', { name: /^Claim/ }).click();
     await page.getByText('I need to verify who you are first.').waitFor({ state: 'visible', timeout: WAIT_MS });
@@ -181,9 +185,50 @@ describe('Agent console in Chromium (end to end)', function () {
     const texts = await page.locator('#transcript .text').allInnerTexts();
     assert.deepEqual(texts, [INJECTION, `live ${INJECTION}`]);
     assert.equal(await page.locator('#transcript img, #transcript script, #transcript b').count(), 0, 'the markup made no element');
+    // hover() returns once the page has handled the mouse events: a handler they fired (an alert) would already be in `dialogs`.
     await live.hover();
-    await page.waitForTimeout(500);
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
+    assert.deepEqual(open.requested.filter((url) => new URL(url).pathname === '/x'), [], 'the <img src=x> was never loaded');
+    await assertHealthy(open);
+  });
+
+  it('shows what a customer typed live (inert text), also in a conversation opened later; the kept line once it closes', async () => {
+    const open = await openConsole();
+    const { page } = open;
+    await signInByKeyboard(page, 'alice');
+    const typedA = '<img src=x onerror=alert(4)> call me on +39 347 123 4567';
+    const typedB = 'my email is mario.rossi@example.com';
+    const a = (await hub.enqueue(newHandoff())).ticket;
+    const b = (await hub.enqueue(newHandoff())).ticket;
+    for (const ticket of [b, a]) {
+      await page.locator(`#queue li[data-ticket="${ticket.id}"]`).getByRole('button', { name: /^Claim/ }).click();
+      await page.locator(`#held li.current[data-ticket="${ticket.id}"]`).waitFor({ state: 'visible', timeout: WAIT_MS });
+    }
+
+    // B is not open: its typed line waits in the page's memory.
+    await hub.postCustomerMessage(b.id, typedB);
+    await page.locator(`#held li[data-ticket="${b.id}"] .unread`).waitFor({ state: 'visible', timeout: WAIT_MS });
+    await hub.postCustomerMessage(a.id, typedA);
+    const liveA = page.locator('#transcript li.from-customer.as-typed');
+    await liveA.waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.equal(await liveA.locator('.text').innerText(), typedA);
+    assert.match(await liveA.locator('.typed-note').innerText(), /^As typed, live only/);
+    assert.equal(await page.locator('#transcript img').count(), 0, 'the markup made no element');
+
+    await page.locator(`#held li[data-ticket="${b.id}"]`).getByRole('button').click();
+    await page.locator('#transcript li.from-customer.as-typed .text', { hasText: typedB }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.getByRole('button', { name: 'Return to bot without verifying' }).click();
+    await page.getByText(/Conversation closed/).waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.locator('#transcript li.from-customer .text', { hasText: 'my email is [email]' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.ok(!(await page.locator('#transcript').innerText()).includes('mario.rossi'), 'closed: the typed address is gone from the page');
+
+    // A closed by someone else (a supervisor): the open conversation falls back to the kept line too.
+    await page.locator(`#held li[data-ticket="${a.id}"]`).getByRole('button').click();
+    await page.locator('#transcript li.from-customer.as-typed .text', { hasText: typedA }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    await hub.complete(a.id, 'sara', { verification: 'none' }, true);
+    await page.locator('#transcript li.from-customer .text', { hasText: '<img src=x onerror=alert(4)> call me on [phone]' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.equal(await page.locator('#transcript li.as-typed').count(), 0);
+    assert.deepEqual(open.requested.filter((url) => new URL(url).pathname === '/x'), [], 'the <img src=x> was never loaded');
     await assertHealthy(open);
   });
 

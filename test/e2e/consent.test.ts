@@ -5,6 +5,7 @@ import { Translations, Translator } from '../../src/i18n/translator';
 import { formatInZone } from '../../src/privacy/clocks/deadlines';
 import { assertOneChatWithdrawal, assertSmsOffersWithdrawnReceipt, ConsentStack, countRows, eventsOf, openReceipt, sentencePattern, SmsCustomer, startConsentStack } from '../consent-bot/consent-stack';
 import { launchChromium, textPattern } from './chromium';
+import { eventually } from '../support/hang-guard';
 
 const WAIT_MS = 15_000;
 /** Web Chat's own "send failed" status (en-US and it-IT). */
@@ -123,8 +124,8 @@ describe('consent withdrawal in Web Chat (Chromium, end to end)', function () {
   }
 });
 
-/** The page's posts were answered (the response listener reads bodies asynchronously). */
+/** The page's posts were answered (the response listener reads bodies asynchronously; 10 s only guards against a hang). */
 async function expectPosted(posted: readonly unknown[], count: number): Promise<void> {
-  for (let tries = 0; posted.length < count && tries < 100; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+  await eventually(() => posted.length >= count, `the page's post number ${count} being read`, 10_000);
   assert.equal(posted.length, count, `the page posted ${count} messages to our Direct Line endpoint`);
 }

@@ -93,11 +93,17 @@ describe('Handoff in Chromium: Web Chat customer and agent console (end to end)'
     await agent.locator('#message').press('Enter');
     await seeInChat(customer, en.t('handoff.agentMessage', { text: 'Hello' }));
 
-    await sendInChat(customer, 'Hi, my postcode is 20121');
-    await agent.locator('#transcript li.from-customer', { hasText: 'Hi, my postcode is 20121' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    // Typed during the live handoff: the agent reads it as typed (kept redacted), to compare it with the record.
+    await sendInChat(customer, 'Hi, my number is +39 347 123 4567');
+    const typed = agent.locator('#transcript li.from-customer', { hasText: 'Hi, my number is +39 347 123 4567' });
+    await typed.waitFor({ state: 'visible', timeout: WAIT_MS });
+    await typed.getByText('As typed, live only').waitFor({ state: 'visible', timeout: WAIT_MS });
 
     await agent.getByRole('button', { name: 'Verified', exact: true }).click();
     await agent.getByText(/Conversation closed: verified/).waitFor({ state: 'visible', timeout: WAIT_MS });
+    // Closed: the page forgets the typed text and shows the line as kept.
+    await agent.locator('#transcript li.from-customer', { hasText: 'Hi, my number is [phone]' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.ok(!(await agent.locator('#transcript').innerText()).includes('347'), 'no typed number left on the page');
 
     // The waiting dialog resumed: the bot says so and offers its menu again.
     await seeInChat(customer, en.t('handoff.closed.verified'));

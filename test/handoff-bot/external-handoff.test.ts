@@ -96,7 +96,9 @@ describe('handoff to an external agent hub (HANDOFF_MODE=external)', function ()
       it('a verification handoff names the waiting action, and the customer can go back to the bot', async () => {
         const c = conversation();
         await c.say(t.t('menu.consentCheck'));
-        const identified = await c.say('gianni.verdi@example.com');
+        await c.say('gianni.verdi@example.com');
+        // A person rather than the one-time code: "talk to a person" at the code prompt.
+        const identified = await c.say(t.t('menu.agent'));
         const initiate = allActivities(identified).find((activity) => activity.type === 'event' && activity.name === 'handoff.initiate');
         assert.deepEqual(initiate?.value, { reason: 'verification', locale, pendingAction: 'consent.view', claimedIdentity: { kind: 'email', masked: 'g***@example.com' } });
         const left = await c.say(t.t('handoff.leaveButton'));

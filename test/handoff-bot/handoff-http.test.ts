@@ -13,6 +13,7 @@ import { RunningApp, startTestApp, uniqueConversationId } from '../support/test-
 import { GatedProbeDialog, HttpCustomer, probeMenu, probeSays } from './handoff-support';
 
 const KNOWN_EMAIL = 'giulia.rossi@example.com';
+const HANDOFF_TIMEOUT_SECONDS = 300;
 const MASKED_KNOWN = 'g***@example.com';
 
 /** Texts of activities, for messages. */
@@ -26,6 +27,9 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
   let connector: ConnectorStub;
   let translations: Translations;
   let subjectId: string;
+  /** The handoff queue's clock: the wall clock moved forward by this much, so a test makes a ticket stale without waiting. */
+  let handoffClockOffsetMs = 0;
+  const handoffClock = (): Date => new Date(Date.now() + handoffClockOffsetMs);
 
   before(async () => {
     translations = await Translations.load();
@@ -34,7 +38,9 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
     subjectId = (await ledger.subjects.register({ identifiers: [{ kind: 'email', value: KNOWN_EMAIL }], regime: 'gdpr' }, { actor: 'system:test', reason: 'test subject' })).id;
     await ledger.close();
     connector = await ConnectorStub.start();
-    running = await startTestApp({ LEDGER_DIR: path.join(dir, 'ledger'), HANDOFF_TIMEOUT_SECONDS: '1' }, { dialogs: (gate) => [new GatedProbeDialog(gate)], menu: probeMenu() });
+    running = await startTestApp({ LEDGER_DIR: path.join(dir, 'ledger'), HANDOFF_TIMEOUT_SECONDS: String(HANDOFF_TIMEOUT_SECONDS) }, { dialogs: (gate) => [new GatedProbeDialog(gate)], menu: probeMenu(), handoffClock });
+    // The tests run the app's sweeper themselves (sweepOnce), so no background sweep races them.
+    await running.app.handoff.sweeper.stop();
   });
 
   after(async () => {
@@ -136,12 +142,13 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
         assert.ok(after.texts.at(-1)?.startsWith(t.t('help.intro')));
       });
 
-      it('a dialog that needs a verified identity asks who the customer is, hands off, and resumes where it stopped once verified', async () => {
+      it('a dialog that needs a verified identity asks who the customer is, hands off when asked to (rather than a code), and resumes where it stopped once verified', async () => {
         const c = customer(locale);
         const asked = await c.say(t.t('menu.consentCheck'));
         assert.deepEqual(asked.texts, [t.t('bot.welcome'), t.t('identity.prompt')]);
         const claimedIdentity = await c.say(KNOWN_EMAIL);
-        assert.deepEqual(claimedIdentity.texts, [t.t('identity.noted', { identifier: MASKED_KNOWN }), t.t('handoff.queuedForVerification', { position: 1 })]);
+        assert.deepEqual(claimedIdentity.texts, [t.t('identity.noted', { identifier: MASKED_KNOWN }), t.t('identityCode.sent.email', { masked: MASKED_KNOWN, count: 10 })]);
+        assert.deepEqual((await c.say(t.t('menu.agent'))).texts, [t.t('handoff.queuedForVerification', { position: 1 })]);
         const ticket = await c.ticket(hub());
         assert.equal(ticket.reason, 'verification');
         assert.equal(ticket.pendingAction, 'consent.view');
@@ -164,6 +171,7 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
         const c = customer(locale);
         await c.say(t.t('menu.consentCheck'));
         await c.say('nobody.here@example.com');
+        await c.say(t.t('menu.agent'));
         const ticket = await c.ticket(hub());
         assert.equal(ticket.claimedIdentity?.subjectId, undefined, 'the agent sees that the claim matched nobody');
         await hub().claim(ticket.id, 'bob');
@@ -178,10 +186,13 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
         const c = customer(locale);
         await c.say(t.t('menu.agent'));
         const ticket = await c.ticket(hub());
-        await new Promise((resolve) => setTimeout(resolve, 1100));
+        // Nobody claims: the queue's clock moves past the timeout, and the app's sweeper runs.
+        handoffClockOffsetMs += (HANDOFF_TIMEOUT_SECONDS + 1) * 1000;
         const timedOut = await running.app.handoff.sweeper.sweepOnce();
-        // The background sweep may have been first; either way the ticket timed out once.
-        if (!timedOut.some((candidate) => candidate.id === ticket.id)) assert.equal((await hub().get(ticket.id))?.status, 'timed_out');
+        assert.deepEqual(
+          timedOut.map((candidate) => [candidate.id, candidate.status]),
+          [[ticket.id, 'timed_out']],
+        );
         const told = texts(c.proactive());
         assert.equal(told.length, 1, JSON.stringify(told));
         assert.ok(includesAll(told[0], [t.t('handoff.closed.timedOut'), ...menuLabels(t)]), told[0]);

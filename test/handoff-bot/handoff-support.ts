@@ -7,6 +7,7 @@ import { MENU_REGISTRY, MenuEntry, availableMenu } from '../../dialogs/menu';
 import type { HandoffHub } from '../../src/handoff/handoff-hub';
 import type { HandoffTicket } from '../../src/handoff/handoff-types';
 import { ConnectorStub } from '../channels/teams/connector-stub';
+import { eventually as eventuallyHolds } from '../support/hang-guard';
 import { messageActivity, postActivity, PostResult } from '../support/test-app';
 
 export const PROBE_DIALOG_ID = 'test.viewConsents';
@@ -95,11 +96,7 @@ export function conversationIdOf(ticket: HandoffTicket): string | undefined {
   return typeof conversation === 'object' && conversation !== null && 'id' in conversation && typeof conversation.id === 'string' ? conversation.id : undefined;
 }
 
-/** Waits until `predicate` holds (polling every 20 ms), or fails saying what it waited for. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits until `predicate` holds, or fails saying what it waited for; `timeoutMs` only guards against a hang. */
+export function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  return eventuallyHolds(predicate, what, timeoutMs);
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { Client } from 'pg';
 import type { AppOverrides } from '../../src/app';
 import { Translations, Translator } from '../../src/i18n/translator';
 import { openLedger } from '../../src/ledger/ledger';
@@ -10,7 +9,7 @@ import { addTestAgents, AgentClient } from '../agent/agent-harness';
 import { ActivitySetJson, dlFetch, readActivities, startConversation, TEST_SECRET } from '../channels/directline/support/direct-line-http';
 import { ConnectorStub } from '../channels/teams/connector-stub';
 import { requireLedgerPostgres, TEST_DATABASE_URL } from '../ledger/support/ledger-backends';
-import { deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../support/services';
+import { connectTestPostgres, deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../support/services';
 import { RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
 import { conversationIdOf, eventually, GatedProbeDialog, HttpCustomer, probeMenu, probeSays } from './handoff-support';
 
@@ -65,8 +64,7 @@ describe('handoff across two bot instances sharing Redis and the ledger', functi
     } finally {
       redis.disconnect();
     }
-    const pg = new Client({ connectionString: TEST_DATABASE_URL });
-    await pg.connect();
+    const pg = await connectTestPostgres(TEST_DATABASE_URL);
     try {
       await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     } finally {
@@ -89,8 +87,11 @@ describe('handoff across two bot instances sharing Redis and the ledger', functi
   it('HTTP customer on A, agent on B: joined, "Hello", the answer reaches the agent, verified, and the waiting dialog resumes', async () => {
     const customer = new HttpCustomer(a.baseUrl, connector, uniqueConversationId('two-http'), 'en-US');
     await customer.say(en.t('menu.consentCheck'));
-    const queued = await customer.say(KNOWN_EMAIL);
-    assert.deepEqual(queued.texts, [en.t('identity.noted', { identifier: 'g***@example.com' }), en.t('handoff.queuedForVerification', { position: 1 })]);
+    const identified = await customer.say(KNOWN_EMAIL);
+    assert.deepEqual(identified.texts, [en.t('identity.noted', { identifier: 'g***@example.com' }), en.t('identityCode.sent.email', { masked: 'g***@example.com', count: 10 })]);
+    // A person rather than the code: "talk to a person" at the code prompt.
+    const queued = await customer.say(en.t('menu.agent'));
+    assert.deepEqual(queued.texts, [en.t('handoff.queuedForVerification', { position: 1 })]);
     const ticketId = await ticketOf(customer.conversationId);
 
     assert.equal((await agent.post(`/agent/api/handoffs/${ticketId}/claim`)).status, 200);

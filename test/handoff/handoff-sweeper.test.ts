@@ -7,7 +7,8 @@ import { HandoffSweeper } from '../../src/handoff/handoff-sweeper';
 import type { HandoffTicket } from '../../src/handoff/handoff-types';
 import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import { createLogger, Logger } from '../../src/log/logger';
-import { FakeClock, newHandoff, sleep } from './hub-support';
+import { hangGuard } from '../support/hang-guard';
+import { FakeClock, newHandoff } from './hub-support';
 
 interface LogLine {
   readonly level: string;
@@ -28,12 +29,40 @@ function capturingLogger(): { logger: Logger; lines: LogLine[] } {
   return { logger: createLogger({ level: 'debug', destination }), lines };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
+/** Hang guard for a few sweeps 5–10 ms apart, or a callback: each normally takes milliseconds. */
+const HANG_GUARD_MS = 5_000;
+
+/**
+ * Counts the sweeps a sweeper starts, by wrapping the hub's expireStale. Sweeps never overlap
+ * (the next is scheduled when one ends), so sweep n+1 starting proves sweep n completed —
+ * onTimedOut calls included. That is the event a "nothing (more) happened" check waits for.
+ */
+function countingSweeps(hub: Pick<HandoffHub, 'expireStale'>): { hub: Pick<HandoffHub, 'expireStale'>; started(): number; untilStarted(count: number): Promise<void> } {
+  let started = 0;
+  const waiters = new Set<() => void>();
+  return {
+    hub: {
+      expireStale: (now) => {
+        started += 1;
+        for (const wake of [...waiters]) wake();
+        return hub.expireStale(now);
+      },
+    },
+    started: () => started,
+    untilStarted(count) {
+      let wake = (): void => undefined;
+      const reached = new Promise<void>((resolve) => {
+        wake = () => {
+          if (started < count) return;
+          waiters.delete(wake);
+          resolve();
+        };
+        waiters.add(wake);
+        wake();
+      });
+      return hangGuard(reached, `sweep number ${count} starting`, HANG_GUARD_MS).finally(() => waiters.delete(wake));
+    },
+  };
 }
 
 describe('HandoffSweeper', () => {
@@ -48,13 +77,16 @@ describe('HandoffSweeper', () => {
     const hub = new MemoryHandoffHub({ timeoutSeconds: 60, now: clock.now });
     const { logger } = capturingLogger();
     const told: HandoffTicket[] = [];
-    sweeper = new HandoffSweeper({ hub, logger, intervalMs: 10, now: clock.now, onTimedOut: (ticket) => void told.push(ticket) });
-    sweeper.start();
+    const sweeps = countingSweeps(hub);
+    sweeper = new HandoffSweeper({ hub: sweeps.hub, logger, intervalMs: 10, now: clock.now, onTimedOut: (ticket) => void told.push(ticket) });
     const [a, b] = [(await hub.enqueue(newHandoff(1))).ticket, (await hub.enqueue(newHandoff(2))).ticket];
-    await sleep(40);
+    sweeper.start();
+    await sweeps.untilStarted(2); // the first sweep, with both tickets queued, has completed
     assert.equal(told.length, 0, 'nothing is stale yet');
     clock.advance(60);
-    await until(() => told.length === 2, 'two timed-out tickets');
+    // The sweep running now may have read the clock before it moved; the one after surely did not.
+    const afterAdvance = sweeps.started() + 1;
+    await sweeps.untilStarted(afterAdvance + 1);
     assert.deepEqual(
       told.map((t) => [t.id, t.status]),
       [
@@ -62,7 +94,7 @@ describe('HandoffSweeper', () => {
         [b.id, 'timed_out'],
       ],
     );
-    await sleep(40);
+    await sweeps.untilStarted(sweeps.started() + 2); // at least one more whole sweep since
     assert.equal(told.length, 2, 'each ticket is reported once');
   });
 
@@ -79,7 +111,7 @@ describe('HandoffSweeper', () => {
       logger,
       now: clock.now,
       onTimedOut: async (ticket) => {
-        await sleep(5);
+        await new Promise((resolve) => setImmediate(resolve)); // really asynchronous
         if (ticket.id === first.id) throw new Error('the customer channel is gone');
         told.push(ticket.id);
       },
@@ -98,20 +130,18 @@ describe('HandoffSweeper', () => {
 
   it('never throws out of the timer: a failing hub is logged and the next sweep runs', async () => {
     const { logger, lines } = capturingLogger();
-    let calls = 0;
-    const hub: Pick<HandoffHub, 'expireStale'> = {
+    const sweeps = countingSweeps({
       expireStale: async () => {
-        calls += 1;
         throw new HandoffError('PSB_HANDOFF_UNAVAILABLE', 'handoff queue (Redis) unavailable during expireStale: connection is closed');
       },
-    };
+    });
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      sweeper = new HandoffSweeper({ hub, logger, intervalMs: 5, onTimedOut: () => assert.fail('nothing timed out') });
+      sweeper = new HandoffSweeper({ hub: sweeps.hub, logger, intervalMs: 5, onTimedOut: () => assert.fail('nothing timed out') });
       sweeper.start();
-      await until(() => calls >= 3, 'three sweeps');
+      await sweeps.untilStarted(4); // three failed sweeps have completed
       await sweeper.stop();
       assert.deepEqual(unhandled, []);
       assert.ok(lines.filter((line) => line.level === 'error' && line.msg.includes('handoff sweep failed')).length >= 3);
@@ -122,26 +152,37 @@ describe('HandoffSweeper', () => {
 
   it('stops cleanly: waits for the sweep in progress, then sweeps no more', async () => {
     const { logger } = capturingLogger();
-    let calls = 0;
-    let inFlight = false;
-    const hub: Pick<HandoffHub, 'expireStale'> = {
+    const order: string[] = [];
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sweeps = countingSweeps({
       expireStale: async () => {
-        calls += 1;
-        inFlight = true;
-        await sleep(30);
-        inFlight = false;
+        await gate; // the first sweep stays in progress until the test lets it finish
+        order.push('sweep finished');
         return [];
       },
-    };
-    sweeper = new HandoffSweeper({ hub, logger, intervalMs: 5, onTimedOut: () => undefined });
+    });
+    sweeper = new HandoffSweeper({ hub: sweeps.hub, logger, intervalMs: 5, onTimedOut: () => undefined });
     sweeper.start();
     sweeper.start(); // twice changes nothing
-    await until(() => inFlight, 'a sweep in progress');
-    await sweeper.stop();
-    assert.equal(inFlight, false, 'stop() waited for the sweep');
-    const after = calls;
-    await sleep(50);
-    assert.equal(calls, after, 'no sweep after stop()');
+    await sweeps.untilStarted(1);
+    const stopped = sweeper.stop().then(() => void order.push('stop() resolved'));
+    release();
+    await stopped;
+    assert.deepEqual(order, ['sweep finished', 'stop() resolved'], 'stop() waited for the sweep in progress');
+    const after = sweeps.started();
+    // A marker sweeper with the same interval, started after stop(): a timer the stopped one had
+    // left would have been set earlier with the same delay, and Node fires those in order — so it
+    // would have swept before the marker's second sweep starts.
+    const marker = countingSweeps({ expireStale: async () => [] });
+    const markerSweeper = new HandoffSweeper({ hub: marker.hub, logger, intervalMs: 5, onTimedOut: () => undefined });
+    markerSweeper.start();
+    try {
+      await marker.untilStarted(2);
+    } finally {
+      await markerSweeper.stop();
+    }
+    assert.equal(sweeps.started(), after, 'no sweep after stop()');
     await sweeper.stop(); // twice is safe
   });
 

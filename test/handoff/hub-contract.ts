@@ -4,7 +4,7 @@ import type { HandoffHub } from '../../src/handoff/handoff-hub';
 import { HandoffError } from '../../src/handoff/handoff-errors';
 import { MAX_MESSAGE_CHARS } from '../../src/handoff/handoff-input';
 import type { HandoffEvent, HandoffTicket } from '../../src/handoff/handoff-types';
-import { assertHandoffError, EventRecorder, FakeClock, newHandoff, recordEvents, sleep } from './hub-support';
+import { assertHandoffError, EventRecorder, FakeClock, newHandoff, recordEvents } from './hub-support';
 
 /** What the contract asks of a factory: a hub of its own (an empty queue), on this clock. */
 export interface ContractHubOptions {
@@ -139,7 +139,9 @@ export function describeHubContract(name: string, makeHub: HubFactory): void {
       const first = await hub.claim(ticket.id, 'agent.luca');
       assert.deepEqual(await hub.claim(ticket.id, 'agent.luca'), first);
       await events.waitFor(isEvent('claimed', ticket.id), 'claimed');
-      await sleep(50);
+      // A marker queued after the retry: events arrive in order, so a second 'claimed' would be here before it.
+      const [marker] = await enqueueN(hub, 1);
+      await events.waitFor(isEvent('queued', marker.id), 'the marker queued after the retry');
       assert.equal(events.events.filter(isEvent('claimed', ticket.id)).length, 1);
     });
 
@@ -385,14 +387,22 @@ export function describeHubContract(name: string, makeHub: HubFactory): void {
     });
 
     it('keeps delivering to other listeners when one throws', async () => {
-      const { hub, events } = ctx;
+      // A hub of its own, so the broken listener is subscribed first: delivery that stopped at the
+      // first listener (or at the first throw) would starve the recorder behind it.
+      const clock = new FakeClock();
+      const hub = await makeHub({ timeoutSeconds: TIMEOUT_SECONDS, now: clock.now });
+      open.push(hub);
+      let thrown = 0;
       hub.subscribe(() => {
+        thrown += 1;
         throw new Error('a broken listener');
       });
+      const events = recordEvents(hub);
       const { ticket } = await hub.enqueue(newHandoff(1));
       await events.waitFor(isEvent('queued', ticket.id), 'queued');
       await hub.claim(ticket.id, 'agent.luca');
       await events.waitFor(isEvent('claimed', ticket.id), 'claimed');
+      assert.equal(thrown, 2, 'the broken listener heard both events too');
     });
 
     it('returns copies: changing a ticket it gave changes nothing stored', async () => {

@@ -52,7 +52,7 @@ export async function assertHandoffError(promise: Promise<unknown>, code: Handof
 
 export interface EventRecorder {
   readonly events: HandoffEvent[];
-  /** The first event (already seen or still to come) that matches, or a failure after `timeoutMs`. */
+  /** The first event (already seen or still to come) that matches, or a hang-guard failure after `timeoutMs`. */
   waitFor(match: (event: HandoffEvent) => boolean, what: string, timeoutMs?: number): Promise<HandoffEvent>;
   stop(): void;
 }
@@ -66,7 +66,7 @@ export function recordEvents(hub: Pick<HandoffHub, 'subscribe'>): EventRecorder 
   });
   return {
     events,
-    waitFor(match, what, timeoutMs = 3000) {
+    waitFor(match, what, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
           const found = events.find(match);
@@ -81,7 +81,7 @@ export function recordEvents(hub: Pick<HandoffHub, 'subscribe'>): EventRecorder 
         };
         const timer = setTimeout(() => {
           waiters.delete(wake);
-          reject(new Error(`no ${what} event within ${timeoutMs} ms; saw: ${events.map((e) => e.type).join(', ') || 'none'}`));
+          reject(new Error(`hang guard: no ${what} event within ${timeoutMs} ms (events arrive in milliseconds); saw: ${events.map((e) => e.type).join(', ') || 'none'}`));
         }, timeoutMs);
         if (!check()) waiters.add(wake);
       });
@@ -89,8 +89,6 @@ export function recordEvents(hub: Pick<HandoffHub, 'subscribe'>): EventRecorder 
     stop: unsubscribe,
   };
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function ticketIdOf(event: HandoffEvent): string {
   return 'ticket' in event ? event.ticket.id : event.ticketId;

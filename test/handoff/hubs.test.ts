@@ -5,11 +5,12 @@ import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import { RedisHandoffHub } from '../../src/handoff/redis-handoff-hub';
 import type { HandoffEvent } from '../../src/handoff/handoff-types';
 import { createLogger } from '../../src/log/logger';
-import { createRedisClient, waitForRedis } from '../../src/state/redis-client';
+import { createRedisClient, REDIS_CLIENT_TIMINGS, waitForRedis } from '../../src/state/redis-client';
+import { eventually, hangGuard } from '../support/hang-guard';
 import { PrivateRedis, startPrivateRedis } from '../support/private-redis';
 import { deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../support/services';
 import { describeHubContract } from './hub-contract';
-import { assertHandoffError, FakeClock, newHandoff, recordEvents, sleep, ticketIdOf } from './hub-support';
+import { assertHandoffError, FakeClock, newHandoff, recordEvents, ticketIdOf } from './hub-support';
 
 const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
 const silent = createLogger({ level: 'silent' });
@@ -127,10 +128,13 @@ describe('RedisHandoffHub', () => {
         const closedIds = [...fromA, ...fromB].map((t) => t.id).sort();
         assert.deepEqual(closedIds, tickets.map((r) => r.ticket.id).sort(), 'every ticket timed out, none twice');
         for (const r of tickets) await onA.waitFor((e) => e.type === 'closed' && ticketIdOf(e) === r.ticket.id, 'closed');
-        await sleep(100);
+        // A marker published after both sweeps returned: pub/sub keeps order, so a second 'closed'
+        // for any ticket would have reached A before it.
+        const { ticket: marker } = await hubB.enqueue(newHandoff(99));
+        await onA.waitFor((e) => e.type === 'queued' && ticketIdOf(e) === marker.id, 'the marker queued after the sweeps');
         const closedEvents = onA.events.filter((e: HandoffEvent) => e.type === 'closed');
         assert.equal(closedEvents.length, 12, 'one closed event per ticket');
-        assert.deepEqual(await hubB.queue(), []);
+        assert.deepEqual((await hubB.queue()).map((t) => t.id), [marker.id], 'only the marker still waits');
       });
 
       it('keeps the layout in Redis: a hash and a list per ticket, ordered sets as indexes, TTLs once closed', async () => {
@@ -170,7 +174,8 @@ describe('RedisHandoffHub', () => {
         const { ticket } = await shortLived.enqueue(newHandoff(1));
         await shortLived.cancel(ticket.id);
         assert.equal((await shortLived.get(ticket.id))?.status, 'cancelled');
-        await sleep(1300);
+        // Redis itself expires the keys (its clock, 1 s): wait until it has, then ask the hub.
+        await eventually(async () => (await clientA.exists(`${prefix}ticket:${ticket.id}`, `${prefix}transcript:${ticket.id}`)) === 0, "Redis expiring the closed ticket's keys (1 s TTL)", 10_000);
         assert.equal(await shortLived.get(ticket.id), undefined);
         await assertHandoffError(shortLived.cancel(ticket.id), 'PSB_HANDOFF_NOT_FOUND');
         await shortLived.close();
@@ -210,49 +215,54 @@ describe('RedisHandoffHub', () => {
       ['expireStale', () => hub.expireStale(new Date(Date.now() + 3600_000))],
     ];
 
-    async function assertAllUnavailable(ticketId: string, withinMs: number, only?: readonly string[]): Promise<void> {
+    /*
+     * How each failed, read from the ioredis error underneath rather than a stopwatch: refused
+     * before it was sent (Redis down, no offline queue: fail fast), or ended by the command
+     * timeout (Redis frozen: never a hang).
+     */
+    const NOT_SENT = /^Stream isn't writeable and enableOfflineQueue options is false$/;
+    const TIMED_OUT = /^Command timed out$/;
+    /** A hang guard per operation: ten times the client's 2 s command timeout. */
+    const OPERATION_HANG_GUARD_MS = 10 * REDIS_CLIENT_TIMINGS.commandTimeoutMs;
+
+    async function assertAllUnavailable(ticketId: string, cause: RegExp, only?: readonly string[]): Promise<void> {
       for (const [name, operation] of operations(ticketId).filter(([name]) => only === undefined || only.includes(name))) {
-        const started = Date.now();
-        await assert.rejects(operation(), (err: unknown) => {
-          assert.ok(err instanceof HandoffError, `${name}: expected a HandoffError, got ${String(err)}`);
-          assert.equal(err.code, 'PSB_HANDOFF_UNAVAILABLE', `${name}: ${err.message}`);
-          assert.match(err.message, /handoff queue \(Redis\) unavailable during/);
-          assert.ok(err.cause instanceof Error, `${name}: the Redis error is the cause`);
-          return true;
-        });
-        assert.ok(Date.now() - started < withinMs, `${name} took ${Date.now() - started} ms to fail`);
+        const failed = operation().then(
+          () => assert.fail(`${name} succeeded while Redis was unavailable`),
+          (err: unknown) => err,
+        );
+        const err = await hangGuard(failed, `${name} failing while Redis is unavailable`, OPERATION_HANG_GUARD_MS);
+        assert.ok(err instanceof HandoffError, `${name}: expected a HandoffError, got ${String(err)}`);
+        assert.equal(err.code, 'PSB_HANDOFF_UNAVAILABLE', `${name}: ${err.message}`);
+        assert.match(err.message, /handoff queue \(Redis\) unavailable during/);
+        assert.ok(err.cause instanceof Error, `${name}: the Redis error is the cause`);
+        assert.match(err.cause.message, cause, `${name}: how it failed`);
       }
     }
 
-    it('rejects every operation at once with PSB_HANDOFF_UNAVAILABLE while Redis is down, and works again when it is back', async () => {
+    it('rejects every operation at once (not even sent) with PSB_HANDOFF_UNAVAILABLE while Redis is down, and works again when it is back', async () => {
       const { ticket } = await hub.enqueue(newHandoff(1));
       await redis.stop();
-      await assertAllUnavailable(ticket.id, 500);
+      await assertAllUnavailable(ticket.id, NOT_SENT);
       await redis.start();
       assert.ok(await waitForRedis(client, 10000), 'the client reconnects');
       const events = recordEvents(hub);
-      // The restarted Redis is empty; the hub resubscribes by itself and serves again.
-      let fresh: string | undefined;
-      for (let i = 0; i < 50 && fresh === undefined; i++) {
-        const { ticket: queued } = await hub.enqueue(newHandoff(2));
-        try {
-          await events.waitFor((e) => e.type === 'queued' && ticketIdOf(e) === queued.id, 'queued after the outage', 200);
-          fresh = queued.id;
-        } catch {
-          // the subscriber may still be reconnecting: try again
-        }
-      }
-      assert.ok(fresh, 'events flow again after Redis came back');
+      // The restarted Redis is empty; the hub resubscribes by itself: Redis counts its subscriber again.
+      const subscribers = async (): Promise<number> => Number(((await client.pubsub('NUMSUB', 'psb:handoff:events')) as [string, number])[1]);
+      await eventually(async () => (await subscribers()) === 1, "the hub's subscriber back on the event channel", OPERATION_HANG_GUARD_MS);
+      const { ticket: queued } = await hub.enqueue(newHandoff(2));
+      await events.waitFor((e) => e.type === 'queued' && ticketIdOf(e) === queued.id, 'queued after the outage');
+      const fresh = queued.id;
       assert.equal((await hub.claim(fresh, 'agent.luca')).status, 'claimed');
     });
 
-    it('rejects (never hangs) while Redis is frozen: each operation fails within the command timeout', async function () {
+    it('rejects (never hangs) while Redis is frozen: each operation fails by the command timeout', async function () {
       this.timeout(60000);
       const { ticket } = await hub.enqueue(newHandoff(1));
       redis.pause();
       try {
         // Each waits out the client's 2 s command timeout: a read, a script and the sweep are enough.
-        await assertAllUnavailable(ticket.id, 3500, ['get', 'claim', 'enqueue', 'expireStale']);
+        await assertAllUnavailable(ticket.id, TIMED_OUT, ['get', 'claim', 'enqueue', 'expireStale']);
       } finally {
         redis.resume();
       }

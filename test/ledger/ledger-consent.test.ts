@@ -6,7 +6,7 @@ import { assertLedgerError, countRows, FIXED_NOW, forEachBackend, registerSubjec
 
 const CHAT: ConsentProvenance = { collectionMethod: 'web_chat', language: 'it', conversationId: 'conv-1', evidence: { activityId: 'act-1' } };
 const CUSTOMER = { actor: 'customer:test', reason: 'customer changed consent in chat' };
-const WRITE_TABLES = ['consent_event', 'consent_state', 'audit_log', 'subject'] as const;
+const WRITE_TABLES = ['consent_event', 'consent_state', 'audit_log', 'webhook_delivery', 'subject'] as const;
 const HOUR_MS = 60 * 60 * 1000;
 
 interface InvalidWrite {

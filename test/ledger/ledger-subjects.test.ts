@@ -3,6 +3,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { LedgerError } from '../../src/ledger/ledger-errors';
 import { IdentifierHasher, IdentifierKind, maskIdentifier, normalizeIdentifier } from '../../src/ledger/subjects/identifiers';
 import { SubjectService } from '../../src/ledger/subjects/subject-service';
+import { eventually, hangGuard } from '../support/hang-guard';
 import { assertLedgerError, countRows, FIXED_NOW, forEachBackend, registerSubject, TEST_HASH_KEY, untyped } from './support/ledger-backends';
 
 const SYSTEM = { actor: 'system:test', reason: 'subject test' };
@@ -128,18 +129,42 @@ forEachBackend('subjects', (ctx) => {
     const inFirst = new Promise<void>((resolve) => (registered = resolve));
     const gate = new Promise<void>((resolve) => (release = resolve));
     // The first registration is written but not yet committed when the second one starts.
+    let firstPid = 0;
     const first = ledger.db.transaction(async (tx) => {
       const subject = await ledger.subjects.register(input, SYSTEM, tx);
+      firstPid = (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       registered();
       await gate;
       return subject;
     });
     await inFirst;
-    const second = ledger.subjects.register(input, SYSTEM).then(
-      (subject) => subject.id,
-      (err: unknown) => `rejected: ${String(err)}`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the second is now waiting on the first's locks
+    // The event that proves the race is set: the second registration opened its transaction...
+    const transaction = ledger.db.transaction;
+    let opened!: () => void;
+    const secondOpened = new Promise<void>((resolve) => (opened = resolve));
+    ledger.db.transaction = (work) => {
+      opened();
+      return transaction(work);
+    };
+    let second: Promise<string>;
+    try {
+      second = ledger.subjects.register(input, SYSTEM).then(
+        (subject) => subject.id,
+        (err: unknown) => `rejected: ${String(err)}`,
+      );
+      await hangGuard(secondOpened, 'the second registration opening its transaction', 10_000);
+    } finally {
+      ledger.db.transaction = transaction;
+    }
+    // ...and waits behind the first: on PostgreSQL a backend shows up blocked by the first one's locks.
+    // On PGlite (one connection) its statements can only queue behind the open transaction, so there
+    // the second runs after the first committed: this proves the "already registered" answer, not a
+    // lock race, which only the PostgreSQL run shows.
+    if (ledger.db.backend === 'postgresql') {
+      const blockedByFirst = async (): Promise<boolean> =>
+        Number((await ledger.db.query<{ n: string | number }>('SELECT count(*) AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [firstPid])).rows[0].n) > 0;
+      await eventually(blockedByFirst, "the second registration waiting on the first's locks", 10_000);
+    }
     release();
     const [a, b] = await Promise.all([first, second]);
     assert.equal(b, a.id);

@@ -3,7 +3,9 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import restify, { Server } from 'restify';
 import { ConsentChange, ConsentProvenance } from '../../src/ledger/consent/consent-types';
+import { Translations } from '../../src/i18n/translator';
 import { Ledger } from '../../src/ledger/ledger';
+import type { PurposeCatalog } from '../../src/ledger/purposes/purpose-catalog';
 import { ReceiptService } from '../../src/ledger/receipts/receipt-service';
 import { Subject } from '../../src/ledger/subjects/subject-service';
 import { createLogger } from '../../src/log/logger';
@@ -17,14 +19,14 @@ import { assertLedgerError, countRows, forEachBackend, registerSubject } from '.
 const PUBLIC_BASE_URL = 'https://privacy.example.com';
 const CHAT: ConsentProvenance = { collectionMethod: 'web_chat', language: 'it-IT', conversationId: 'conv-receipts', evidence: { activityId: 'act-1' } };
 const WITHDRAW_SMS: ConsentChange = { purposeId: 'marketing_offers', channel: 'sms', state: 'withdrawn' };
-const RECEIPT_TABLES = ['consent_receipt', 'consent_event', 'audit_log'] as const;
+const RECEIPT_TABLES = ['consent_receipt', 'consent_event', 'audit_log', 'webhook_delivery'] as const;
 
 class Rollback extends Error {}
 
 /** A restify server with only the receipt routes, on a free port. */
-async function startReceiptServer(receipts: ReceiptService, signer: ReceiptSigner): Promise<{ baseUrl: string; close(): Promise<void> }> {
+async function startReceiptServer(receipts: ReceiptService, signer: ReceiptSigner, catalog: PurposeCatalog): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const server: Server = restify.createServer({ handleUncaughtExceptions: false });
-  receiptRoutes({ receipts, signer, publicBaseUrl: PUBLIC_BASE_URL, logger: createLogger({ level: 'silent' }) })(server);
+  receiptRoutes({ receipts, signer, publicBaseUrl: PUBLIC_BASE_URL, translations: await Translations.load(), catalog, defaultLocale: 'en', logger: createLogger({ level: 'silent' }) })(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -51,7 +53,7 @@ forEachBackend('consent receipts', (ctx) => {
     return ctx.ledger.db.transaction(async (tx) => {
       const recorded = await ctx.ledger.consent.record(subject.id, changes, CHAT, { actor: `customer:${subject.id}`, reason: 'customer changed consent in chat', idempotencyKey: key }, tx);
       const current = await ctx.ledger.consent.current(subject.id, tx);
-      const issued = await receipts.issue(tx, { subjectId: subject.id, regime: subject.regime, language: CHAT.language, collectionMethod: 'web_chat', changed: recorded.events, current, idempotencyKey: key });
+      const issued = await receipts.issue(tx, { subjectId: subject.id, regime: subject.regime, language: CHAT.language, collectionMethod: 'web_chat', changed: recorded.events, current, disclosure: 'full_state', idempotencyKey: key });
       afterIssue?.();
       return { issued, events: recorded.events };
     });
@@ -124,7 +126,7 @@ forEachBackend('consent receipts', (ctx) => {
     const first = await changeWithReceipt(one, [WITHDRAW_SMS], key);
     const events = (await ctx.ledger.consent.history(other.id)).slice(-1);
     await assertLedgerError(
-      ctx.ledger.db.transaction(async (tx) => receipts.issue(tx, { subjectId: other.id, regime: 'gdpr', language: 'it', collectionMethod: 'web_chat', changed: events, current: [], idempotencyKey: key })),
+      ctx.ledger.db.transaction(async (tx) => receipts.issue(tx, { subjectId: other.id, regime: 'gdpr', language: 'it', collectionMethod: 'web_chat', changed: events, current: [], disclosure: 'full_state', idempotencyKey: key })),
       'PSB_LEDGER_INVALID_INPUT',
       /another subject/,
     );
@@ -145,7 +147,7 @@ forEachBackend('consent receipts', (ctx) => {
     await assert.rejects(
       ctx.ledger.db.transaction(async (tx) => {
         const events = await ctx.ledger.consent.history(subject.id, undefined, tx);
-        issued = await receipts.issue(tx, { subjectId: subject.id, regime: 'gdpr', language: 'it', collectionMethod: 'web_chat', changed: events.slice(-1), current: await ctx.ledger.consent.current(subject.id, tx) });
+        issued = await receipts.issue(tx, { subjectId: subject.id, regime: 'gdpr', language: 'it', collectionMethod: 'web_chat', changed: events.slice(-1), current: await ctx.ledger.consent.current(subject.id, tx), disclosure: 'full_state' });
         throw new Rollback('rolled back');
       }),
       Rollback,
@@ -166,7 +168,7 @@ forEachBackend('consent receipts', (ctx) => {
 
   it('refuses an unknown subject, and keeps receipts append-only', async () => {
     await assertLedgerError(
-      ctx.ledger.db.transaction(async (tx) => receipts.issue(tx, { subjectId: randomUUID(), regime: 'gdpr', language: 'en', collectionMethod: 'web_chat', changed: [], current: [] })),
+      ctx.ledger.db.transaction(async (tx) => receipts.issue(tx, { subjectId: randomUUID(), regime: 'gdpr', language: 'en', collectionMethod: 'web_chat', changed: [], current: [], disclosure: 'full_state' })),
       'PSB_LEDGER_UNKNOWN_SUBJECT',
     );
     const subject = await customerWithOffers(ctx.ledger);
@@ -178,7 +180,7 @@ forEachBackend('consent receipts', (ctx) => {
   describe('over HTTP', () => {
     let http: { baseUrl: string; close(): Promise<void> };
     before(async () => {
-      http = await startReceiptServer(receipts, signer);
+      http = await startReceiptServer(receipts, signer, ctx.ledger.catalog);
     });
     after(async () => http?.close());
 

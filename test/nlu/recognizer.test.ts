@@ -9,10 +9,12 @@ import { MAX_CLASSIFIED_CHARS, NlpJsIntentRecognizer } from '../../src/nlu/nlpjs
 
 /**
  * Floors set from measurement with some margin, so a corpus edit that makes recognition
- * clearly worse fails here (measured at threshold 0.65: en 0.95, it 0.90, macro F1 0.93).
+ * clearly worse fails here (measured at threshold 0.65 on a held-out set with no near copy of
+ * training: en 0.777, it 0.720, macro F1 0.760; test/nlu/heldout-readme.test.ts pins the exact
+ * numbers to README.md).
  */
-const MIN_HELDOUT_ACCURACY = { en: 0.9, it: 0.87 } as const;
-const MIN_HELDOUT_MACRO_F1 = 0.88;
+const MIN_HELDOUT_ACCURACY = { en: 0.74, it: 0.68 } as const;
+const MIN_HELDOUT_MACRO_F1 = 0.72;
 
 const OFF_TOPIC: Record<string, readonly string[]> = {
   en: ['how many legs does a spider have', 'can you recommend a good book', 'my cat is sleeping on the sofa', 'pfff grrr blorp'],

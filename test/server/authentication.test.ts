@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { messageActivity, postActivity, RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 
 describe('channel authentication', () => {
   let running: RunningApp;
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     running = await startTestApp({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret' });
   });
   after(async () => running?.close());

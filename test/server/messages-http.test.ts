@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { Translations } from '../../src/i18n/translator';
 import { conversationUpdateActivity, messageActivity, postActivity, RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
+import { REMEMBERED_ACTIVITY_IDS } from '../../src/turn/turn-runner';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 
 interface ErrorResponse {
   error: { code: string; message: string; field?: string };
@@ -10,7 +12,8 @@ describe('POST /api/messages over HTTP (in-process state)', () => {
   let running: RunningApp;
   let translations: Translations;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     translations = await Translations.load();
     running = await startTestApp();
   });
@@ -54,6 +57,25 @@ describe('POST /api/messages over HTTP (in-process state)', () => {
     assert.ok(first.replies.length > 0);
     assert.equal(again.status, 200);
     assert.deepEqual(again.replies, []);
+  });
+
+  it(`remembers the conversation's last ${REMEMBERED_ACTIVITY_IDS} activity ids: a redelivery within them is skipped, an older one is processed again`, async () => {
+    const conversationId = uniqueConversationId('window');
+    const sent = Array.from({ length: REMEMBERED_ACTIVITY_IDS + 1 }, () => messageActivity(conversationId, 'qwertyuiop asdfgh'));
+    const firstAnswers: string[][] = [];
+    for (const activity of sent) {
+      const answer = await postActivity(running.baseUrl, activity);
+      assert.ok(answer.replies.length > 0, `${activity.id} answered`);
+      firstAnswers.push(answer.texts);
+    }
+    // Remembered now: the latest 50, i.e. every activity but the first.
+    const oldestRemembered = await postActivity(running.baseUrl, sent[1]);
+    assert.equal(oldestRemembered.status, 200);
+    assert.deepEqual(oldestRemembered.replies, [], `the ${REMEMBERED_ACTIVITY_IDS}th latest is recognised and skipped`);
+    const forgotten = await postActivity(running.baseUrl, sent[0]);
+    assert.equal(forgotten.status, 200);
+    // Same text every time, so a processed message gets what the second one got (the first also had the welcome).
+    assert.deepEqual(forgotten.texts, firstAnswers[1], `the ${REMEMBERED_ACTIVITY_IDS + 1}th latest was forgotten: processed again`);
   });
 
   it('answers a 100 KB message with a polite "too long", in the customer language', async () => {

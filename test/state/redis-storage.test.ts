@@ -6,15 +6,19 @@ import { MemoryStorage } from 'botbuilder';
 import Redis from 'ioredis';
 import { isAppError } from '../../src/errors/app-error';
 import { createLogger } from '../../src/log/logger';
-import { createRedisClient, describeRedisUrl, pingRedis, waitForRedis } from '../../src/state/redis-client';
+import { createRedisClient, describeRedisUrl, pingRedis, REDIS_CLIENT_TIMINGS, waitForRedis } from '../../src/state/redis-client';
 import { isStateConflict, RedisStorage, StateUnavailableError } from '../../src/state/redis-storage';
+import { eventually, hangGuard } from '../support/hang-guard';
 import { PrivateRedis, startPrivateRedis } from '../support/private-redis';
 import { deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../support/services';
 import { describeStorageConformance } from './storage-conformance';
 
 const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
 const silent = createLogger({ level: 'silent' });
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Hang guard for what takes well under a second (a MONITOR line, a key expiring, a log line), in ms. */
+const QUICK_HANG_GUARD_MS = 10_000;
+/** Hang guard for what waits out a client timing (2 s command timeout, backoff capped at 2 s), in ms. */
+const TIMING_HANG_GUARD_MS = 10 * REDIS_CLIENT_TIMINGS.commandTimeoutMs;
 
 /** A client as the bot builds it, once connected. */
 async function readyClient(url: string, logger = silent): Promise<Redis> {
@@ -23,22 +27,33 @@ async function readyClient(url: string, logger = silent): Promise<Redis> {
   return client;
 }
 
-/** How long `operation` took to settle, and the error it rejected with (undefined when it resolved). */
-async function timed(operation: () => Promise<unknown>): Promise<{ ms: number; err: unknown }> {
-  const started = Date.now();
+/** The error `operation` rejected with (undefined when it resolved). */
+async function failureOf(operation: () => Promise<unknown>): Promise<unknown> {
   try {
     await operation();
-    return { ms: Date.now() - started, err: undefined };
+    return undefined;
   } catch (err) {
-    return { ms: Date.now() - started, err };
+    return err;
   }
 }
 
-function assertUnavailable(err: unknown, operation: string): void {
+/** Asserts PSB_STATE_UNAVAILABLE and answers the Redis error attached as its cause. */
+function assertUnavailable(err: unknown, operation: string): Error {
   assert.ok(err instanceof StateUnavailableError, `expected StateUnavailableError from ${operation}, got ${String(err)}`);
   assert.ok(isAppError(err, 'PSB_STATE_UNAVAILABLE'));
   assert.ok(err.cause instanceof Error, 'the Redis error is attached as cause');
+  return err.cause;
 }
+
+/*
+ * Which ioredis error a failure carries tells how it failed, with no stopwatch: the command
+ * timeout fired (Redis hung), the connection closed under a command in flight (Redis killed),
+ * or the command was refused before it was sent (no offline queue: fail fast).
+ */
+const COMMAND_TIMED_OUT = 'Command timed out';
+/** What ioredis flushes the commands in flight with when their connection closes (maxRetriesPerRequest 0: never resent). */
+const FLUSHED_ON_CLOSE = 'MaxRetriesPerRequestError';
+const NOT_SENT = /^Stream isn't writeable and enableOfflineQueue options is false$/;
 
 interface ConnectionWatch {
   /** The commands `client` sent while `operation` ran (lower-case names), scripts' own commands left out. */
@@ -55,20 +70,30 @@ interface ConnectionWatch {
 async function watchConnection(url: string, client: Redis): Promise<ConnectionWatch> {
   const source = `127.0.0.1:${client.stream.localPort}`;
   const seen: string[] = [];
+  const waiters = new Set<() => void>();
   const watcher = new Redis(url, { retryStrategy: () => null });
   watcher.on('error', () => undefined);
   const monitor = await watcher.monitor();
   monitor.on('error', () => undefined);
   monitor.on('monitor', (_time: string, args: string[], from: string) => {
-    if (from === source) seen.push(args.join(' '));
+    if (from !== source) return;
+    seen.push(args.join(' '));
+    for (const wake of [...waiters]) wake();
   });
-  const waitFor = async (line: string): Promise<number> => {
-    for (let i = 0; i < 300; i++) {
-      const at = seen.indexOf(line);
-      if (at >= 0) return at;
-      await sleep(10);
-    }
-    throw new Error(`MONITOR never showed "${line}"`);
+  /** The position of `line` once MONITOR reported it (MONITOR starts and reports asynchronously). */
+  const waitFor = (line: string): Promise<number> => {
+    let wake = (): void => undefined;
+    const shown = new Promise<number>((resolve) => {
+      wake = () => {
+        const at = seen.indexOf(line);
+        if (at < 0) return;
+        waiters.delete(wake);
+        resolve(at);
+      };
+      waiters.add(wake);
+      wake();
+    });
+    return hangGuard(shown, `MONITOR showing "${line}"`, QUICK_HANG_GUARD_MS).finally(() => waiters.delete(wake));
   };
   return {
     async commandsOf(operation) {
@@ -127,14 +152,6 @@ describe('RedisStorage', () => {
       assert.ok((await client.pttl(`${prefix}ttl/conversations/c1`)) > 45_000, 'the read slid the conversation TTL');
       assert.ok((await client.pttl(`${prefix}ttl/users/u1`)) > 4_995_000, 'the read slid the user TTL');
       assert.equal(await client.exists(`${prefix}ttl/conversations/missing`), 0, 'a read creates nothing');
-    });
-
-    it('forgets a key once its TTL has passed without a read', async () => {
-      const storage = new RedisStorage({ client, prefix, ttlSecondsForKey: () => 0.1 });
-      await storage.write({ 'ttl/short': { v: 1 } });
-      assert.ok((await storage.read(['ttl/short']))['ttl/short']);
-      await sleep(250);
-      assert.deepEqual(await storage.read(['ttl/short']), {});
     });
 
     it('refuses a TTL that is not a positive number of seconds, writing nothing', async () => {
@@ -208,6 +225,54 @@ describe('RedisStorage', () => {
     });
   });
 
+  describe('expiry, on a private redis-server that announces expired keys', () => {
+    let redis: PrivateRedis;
+    let client: Redis;
+    let subscriber: Redis;
+    const expired: string[] = [];
+    const waiters = new Set<() => void>();
+
+    before(async () => {
+      // Keyspace events (E: keyevent, x: expired) on a server of our own: the shared Redis keeps its config.
+      redis = await startPrivateRedis({ args: ['--notify-keyspace-events', 'Ex'] });
+      client = await readyClient(redis.url);
+      subscriber = await readyClient(redis.url);
+      subscriber.on('message', (_channel: string, key: string) => {
+        expired.push(key);
+        for (const wake of [...waiters]) wake();
+      });
+      await subscriber.subscribe('__keyevent@0__:expired');
+    });
+    after(async () => {
+      subscriber?.disconnect();
+      client?.disconnect();
+      await redis?.close();
+    });
+
+    /** Resolves when Redis announces that `key` expired. */
+    const expiryOf = (key: string): Promise<void> => {
+      let wake = (): void => undefined;
+      const announced = new Promise<void>((resolve) => {
+        wake = () => {
+          if (!expired.includes(key)) return;
+          waiters.delete(wake);
+          resolve();
+        };
+        waiters.add(wake);
+        wake();
+      });
+      return hangGuard(announced, `Redis announcing that ${key} expired`, QUICK_HANG_GUARD_MS).finally(() => waiters.delete(wake));
+    };
+
+    it('forgets a key once its TTL has passed without a read', async () => {
+      const storage = new RedisStorage({ client, prefix: 'expiry:', ttlSecondsForKey: () => 0.1 });
+      await storage.write({ 'ttl/short': { v: 1 } });
+      assert.ok((await storage.read(['ttl/short']))['ttl/short']);
+      await expiryOf('expiry:ttl/short');
+      assert.deepEqual(await storage.read(['ttl/short']), {});
+    });
+  });
+
   describe('when Redis goes away', function () {
     this.timeout(30_000);
     let redis: PrivateRedis;
@@ -224,53 +289,42 @@ describe('RedisStorage', () => {
       await redis?.close();
     });
 
-    it('a hung Redis: the operation fails with PSB_STATE_UNAVAILABLE after the command timeout, not never', async () => {
+    it('a hung Redis: the operation fails with PSB_STATE_UNAVAILABLE by the command timeout, not never', async () => {
       await storage.write({ doc: { v: 1 } });
       redis.pause();
       try {
-        const { ms, err } = await timed(() => storage.read(['doc']));
-        assertUnavailable(err, 'read');
-        assert.ok(ms < 3000, `failed after ${ms} ms`);
+        const err = await hangGuard(failureOf(() => storage.read(['doc'])), 'a read from a frozen Redis failing', TIMING_HANG_GUARD_MS);
+        assert.equal(assertUnavailable(err, 'read').message, COMMAND_TIMED_OUT, 'the command timeout ended the wait');
         assert.equal(await pingRedis(client, 200), false, 'readiness says no while Redis hangs');
       } finally {
         redis.resume();
       }
     });
 
-    it('Redis killed: an operation in flight fails at once, and new ones fail fast', async () => {
+    it('Redis killed: an operation in flight fails when the connection drops, and new ones fail without being sent', async () => {
       redis.pause();
-      const inFlight = timed(() => storage.write({ doc: { v: 2 } }));
-      await sleep(100);
-      const killedAt = Date.now();
+      const inFlight = failureOf(() => storage.write({ doc: { v: 2 } }));
+      await eventually(() => client.commandQueue.length > 0, 'the write being sent to the frozen Redis', QUICK_HANG_GUARD_MS);
       await redis.stop();
-      const { err: inFlightErr } = await inFlight;
-      assertUnavailable(inFlightErr, 'write in flight');
-      assert.ok(Date.now() - killedAt < 1000, `the write in flight failed ${Date.now() - killedAt} ms after the kill`);
+      const inFlightErr = await hangGuard(inFlight, 'the write in flight failing after the kill', TIMING_HANG_GUARD_MS);
+      assert.equal(assertUnavailable(inFlightErr, 'write in flight').name, FLUSHED_ON_CLOSE, 'it failed because the connection closed, not by waiting out the command timeout');
 
       for (const [operation, run] of [
         ['read', () => storage.read(['doc'])],
         ['write', () => storage.write({ doc: { v: 3 } })],
         ['delete', () => storage.delete(['doc'])],
       ] as const) {
-        const { ms, err } = await timed(run);
-        assertUnavailable(err, operation);
-        assert.ok(ms < 500, `${operation} failed after ${ms} ms`);
+        const err = await hangGuard(failureOf(run), `${operation} failing while Redis is down`, TIMING_HANG_GUARD_MS);
+        assert.match(assertUnavailable(err, operation).message, NOT_SENT, `${operation} was refused before it was sent (fail fast)`);
       }
       assert.equal(await pingRedis(client), false);
     });
 
-    it('Redis back on the same port: the same client and storage work again within seconds', async () => {
+    it('Redis back on the same port: the same client and storage work again once the client reconnects by itself', async () => {
+      const reconnected = client.status === 'ready' ? Promise.resolve() : once(client, 'ready').then(() => undefined);
       await redis.start();
-      const started = Date.now();
-      let recovered = false;
-      while (!recovered && Date.now() - started < 5000) {
-        recovered = await storage.write({ doc: { v: 4 } }).then(
-          () => true,
-          () => false,
-        );
-        if (!recovered) await sleep(50);
-      }
-      assert.ok(recovered, 'writes work again once Redis is back (backoff is capped at 2 s)');
+      await hangGuard(reconnected, 'the client reconnecting (backoff capped at 2 s)', TIMING_HANG_GUARD_MS);
+      await storage.write({ doc: { v: 4 } });
       const read = await storage.read(['doc']);
       assert.equal(read.doc?.v, 4);
       await storage.write({ doc: { ...read.doc, v: 5 } });
@@ -293,24 +347,40 @@ describe('RedisStorage', () => {
 
     it('logs ready, the outage and the recovery at their levels, never the password', async () => {
       const raw: string[] = [];
+      const waiters = new Set<() => void>();
       const destination = new Writable({
         write(chunk: Buffer, _encoding, callback) {
           raw.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+          for (const wake of [...waiters]) wake();
           callback();
         },
       });
       const lines = (): { level: string; msg: string; redis?: string }[] => raw.map((line) => JSON.parse(line) as { level: string; msg: string; redis?: string });
+      /** Resolves once a logged line matches. */
+      const logged = (match: (line: { level: string; msg: string }) => boolean, what: string): Promise<void> => {
+        let wake = (): void => undefined;
+        const seen = new Promise<void>((resolve) => {
+          wake = () => {
+            if (!lines().some(match)) return;
+            waiters.delete(wake);
+            resolve();
+          };
+          waiters.add(wake);
+          wake();
+        });
+        return hangGuard(seen, `the log line "${what}"`, TIMING_HANG_GUARD_MS).finally(() => waiters.delete(wake));
+      };
       const url = `redis://:${password}@127.0.0.1:${redis.port}`;
       const client = await readyClient(url, createLogger({ level: 'debug', destination }));
       try {
         await redis.stop();
-        for (let i = 0; i < 100 && !lines().some((l) => l.level === 'error'); i++) await sleep(20);
+        await logged((l) => l.level === 'error', 'redis unavailable');
         await redis.start();
-        for (let i = 0; i < 250 && !lines().some((l) => l.msg === 'redis is back'); i++) await sleep(20);
+        // The end of the outage: every line of it was written before this one.
+        await logged((l) => l.msg === 'redis is back', 'redis is back');
       } finally {
         client.disconnect();
       }
-      await sleep(50);
       const levelOf = (msg: string): string | undefined => lines().find((l) => l.msg.startsWith(msg))?.level;
       assert.equal(levelOf('redis ready'), 'info');
       assert.equal(levelOf('redis connection lost'), 'warn');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
+import type { ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translations } from '../../src/i18n/translator';
 import { RedisStorage } from '../../src/state/redis-storage';
 import { deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../support/services';
@@ -7,13 +8,32 @@ import { messageActivity, postActivity, RunningApp, startTestApp, uniqueConversa
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
+type Kind = 'fallback' | 'help' | 'cancel';
+const KINDS: readonly Kind[] = ['fallback', 'help', 'cancel'];
+
+/** What the customer types: off-topic words, or the help and cancel keywords of `locale`. */
+function utterance(kind: Kind, locale: ShippedLocale, i: number): string {
+  if (kind === 'fallback') return `blorp ${i} zzkx`;
+  if (kind === 'help') return locale === 'en' ? 'help' : 'aiuto';
+  return locale === 'en' ? 'cancel' : 'annulla';
+}
+
+let translations: Translations;
+
+/** A sentence only the reply to (kind, locale) contains. */
+function signature(kind: Kind, locale: ShippedLocale): string {
+  const t = translations.for(locale);
+  if (kind === 'fallback') return t.t('bot.fallback');
+  if (kind === 'help') return t.t('help.intro');
+  return t.t('cancel.nothing');
+}
+
 describe('concurrent turns of one conversation on two instances sharing Redis', function () {
   this.timeout(60_000);
   let prefix: string;
   let first: RunningApp;
   let second: RunningApp;
   let redis: Redis;
-  let translations: Translations;
 
   before(async () => {
     await requireRedis(REDIS_URL);
@@ -32,24 +52,41 @@ describe('concurrent turns of one conversation on two instances sharing Redis', 
     }
   });
 
-  it('20 messages sent at once, alternating instances: none lost, each answered once', async () => {
+  it('20 messages sent at once, alternating instances: none lost, each answered once, with its own reply', async () => {
     const conversationId = uniqueConversationId('race');
-    const activities = Array.from({ length: 20 }, (_, i) => messageActivity(conversationId, `blorp ${i} zzkx`));
-    const results = await Promise.all(activities.map((activity, i) => postActivity((i % 2 === 0 ? first : second).baseUrl, activity)));
-
-    const fallback = translations.for('en').t('bot.fallback');
-    results.forEach((result, i) => {
-      assert.equal(result.status, 200, `message ${i} status`);
-      assert.equal(result.texts.filter((t) => t.includes(fallback)).length, 1, `message ${i} got exactly one answer: ${JSON.stringify(result.texts)}`);
+    // Three answers that need no dialog state (so any order of turns gives them), in two languages
+    // (the channel's locale decides, nothing is remembered): six distinct replies, each tied to its
+    // message by replyToId, so a reply delivered to the wrong message shows.
+    const asks = Array.from({ length: 20 }, (_, i) => {
+      const kind = KINDS[i % KINDS.length];
+      const locale: ShippedLocale = Math.floor(i / 2) % 2 === 0 ? 'en' : 'it';
+      return { kind, locale, activity: messageActivity(conversationId, utterance(kind, locale, i), { locale: locale === 'en' ? 'en-US' : 'it-IT' }) };
     });
-    const welcomes = results.flatMap((r) => r.texts).filter((t) => t === translations.for('en').t('bot.welcome'));
+    const results = await Promise.all(asks.map(({ activity }, i) => postActivity((i % 2 === 0 ? first : second).baseUrl, activity)));
+
+    const signatures = asks.map(({ kind, locale }) => signature(kind, locale));
+    const everySignature = [...new Set(signatures)];
+    assert.equal(everySignature.length, KINDS.length * 2, 'six different replies are expected');
+    const welcomeTexts = new Set((['en', 'it'] as const).map((locale) => translations.for(locale).t('bot.welcome')));
+    results.forEach((result, i) => {
+      const { activity, kind, locale } = asks[i];
+      assert.equal(result.status, 200, `message ${i} status`);
+      for (const reply of result.replies) assert.equal(reply.replyToId, activity.id, `message ${i}: every reply in its response answers it`);
+      const answers = result.texts.filter((text) => !welcomeTexts.has(text));
+      assert.equal(answers.length, 1, `message ${i} got exactly one answer: ${JSON.stringify(result.texts)}`);
+      const others = everySignature.filter((s) => s !== signatures[i]);
+      assert.ok(answers[0].includes(signatures[i]), `message ${i} (${kind}, ${locale}) got its own answer: ${JSON.stringify(answers[0])}`);
+      assert.ok(!others.some((s) => answers[0].includes(s)), `message ${i} (${kind}, ${locale}) got no other message's answer: ${JSON.stringify(answers[0])}`);
+    });
+    const welcomes = results.flatMap((r, i) => r.texts.filter((t) => welcomeTexts.has(t)).map((t) => ({ t, locale: asks[i].locale })));
     assert.equal(welcomes.length, 1, 'the conversation is greeted exactly once');
+    assert.equal(welcomes[0].t, translations.for(welcomes[0].locale).t('bot.welcome'), 'in the language of the message it came with');
 
     const storage = new RedisStorage({ client: redis, prefix: `${prefix}state:`, ttlSecondsForKey: () => 60 });
     const key = `test/conversations/${conversationId}`;
     const stored = (await storage.read([key]))[key] as { bookkeeping: { turnCount: number; processedActivityIds: string[] } };
     assert.equal(stored.bookkeeping.turnCount, 20);
-    assert.deepEqual([...stored.bookkeeping.processedActivityIds].sort(), activities.map((a) => a.id as string).sort());
+    assert.deepEqual([...stored.bookkeeping.processedActivityIds].sort(), asks.map((a) => a.activity.id as string).sort());
   });
 
   it('the same activity delivered to both instances at once is processed once', async () => {

@@ -21,8 +21,14 @@
     queue: [],
     held: [],
     current: null,
-    /** Lines shown in the open conversation, by from|at|text, so a line is shown once. */
-    shown: new Set(),
+    /** Lines shown in the open conversation, by from|at|text (as kept), so a line is shown once: {item, text, kept}. */
+    shown: new Map(),
+    /**
+     * What customers typed during live handoffs, unredacted, by ticket id then line key: from the
+     * event stream only (the server keeps and serves redacted lines). In this page's memory while
+     * the ticket is open; forgotten when it closes or the agent signs out — a reload loses it too.
+     */
+    typed: new Map(),
     unread: new Set(),
     events: null,
   };
@@ -127,6 +133,7 @@
     state.events = null;
     state.csrf = '';
     state.current = null;
+    state.typed = new Map();
     showConversation(null);
     showSignIn();
     if (message) say(message);
@@ -169,7 +176,9 @@
     if (state.events) state.events.close();
     var source = new EventSource(API + '/events');
     state.events = source;
-    source.addEventListener('queue', function () {
+    source.addEventListener('queue', function (event) {
+      var change = JSON.parse(event.data);
+      if (change.change === 'closed') forgetTyped(change.ticketId);
       loadQueue().catch(failed);
     });
     source.addEventListener('ticket', function (event) {
@@ -182,6 +191,7 @@
     });
     source.addEventListener('message', function (event) {
       var data = JSON.parse(event.data);
+      if (typeof data.liveText === 'string') rememberTyped(data.ticketId, data.line, data.liveText);
       if (state.current && state.current.id === data.ticketId) {
         addLine(data.line);
       } else if (data.line.from === 'customer') {
@@ -306,7 +316,7 @@
     $('verification').hidden = !detail;
     if (!detail) return;
     $('transcript').replaceChildren();
-    state.shown = new Set();
+    state.shown = new Map();
     detail.transcript.forEach(addLine);
     renderPanel(detail.verification);
     renderMeta();
@@ -333,15 +343,64 @@
     $('ticket-meta').textContent = parts.join(' · ');
   }
 
+  function lineKey(line) {
+    return line.from + '|' + line.at + '|' + line.text;
+  }
+
+  function rememberTyped(ticketId, line, text) {
+    if (!state.typed.has(ticketId)) state.typed.set(ticketId, new Map());
+    state.typed.get(ticketId).set(lineKey(line), text);
+  }
+
+  /** The ticket closed: its typed texts leave memory, and the open conversation shows the kept lines. */
+  function forgetTyped(ticketId) {
+    state.typed.delete(ticketId);
+    if (!state.current || state.current.id !== ticketId) return;
+    state.shown.forEach(function (shown) {
+      showKept(shown);
+    });
+  }
+
+  function typedFor(key) {
+    var typed = state.current ? state.typed.get(state.current.id) : undefined;
+    return typed ? typed.get(key) : undefined;
+  }
+
+  /** What the customer typed, marked as such: the agent may compare it; it is not kept. */
+  function showTyped(shown, text) {
+    shown.text.textContent = text;
+    if (shown.note) return;
+    shown.item.classList.add('as-typed');
+    shown.note = el('span', 'typed-note', 'As typed, live only: the kept transcript masks it.');
+    shown.item.appendChild(shown.note);
+  }
+
+  function showKept(shown) {
+    shown.text.textContent = shown.kept;
+    if (!shown.note) return;
+    shown.item.classList.remove('as-typed');
+    shown.note.remove();
+    shown.note = null;
+  }
+
   function addLine(line) {
-    var key = line.from + '|' + line.at + '|' + line.text;
-    if (state.shown.has(key)) return;
-    state.shown.add(key);
+    var key = lineKey(line);
+    var typed = typedFor(key);
+    var shown = state.shown.get(key);
+    if (shown) {
+      // Served (kept) before the live event arrived: show what was typed now.
+      if (typed !== undefined) showTyped(shown, typed);
+      return;
+    }
     var item = el('li', 'from-' + line.from);
     var time = new Date(line.at);
     item.appendChild(el('span', 'who', (SPEAKERS[line.from] || line.from) + ' · ' + time.toLocaleTimeString()));
     // Inert whatever it contains: text, never markup.
-    item.appendChild(el('span', 'text', line.text));
+    var text = el('span', 'text', line.text);
+    item.appendChild(text);
+    shown = { item: item, text: text, kept: line.text, note: null };
+    state.shown.set(key, shown);
+    if (typed !== undefined) showTyped(shown, typed);
     var transcript = $('transcript');
     transcript.appendChild(item);
     transcript.scrollTop = transcript.scrollHeight;
@@ -417,6 +476,7 @@
   }
 
   function closedHere(ticket) {
+    forgetTyped(ticket.id);
     setActionsEnabled(false);
     say('Conversation closed: ' + (ticket.outcome ? OUTCOMES[ticket.outcome.verification] || ticket.outcome.verification : ticket.status) + '. The bot has the customer again.');
   }

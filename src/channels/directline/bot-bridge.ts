@@ -1,7 +1,9 @@
 import { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import { AuthenticateRequestResult, AuthenticationConstants, ClaimsIdentity, ConnectorClient, ConnectorFactory } from 'botframework-connector';
 import { BotAdapter } from '../../adapter/create-adapter';
+import type { TurnFacts } from './direct-line-service';
 import { DirectLineTokens } from './direct-line-tokens';
+import { SIGNED_IN_USER_KEY } from './signed-in-user';
 
 type ConnectorCredentials = ConstructorParameters<typeof ConnectorClient>[0];
 type OutgoingRequest = Parameters<ConnectorCredentials['signRequest']>[0];
@@ -83,11 +85,16 @@ export class BotBridge {
     };
   }
 
-  /** Runs the bot's turn for a customer's activity (its replies arrive at our connector routes). */
-  async deliver(activity: Partial<Activity>): Promise<void> {
-    await this.deps.adapter.processAuthenticated(this.authenticated, { ...activity, serviceUrl: this.deps.serviceUrl() } as Activity, (context) =>
-      this.deps.runTurn(context),
-    );
+  /**
+   * Runs the bot's turn for a customer's activity (its replies arrive at our connector routes).
+   * What the token vouches for (`facts`) goes into the turn state, beside the activity, where no
+   * client-written field can reach.
+   */
+  async deliver(activity: Partial<Activity>, facts: TurnFacts = {}): Promise<void> {
+    await this.deps.adapter.processAuthenticated(this.authenticated, { ...activity, serviceUrl: this.deps.serviceUrl() } as Activity, (context) => {
+      if (facts.signedIn) context.turnState.set(SIGNED_IN_USER_KEY, facts.signedIn);
+      return this.deps.runTurn(context);
+    });
   }
 
   /**

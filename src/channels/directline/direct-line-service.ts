@@ -16,6 +16,7 @@ import {
 } from './direct-line-activities';
 import { ConversationGrant, ConversationStart, DirectLineTokens } from './direct-line-tokens';
 import { RateLimiter } from './rate-limiter';
+import { SignedInUser } from './signed-in-user';
 
 /** Who is calling: a server holding the secret, or a client holding a token for one conversation. */
 export type Caller = { readonly kind: 'secret' } | { readonly kind: 'token'; readonly token: string; readonly grant: ConversationGrant };
@@ -41,11 +42,18 @@ export interface TokenRequest {
   readonly locale?: string;
   /** Small flat facts the bot sees on the conversation's start, e.g. `{ gpc: true }`. */
   readonly channelData?: Readonly<Record<string, string | number | boolean>>;
+  /** A customer the company's site signed in (checked by the caller): signed into the token, carried by every turn. */
+  readonly signedIn?: SignedInUser;
+}
+
+/** What a turn carries besides its activity, from the token (never from the client's JSON). */
+export interface TurnFacts {
+  readonly signedIn?: SignedInUser;
 }
 
 /** Where customers' activities go: the bot (see BotBridge). */
 export interface BotDelivery {
-  deliver(activity: Partial<Activity>): Promise<void>;
+  deliver(activity: Partial<Activity>, facts?: TurnFacts): Promise<void>;
 }
 
 export interface DirectLineServiceDeps {
@@ -98,7 +106,9 @@ export class DirectLineService {
     const userId = request.userId === undefined ? newUserId() : userIdFrom({ user: { id: request.userId } }) ?? newUserId();
     const locale = localeFrom(request.locale);
     const channelData = startChannelDataFrom(request.channelData);
-    const start: ConversationStart | undefined = locale || channelData ? { ...(locale ? { locale } : {}), ...(channelData ? { channelData } : {}) } : undefined;
+    const signedIn = request.signedIn;
+    const start: ConversationStart | undefined =
+      locale || channelData || signedIn ? { ...(locale ? { locale } : {}), ...(channelData ? { channelData } : {}), ...(signedIn ? { signedIn } : {}) } : undefined;
     const conversationId = newConversationId();
     const issued = this.deps.tokens.issueClientToken(conversationId, userId, start);
     return { conversationId, token: issued.token, expires_in: issued.expiresIn };
@@ -130,7 +140,7 @@ export class DirectLineService {
       this.logger.info({ conversationId, by: caller.kind }, 'direct line conversation started');
       const update = conversationStartActivity({ conversationId, userId, bot: this.deps.botAccount, timestamp: this.now().toISOString(), locale, start });
       try {
-        await this.deps.bot.deliver(update);
+        await this.deps.bot.deliver(update, factsOf(caller));
       } catch (err) {
         // The conversation exists; the customer can still write. The failure is the bot's.
         this.logger.error({ err, conversationId }, 'direct line: the bot failed on the conversation start');
@@ -167,7 +177,7 @@ export class DirectLineService {
     });
     const appended = await this.deps.store.append(conversationId, draft, clientActivityId);
     if (!appended) throw notFound();
-    await this.deps.bot.deliver({ ...draft, id: appended.id } as Partial<Activity>);
+    await this.deps.bot.deliver({ ...draft, id: appended.id } as Partial<Activity>, factsOf(caller));
     return { id: appended.id };
   }
 
@@ -234,6 +244,12 @@ export class DirectLineService {
     const issued = this.deps.tokens.issueClientToken(record.conversationId, record.userId);
     return { conversationId: record.conversationId, token: issued.token, expires_in: issued.expiresIn };
   }
+}
+
+/** What the caller's token vouches for, for the bot's turn; the secret vouches for nobody. */
+function factsOf(caller: Caller): TurnFacts {
+  const signedIn = caller.kind === 'token' ? caller.grant.start?.signedIn : undefined;
+  return signedIn ? { signedIn } : {};
 }
 
 function forbidden(): AppError {

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../errors/app-error';
 import { DirectLineConfig } from './direct-line-config';
+import { isSignedInUser, SignedInUser } from './signed-in-user';
 import { signToken, TokenClaims, verifyToken } from './signed-token';
 
 /** Seconds a `streamUrl` stays valid for opening the WebSocket (as Azure's: 60 s). */
@@ -41,6 +42,8 @@ export interface ConversationStart {
   readonly locale?: string;
   /** Small flat facts for the bot's `conversationUpdate`, e.g. `{ gpc: true }`. */
   readonly channelData?: Readonly<Record<string, string | number | boolean>>;
+  /** The customer the company's site signed in (Web Chat token route): every turn of the conversation carries it. */
+  readonly signedIn?: SignedInUser;
 }
 
 /** What a valid client token grants: one conversation, one user, until `expiresAt`. */
@@ -59,7 +62,9 @@ export interface IssuedToken {
 }
 
 function isStart(value: unknown): value is ConversationStart {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const signedIn = (value as { signedIn?: unknown }).signedIn;
+  return signedIn === undefined || isSignedInUser(signedIn);
 }
 
 /** Issues and checks the three kinds of Direct Line tokens, and recognises the secret. */
@@ -87,7 +92,7 @@ export class DirectLineTokens {
   issueClientToken(conversationId: string, userId: string, start?: ConversationStart): IssuedToken {
     const iat = this.nowSeconds();
     const claims: Record<string, unknown> = { iss: ISSUER, conv: conversationId, user: userId, iat, exp: iat + this.options.tokenTtlSeconds, jti: randomBytes(9).toString('base64url') };
-    if (start && (start.locale || start.channelData)) claims.start = start;
+    if (start && (start.locale || start.channelData || start.signedIn)) claims.start = start;
     return { token: signToken(this.keys.client, claims), expiresIn: this.options.tokenTtlSeconds };
   }
 

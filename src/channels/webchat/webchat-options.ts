@@ -10,14 +10,14 @@ export interface WebChatOptions {
    * `DIRECT_LINE_CORS_ORIGINS` (the sites that embed the chat). @default ["'self'"]
    */
   readonly frameAncestors: readonly string[];
-  /** Largest body of `POST /webchat/token`, bytes. @default 1024 (1 KiB: the body holds a locale) */
+  /** Largest body of `POST /webchat/token`, bytes. @default 16384 (16 KiB: a locale and, signed in, an assertion of at most 8 KiB) */
   readonly tokenBodyLimitBytes: number;
 }
 
 export const DEFAULT_WEBCHAT_OPTIONS: WebChatOptions = Object.freeze({
   webDir: path.join(PROJECT_ROOT, 'web'),
   frameAncestors: Object.freeze(["'self'"]),
-  tokenBodyLimitBytes: 1024,
+  tokenBodyLimitBytes: 16 * 1024,
 });
 
 const SOURCE_EXPRESSION = /^(?:'self'|'none'|https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?|https:\/\/\*\.[A-Za-z0-9.-]+)$/;

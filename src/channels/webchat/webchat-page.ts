@@ -8,6 +8,8 @@ export interface PageValues {
   /** The page request carried `Sec-GPC: 1`. */
   readonly gpc: boolean;
   readonly styleNonce: string;
+  /** Origins (space-separated, `https://*.example.com` allowed) that may frame the page and hand it a sign-in assertion. */
+  readonly embedders: string;
 }
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
@@ -19,7 +21,8 @@ function escapeHtml(text: string): string {
 /**
  * `web/index.html`, read once, with its `{{placeholders}}` filled per response: the page language
  * and its texts (from `locales/<lang>/messages.json`, keys `webchat.*`), the GPC flag, the style
- * nonce and the Web Chat version in the bundle URL. Every value is HTML-escaped.
+ * nonce, the sites that may embed it and the Web Chat version in the bundle URL. Every value is
+ * HTML-escaped.
  */
 export class WebChatPage {
   private readonly template: string;
@@ -39,6 +42,7 @@ export class WebChatPage {
       lang: t.locale,
       gpc: values.gpc ? '1' : '0',
       styleNonce: values.styleNonce,
+      embedders: values.embedders,
       webChatVersion: this.webChatVersion,
       title: t.t('webchat.title'),
       heading: t.t('webchat.heading'),
@@ -51,4 +55,4 @@ export class WebChatPage {
   }
 }
 
-const KNOWN_PLACEHOLDERS = new Set(['lang', 'gpc', 'styleNonce', 'webChatVersion', 'title', 'heading', 'chatRegion', 'loading', 'failed', 'noScript']);
+const KNOWN_PLACEHOLDERS = new Set(['lang', 'gpc', 'styleNonce', 'embedders', 'webChatVersion', 'title', 'heading', 'chatRegion', 'loading', 'failed', 'noScript']);

@@ -7,6 +7,7 @@ import type { Logger } from '../../log/logger';
 import { PAGE_SECURITY_HEADERS, pageContentSecurityPolicy } from './content-security-policy';
 import { requestHasGpc } from './gpc-signal';
 import { pageLanguage } from './page-language';
+import type { SiteAssertionVerifier } from './site-assertion-verifier';
 import { sendAsset, StaticAsset } from './static-asset';
 import { tokenRoute, WebChatTokenIssuer } from './token-route';
 import { locateWebChatBundle } from './webchat-bundle';
@@ -19,6 +20,8 @@ export interface WebChatRouteDeps {
   defaultLocale: ShippedLocale;
   /** Mints Direct Line tokens server-side (the secret never reaches the browser). */
   issueToken: WebChatTokenIssuer;
+  /** Checks a company site's sign-in assertions (signed-in Web Chat); absent when it is off. */
+  siteIdentity?: SiteAssertionVerifier;
   logger: Logger;
   options?: Partial<WebChatOptions>;
 }
@@ -41,7 +44,8 @@ const REVALIDATE = 'no-cache';
  * - `GET /`: the page, in the browser's language, with a strict Content-Security-Policy;
  * - `GET /webchat/<version>/webchat.js`: Web Chat's own bundle from node_modules (no CDN);
  * - `GET /webchat/page.js`, `GET /webchat/page.css`: the page's script and style (`web/`);
- * - `POST /webchat/token`: a Direct Line token, minted server-side.
+ * - `POST /webchat/token`: a Direct Line token, minted server-side (signed in when the body carries a
+ *   valid `assertion` from the company's site).
  *
  * Files are read once, when the group is created.
  */
@@ -54,11 +58,13 @@ export function webChatRoutes(deps: WebChatRouteDeps): (server: Server) => void 
   const pageJs = StaticAsset.fromFile(path.join(options.webDir, 'page.js'), 'application/javascript; charset=utf-8', REVALIDATE);
   const pageCss = StaticAsset.fromFile(path.join(options.webDir, 'page.css'), 'text/css; charset=utf-8', REVALIDATE);
   const bundlePath = `/webchat/${bundle.version}/webchat.js`;
+  // The sites that may frame the page, told to page.js: only they may hand it a sign-in assertion.
+  const embedders = options.frameAncestors.filter((source) => !source.startsWith("'")).join(' ');
 
   const servePage = async (req: Request, res: Response): Promise<void> => {
     const styleNonce = randomBytes(16).toString('base64');
     const locale = pageLanguage(req.headers['accept-language'], deps.defaultLocale);
-    const html = page.render({ translator: deps.translations.for(locale), gpc: requestHasGpc(req.headers), styleNonce });
+    const html = page.render({ translator: deps.translations.for(locale), gpc: requestHasGpc(req.headers), styleNonce, embedders });
     const body = Buffer.from(html, 'utf8');
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
@@ -86,7 +92,7 @@ export function webChatRoutes(deps: WebChatRouteDeps): (server: Server) => void 
     server.get(bundlePath, asset(webChatJs));
     server.get('/webchat/page.js', asset(pageJs));
     server.get('/webchat/page.css', asset(pageCss));
-    server.post('/webchat/token', tokenRoute({ issueToken: deps.issueToken, bodyLimitBytes: options.tokenBodyLimitBytes, logger }));
-    logger.info({ page: '/', webChat: bundle.version, frameAncestors: options.frameAncestors }, 'Web Chat page');
+    server.post('/webchat/token', tokenRoute({ issueToken: deps.issueToken, siteIdentity: deps.siteIdentity, bodyLimitBytes: options.tokenBodyLimitBytes, logger }));
+    logger.info({ page: '/', webChat: bundle.version, frameAncestors: options.frameAncestors, signedIn: deps.siteIdentity !== undefined }, 'Web Chat page');
   };
 }

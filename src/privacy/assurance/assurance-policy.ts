@@ -16,7 +16,11 @@ export function satisfies(held: Assurance, needed: Assurance): boolean {
 }
 
 /** Actions whose assurance the policy must set; a policy file missing one is refused. */
-export const POLICY_ACTIONS = ['consent.withdraw', 'consent.give', 'consent.view', 'consent.history', 'data.copy', 'request.status', 'concern.report', 'agent.request'] as const;
+/**
+ * `consent.optOutSale`: the CCPA opt-out of the sale or sharing of personal information, recorded as a
+ * withdrawal of `partner_sharing` on every channel (a request of its own, or the browser's GPC signal).
+ */
+export const POLICY_ACTIONS = ['consent.withdraw', 'consent.give', 'consent.optOutSale', 'consent.view', 'consent.history', 'data.copy', 'request.status', 'concern.report', 'agent.request'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 export interface AssurancePolicy {

@@ -7,6 +7,8 @@ export type ContactChannel = 'email' | 'sms';
 export interface ContactMessage {
   readonly subject: string;
   readonly text: string;
+  /** A shorter text for an SMS (no subject line there); `text` is sent when absent. */
+  readonly smsText?: string;
 }
 
 /** Where a message went, as the customer may be told it: "o***@example.com", "the phone ending 67". */

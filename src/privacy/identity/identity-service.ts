@@ -13,6 +13,12 @@ export interface IdentityClaim {
   /** E.g. "g***@example.com": enough for an agent to recognise, not to reuse. */
   readonly masked: string;
   readonly subjectId?: string;
+  /**
+   * An opaque keyed hash of the normalised identifier, set on a claim that matched nobody (when
+   * the service was given `claimKeyOf`): one-time codes count their limits per claimed
+   * identifier with it, exactly as they count per subject for a claim that matched. Names nobody.
+   */
+  readonly claimKey?: string;
 }
 
 export type IdentifyResult =
@@ -25,6 +31,8 @@ export interface IdentityServiceDeps {
   readonly subjects: Pick<SubjectService, 'find'>;
   /** The ledger's verification records. */
   readonly verifications: Pick<VerificationService, 'record'>;
+  /** Keys a claim for one-time code limits (`OneTimeCodeService.claimKeyOf`); without it claims carry no `claimKey`. */
+  readonly claimKeyOf?: (identifier: NormalizedIdentifier) => string;
 }
 
 /** Where a channel-authenticated verification happened, for the ledger's audit entry. */
@@ -32,6 +40,16 @@ export interface ChannelVerificationContext {
   /** The channel that authenticated the person, e.g. 'msteams'. */
   readonly channel: string;
   /** Same key twice records once (the activity that needed the level). */
+  readonly idempotencyKey?: string;
+}
+
+/** Where a company site's signed assertion verified a customer, for the ledger. */
+export interface SiteVerificationContext {
+  /** The channel the customer is chatting in, e.g. 'webchat'. */
+  readonly channel: string;
+  /** The assertion's issuer (`iss`): recorded as the actor `site:<issuer>`. */
+  readonly issuer: string;
+  /** Same key twice records once: one verification per conversation. */
   readonly idempotencyKey?: string;
 }
 
@@ -52,7 +70,9 @@ export class IdentityService {
       throw err;
     }
     const subject = await this.deps.subjects.find(normalized.kind, normalized.value);
-    return { status: 'claimed', claim: { kind: normalized.kind, masked: maskIdentifier(normalized), ...(subject ? { subjectId: subject.id } : {}) } };
+    // Only a claim that matched nobody needs it: a matched one is counted per subject.
+    const claimKey = subject ? undefined : this.deps.claimKeyOf?.(normalized);
+    return { status: 'claimed', claim: { kind: normalized.kind, masked: maskIdentifier(normalized), ...(subject ? { subjectId: subject.id } : {}), ...(claimKey !== undefined ? { claimKey } : {}) } };
   }
 
   /**
@@ -64,8 +84,24 @@ export class IdentityService {
     const identified = await this.identify('aad_object_id', aadObjectId);
     if (identified.status !== 'claimed' || identified.claim.subjectId === undefined) return undefined;
     await this.deps.verifications.record(
-      { subjectId: identified.claim.subjectId, method: 'channel_authenticated', level: 'verified', outcome: 'verified' },
+      { subjectId: identified.claim.subjectId, method: 'channel_authenticated', level: 'verified', outcome: 'verified', channel: context.channel },
       { actor: `channel:${context.channel}`, reason: 'signed-in user of an authenticated channel with a linked account', idempotencyKey: context.idempotencyKey },
+    );
+    return identified.claim;
+  }
+
+  /**
+   * A customer the company's own site signed in and named in a signed assertion (already checked
+   * by the caller): looks the named identifier up and, when it is on file, records the
+   * verification (method signed_in_site, level verified, the channel) and returns the claim;
+   * undefined when it matches nobody (nothing recorded: the customer stays as they were).
+   */
+  async verifyBySignedInSite(kind: IdentifierKind, value: string, context: SiteVerificationContext): Promise<IdentityClaim | undefined> {
+    const identified = await this.identify(kind, value);
+    if (identified.status !== 'claimed' || identified.claim.subjectId === undefined) return undefined;
+    await this.deps.verifications.record(
+      { subjectId: identified.claim.subjectId, method: 'signed_in_site', level: 'verified', outcome: 'verified', channel: context.channel },
+      { actor: `site:${context.issuer}`, reason: 'customer signed in on the company site (verified signed assertion)', idempotencyKey: context.idempotencyKey },
     );
     return identified.claim;
   }

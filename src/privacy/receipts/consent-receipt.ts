@@ -39,6 +39,7 @@ function checkRequest(request: ReceiptRequest, catalog: PurposeCatalog, controll
   if (!BCP47.test(request.language)) throw invalid('language must be a BCP-47 tag such as "en" or "it-IT"', 'language');
   if (!controller.jurisdictions[request.regime]) throw invalid(`no jurisdiction for regime "${String(request.regime)}"`, 'regime');
   if (request.changed.length === 0) throw invalid('a receipt confirms at least one change', 'changed');
+  if (request.disclosure !== 'full_state' && request.disclosure !== 'change_only') throw invalid('disclosure must be "full_state" or "change_only"', 'disclosure');
   for (const event of request.changed) {
     if (event.subjectId !== request.subjectId) throw invalid('a changed event belongs to another subject', 'changed');
     const purpose = catalog.get(event.purposeId);
@@ -58,12 +59,20 @@ function stateByPair(current: readonly CurrentConsent[], changes: readonly Conse
   return states;
 }
 
+/** Every purpose of the catalog for a full-state receipt; only the changed ones, in catalog order, for a change-only one. */
+function shownPurposes(catalog: PurposeCatalog, request: ReceiptRequest, changedPairs: ReadonlySet<string>): readonly Purpose[] {
+  if (request.disclosure !== 'change_only') return catalog.purposes;
+  return catalog.purposes.filter((purpose) => purpose.channels.some((channel) => changedPairs.has(pairKey(purpose.id, channel))));
+}
+
 function receiptPurpose(purpose: Purpose, input: ConsentReceiptInput, states: ReturnType<typeof stateByPair>, changedPairs: ReadonlySet<string>): ReceiptPurpose {
   const { controller } = input;
   const locale = matchShippedLocale(input.request.language) ?? 'en';
   const text = purpose.text[locale] ?? purpose.text.en;
   const thirdPartyName = controller.thirdParties[purpose.id];
-  const channels: ReceiptChannel[] = purpose.channels.map((channel) => {
+  // A change-only receipt names the channels this change touched, nothing else of the person's state.
+  const shown = input.request.disclosure === 'change_only' ? purpose.channels.filter((channel) => changedPairs.has(pairKey(purpose.id, channel))) : purpose.channels;
+  const channels: ReceiptChannel[] = shown.map((channel) => {
     const held = states.get(pairKey(purpose.id, channel));
     return held
       ? { channel, state: held.state, since: held.since.toISOString(), eventId: held.eventId, changed: changedPairs.has(pairKey(purpose.id, channel)) }
@@ -88,9 +97,11 @@ function receiptPurpose(purpose: Purpose, input: ConsentReceiptInput, states: Re
 }
 
 /**
- * Builds the consent receipt of one change: pure, no I/O, no clock (the issue time is given). Every
- * purpose of the catalog is listed with every channel it uses, so the receipt shows the person's
- * whole state; the pairs this change touched are flagged and listed in `changes` with their events.
+ * Builds the consent receipt of one change: pure, no I/O, no clock (the issue time is given). A
+ * `full_state` receipt lists every purpose of the catalog with every channel it uses, so it shows
+ * the person's whole state; a `change_only` receipt lists only the purposes and channels the change
+ * touched, with the state the change set (the current state of anything else is not even read).
+ * Either way the pairs this change touched are flagged and listed in `changes` with their events.
  *
  * @throws LedgerError `PSB_LEDGER_INVALID_INPUT` when the request names another subject's events,
  *   purposes or channels the catalog does not know, no change at all, or a regime with no jurisdiction.
@@ -100,7 +111,7 @@ export function buildConsentReceipt(input: ConsentReceiptInput): ConsentReceipt 
   checkRequest(request, catalog, controller);
   const ordered = [...request.changed].sort((a, b) => a.subjectSeq - b.subjectSeq);
   const changedPairs = new Set(ordered.map((e) => pairKey(e.purposeId, e.channel)));
-  const states = stateByPair(request.current, ordered);
+  const states = stateByPair(request.disclosure === 'change_only' ? [] : request.current, ordered);
   const locale = matchShippedLocale(request.language) ?? 'en';
   const latestChange = Math.max(...ordered.map((e) => e.occurredAt.getTime()));
   const changes: ReceiptChange[] = ordered.map((e) => ({
@@ -131,13 +142,14 @@ export function buildConsentReceipt(input: ConsentReceiptInput): ConsentReceipt 
       },
     ],
     policyUrl: controller.policyUrl,
-    services: [{ service: controller.service[locale], purposes: catalog.purposes.map((p) => receiptPurpose(p, input, states, changedPairs)) }],
+    services: [{ service: controller.service[locale], purposes: shownPurposes(catalog, request, changedPairs).map((p) => receiptPurpose(p, input, states, changedPairs)) }],
     // The catalog holds no special-category purpose; a purpose that did would set these.
     sensitive: false,
     spiCat: [],
     issuedAt: input.issuedAt.toISOString(),
     regime: request.regime,
     catalogVersion: catalog.version,
+    disclosure: request.disclosure,
     changes,
   };
 }

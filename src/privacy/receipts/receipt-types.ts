@@ -2,7 +2,15 @@ import type { CollectionMethod, ConsentEvent, ConsentState, CurrentConsent } fro
 import type { Channel } from '../../ledger/purposes/purpose-catalog';
 import type { Regime } from '../clocks/regimes';
 
-/** What a receipt confirms: one consent change of one person, and their whole state after it. */
+/**
+ * How much of the person's consents a receipt shows. `full_state`: every purpose and channel after the
+ * change, with dates (for a verified customer, who may see their consents). `change_only`: only the
+ * purposes and channels this change touched (for a customer who is only identified: someone who merely
+ * knows an address learns nothing from the receipt beyond what they just did).
+ */
+export type ReceiptDisclosure = 'full_state' | 'change_only';
+
+/** What a receipt confirms: one consent change of one person, and (for `full_state`) their whole state after it. */
 export interface ReceiptRequest {
   readonly subjectId: string;
   /** The subject's regime → the receipt's jurisdiction. */
@@ -12,8 +20,10 @@ export interface ReceiptRequest {
   readonly collectionMethod: CollectionMethod;
   /** The events this receipt confirms. */
   readonly changed: readonly ConsentEvent[];
-  /** The subject's whole state after the change. */
+  /** The subject's whole state after the change (read only for a `full_state` receipt). */
   readonly current: readonly CurrentConsent[];
+  /** How much the receipt shows; the caller decides from the customer's assurance (see ConsentSelfService). */
+  readonly disclosure: ReceiptDisclosure;
   /** Same key again returns the receipt issued the first time (a re-run of the same turn). */
   readonly idempotencyKey?: string;
 }
@@ -123,5 +133,10 @@ export interface ConsentReceipt {
   readonly regime: Regime;
   /** Version of the purposes catalog the receipt was built from. */
   readonly catalogVersion: string;
+  /**
+   * `full_state`: `services[].purposes` lists every purpose of the catalog with every channel;
+   * `change_only`: only the purposes and channels in `changes`.
+   */
+  readonly disclosure: ReceiptDisclosure;
   readonly changes: readonly ReceiptChange[];
 }

@@ -11,6 +11,7 @@ import { MemoryRateLimiter, RedisRateLimiter } from '../../../src/channels/direc
 import { RedisConversationStore } from '../../../src/channels/directline/redis-conversation-store';
 import { isAppError } from '../../../src/errors/app-error';
 import { createRedisClient } from '../../../src/state/redis-client';
+import { eventually, hangGuard } from '../../support/hang-guard';
 import { deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../../support/services';
 import { LogCapture } from '../../support/test-app';
 
@@ -28,16 +29,9 @@ const newId = (): string => `conv${process.pid}x${++sequence}x${Math.random().to
 const record = (conversationId: string) => ({ conversationId, userId: 'dl_user', createdAt: new Date(0).toISOString() });
 const message = (text: string) => ({ type: 'message', text });
 
-function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(check, 10);
-    };
-    check();
-  });
+/** Waits for `predicate` (events arrive in milliseconds; 10 s is only a hang guard). */
+function until(predicate: () => boolean, what: string): Promise<void> {
+  return eventually(predicate, what, 10_000);
 }
 
 /** What every conversation store must do, run on the in-process one and on Redis. */
@@ -134,8 +128,13 @@ function conversationStoreContract(name: string, setUp: () => Promise<StoreFixtu
       );
       unsubscribe();
       other();
+      // A listener subscribed after the unsubscribe hears the next append; an event reaches every
+      // listener of the conversation at once, so the unsubscribed one would have heard it by then.
+      const later: ConversationEvent[] = [];
+      const stopLater = first.subscribe(id, (event) => later.push(event));
       await second.append(id, message('c'));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(() => later.some((event) => event.kind === 'appended' && event.seq === 3), "the later listener hearing the append of 'c'");
+      stopLater();
       assert.equal(heard.filter((event) => event.kind !== 'resync').length, 3);
     });
 
@@ -200,6 +199,17 @@ function redisStore(): RedisConversationStore {
   return store;
 }
 
+/** Resolves on the store's first resync: its subscription is in place. Call before its connection is ready. */
+function subscribed(store: RedisConversationStore): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = store.subscribe(`subscription-probe-${newId()}`, (event) => {
+      if (event.kind !== 'resync') return;
+      stop();
+      resolve();
+    });
+  });
+}
+
 async function ready(client: Redis): Promise<void> {
   if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
 }
@@ -221,9 +231,11 @@ describe('Direct Line on Redis', () => {
     async () => {
       const first = redisStore();
       const second = redisStore();
+      // Both subscriptions take effect before anything is published: a store tells its listeners
+      // to read again (resync) once its SUBSCRIBE has succeeded.
+      const subscriptions = [first, second].map((store) => hangGuard(subscribed(store), 'a store subscribing to conversation events', 10_000));
       await Promise.all(clients.map(ready));
-      // Let both subscriptions take effect before anything is published.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await Promise.all(subscriptions);
       return { first, second };
     },
     async () => undefined,

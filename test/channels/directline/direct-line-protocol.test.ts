@@ -4,6 +4,7 @@ import { Translations, Translator } from '../../../src/i18n/translator';
 import { RunningApp, startTestApp } from '../../support/test-app';
 import { connectClient, provideGlobalWebSocket, TestClient } from './support/direct-line-client';
 import { dlFetch, TEST_SECRET } from './support/direct-line-http';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../../support/hook-timeouts';
 
 /** The seq of an activity id `<conversationId>|0000042`. */
 function seqOf(id: string | undefined): number {
@@ -45,7 +46,8 @@ describe('Direct Line 3.0 with botframework-directlinejs as the client', () => {
     return client;
   };
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     en = (await Translations.load()).for('en');
     restoreWebSocket = provideGlobalWebSocket();
     running = await startTestApp({ DIRECT_LINE_SECRET: TEST_SECRET });
@@ -201,7 +203,8 @@ describe('Direct Line with MicrosoftAppId set (offline: no Bot Framework token i
   let client: TestClient | undefined;
   let restoreWebSocket: () => void;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     en = (await Translations.load()).for('en');
     restoreWebSocket = provideGlobalWebSocket();
     running = await startTestApp({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret', DIRECT_LINE_SECRET: TEST_SECRET });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { baseKeyFor, deriveKeys, DirectLineTokens } from '../../../src/channels/directline/direct-line-tokens';
 import { Translations, Translator } from '../../../src/i18n/translator';
+import { hangGuard } from '../../support/hang-guard';
 import { RunningApp, startTestApp } from '../../support/test-app';
 import {
   ActivitySetJson,
@@ -13,8 +14,10 @@ import {
   TEST_SECRET,
   tryWebSocket,
 } from './support/direct-line-http';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../../support/hook-timeouts';
 
 const RATE_LIMIT = 3;
+const KEEPALIVE_SECONDS = 1;
 
 /** Tokens signed with the app's key (same secret), on a clock of our choosing. */
 function tokensAt(nowMs: number): DirectLineTokens {
@@ -31,12 +34,13 @@ describe('Direct Line security and errors (HTTP)', () => {
   let a: ConversationJson;
   let b: ConversationJson;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     en = (await Translations.load()).for('en');
     running = await startTestApp({
       DIRECT_LINE_SECRET: TEST_SECRET,
       DIRECT_LINE_RATE_LIMIT_POSTS: String(RATE_LIMIT),
-      DIRECT_LINE_KEEPALIVE_SECONDS: '1',
+      DIRECT_LINE_KEEPALIVE_SECONDS: String(KEEPALIVE_SECONDS),
       DIRECT_LINE_CORS_ORIGINS: 'https://shop.example.com',
     });
     a = await startConversation(running.baseUrl);
@@ -246,14 +250,27 @@ describe('Direct Line security and errors (HTTP)', () => {
     const conversation = await startConversation(running.baseUrl);
     const opened = await tryWebSocket(conversation.streamUrl);
     assert.ok(opened.opened);
-    const { messages } = opened;
-    const deadline = Date.now() + 3000;
-    while (!messages.includes('') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    opened.socket.close();
+    const { messages, socket } = opened;
+    // The event: an empty message on the socket (DIRECT_LINE_KEEPALIVE_SECONDS=1; the limit, ten keep-alive periods, only guards against a hang).
+    const keepAlive = messages.includes('')
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const onMessage = (data: Buffer): void => {
+            if (data.length > 0) return;
+            socket.off('message', onMessage);
+            resolve();
+          };
+          socket.on('message', onMessage);
+        });
+    try {
+      await hangGuard(keepAlive, 'an empty keep-alive message on the stream', 10 * KEEPALIVE_SECONDS * 1000);
+    } finally {
+      socket.close();
+    }
     assert.ok(messages.length > 0, 'messages arrived');
     const first = JSON.parse(messages[0]) as ActivitySetJson;
     assert.equal(first.activities[0]?.text?.includes(en.t('bot.welcome')), true, 'the welcome first');
     assert.equal(first.watermark, '1');
-    assert.ok(messages.includes(''), 'an empty keep-alive message within 3 s (DIRECT_LINE_KEEPALIVE_SECONDS=1)');
+    assert.ok(messages.includes(''), 'an empty keep-alive message');
   });
 });

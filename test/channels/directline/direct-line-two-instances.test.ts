@@ -99,10 +99,21 @@ describe('two bot instances sharing Redis serve one Direct Line conversation', (
     const all = activities.length;
     await onFirst.waitFor((received) => received.length >= all, `${all} activities on the first instance's WebSocket`);
     await onSecond.waitFor((received) => received.length >= all, `${all} activities on the second instance's WebSocket`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A marker posted after everything above: each stream delivers in order, so a duplicate of an
+    // earlier activity would reach a socket before the marker's echo does.
+    const markerId = 'two-instances-marker';
+    assert.equal((await postMessage(first.baseUrl, { conversationId, token }, 'qwertyuiop marker', markerId)).status, 200);
+    const isMarker = (activity: { channelData?: unknown }): boolean => (activity.channelData as { clientActivityID?: string } | undefined)?.clientActivityID === markerId;
+    for (const [client, where] of [
+      [onFirst, 'first'],
+      [onSecond, 'second'],
+    ] as const) {
+      await client.waitFor((received) => received.some(isMarker), `the marker's echo on the ${where} instance's WebSocket`);
+    }
     for (const client of [onFirst, onSecond]) {
+      const beforeMarker = client.received.slice(0, client.received.findIndex(isMarker));
       assert.deepEqual(
-        client.received.map((activity) => activity.id),
+        beforeMarker.map((activity) => activity.id),
         activities.map((activity) => activity.id),
       );
       assert.deepEqual(client.calls.filter((call) => call.url.includes('/activities?')), [], 'over the WebSocket, not by polling');

@@ -7,6 +7,7 @@ import { postActivity, PostResult, RunningApp, startTestApp } from '../../suppor
 import { cardButtons, suggestedTitles } from './card-assertions';
 import { ConnectorStub } from './connector-stub';
 import { teamsActivity, TeamsActivityOptions, teamsBotInstalled, teamsConversationId, teamsPerson } from './teams-activities';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../../support/hook-timeouts';
 
 type Options = Omit<TeamsActivityOptions, 'serviceUrl'>;
 
@@ -17,7 +18,8 @@ describe('Teams through /api/messages', () => {
   let en: Translator;
   let it_: Translator;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     translations = await Translations.load();
     en = translations.for('en');
     it_ = translations.for('it');

@@ -56,6 +56,18 @@ function assertDeliveredOnceInOrder(receiver: WebhookReceiver, events: readonly 
   }
 }
 
+/**
+ * Proof that a pass a kick started would be over, without guessing a duration: a kick schedules
+ * its pass on a zero-delay timer, and timers of equal delay fire in the order they were set, so
+ * once a timer set after the kick has fired, that pass (if any) has begun; stop() then resolves
+ * only after the pass in flight has posted and recorded what it posted.
+ */
+async function aPassWouldHaveRun(webhook: { stop(): Promise<void> }): Promise<void> {
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await webhook.stop();
+}
+
 forEachBackend('consent webhook delivery', (ctx) => {
   let receiver: WebhookReceiver;
   beforeEach(async () => {
@@ -151,6 +163,7 @@ forEachBackend('consent webhook delivery', (ctx) => {
 
     await change(ledger, subject.id, 'given');
     webhook.kick();
+    await aPassWouldHaveRun(webhook);
     assert.equal((await webhook.stats()).pending, 1, 'a stopped webhook posts nothing more');
     assert.equal(receiver.posts.length, 2);
   });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { isAppError } from '../../../src/errors/app-error';
 import { ErrorCode } from '../../../src/errors/codes';
 import { Ledger, LedgerOptions, openLedger } from '../../../src/ledger/ledger';
 import { LedgerError } from '../../../src/ledger/ledger-errors';
 import { Subject } from '../../../src/ledger/subjects/subject-service';
-import { POSTGRES_START } from '../../support/services';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../../support/hook-timeouts';
+import { connectTestPostgres } from '../../support/services';
 
 /** The shared PostgreSQL of the test machine; each ledger gets a schema of its own, dropped afterwards. */
 export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -45,16 +46,8 @@ export interface BackendContext {
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 async function withPostgres<T>(work: (client: Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw new Error(
-      `PostgreSQL is not reachable at ${url} (${(err as Error).message}). The ledger suite runs against the real PostgreSQL as well as PGlite; start it with:\n  ${POSTGRES_START}`,
-    );
-  }
+  // Refused (start it), timed out (there but busy) or another reason: connectTestPostgres says which.
+  const client = await connectTestPostgres(url);
   try {
     return await work(client);
   } finally {
@@ -106,12 +99,15 @@ export function forEachBackend(name: string, fn: (ctx: BackendContext) => void):
         open,
       };
 
-      before(async () => {
+      // Opening a ledger starts PGlite (or a pool) and runs every migration: slow on a loaded machine.
+      before(async function () {
+        this.timeout(HEAVY_HOOK_TIMEOUT_MS);
         if (backend === 'postgresql') await requireLedgerPostgres();
         main = await open();
       });
       beforeEach(() => clock.reset());
-      after(async () => {
+      after(async function () {
+        this.timeout(HEAVY_HOOK_TIMEOUT_MS);
         for (const ledger of opened.splice(0)) await ledger.close().catch(() => undefined);
         if (schemas.length > 0) {
           await withPostgres(async (client) => {

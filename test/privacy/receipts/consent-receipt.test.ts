@@ -55,6 +55,7 @@ function withdrawalRequest(overrides: Partial<ReceiptRequest> = {}) {
     collectionMethod: 'web_chat',
     changed: [smsWithdrawn],
     current: [emailGiven, smsWithdrawn, newsletterRefused].map(current),
+    disclosure: 'full_state',
     ...overrides,
   };
   return { request, smsWithdrawn, emailGiven };
@@ -136,7 +137,7 @@ describe('consent receipt content (Kantara CR v1.1 + ISO/IEC TS 27560)', () => {
     const first = event('marketing_offers', 'email', 'withdrawn');
     const second = event('marketing_offers', 'sms', 'withdrawn', new Date(CHANGED_AT.getTime() + 1500));
     const receipt = buildConsentReceipt({
-      request: { subjectId: SUBJECT, regime: 'gdpr', language: 'en', collectionMethod: 'web_chat', changed: [second, first], current: [first, second].map(current) },
+      request: { subjectId: SUBJECT, regime: 'gdpr', language: 'en', collectionMethod: 'web_chat', changed: [second, first], current: [first, second].map(current), disclosure: 'full_state' },
       catalog,
       controller,
       receiptId: randomUUID(),
@@ -153,6 +154,72 @@ describe('consent receipt content (Kantara CR v1.1 + ISO/IEC TS 27560)', () => {
     const offers = receipt.services[0].purposes.find((p) => p.purposeId === 'marketing_offers');
     assert.deepEqual(offers?.channels.filter((c) => c.changed).map((c) => c.channel), ['email', 'sms']);
     assert.equal(offers?.purposeName, 'Offers and promotions');
+  });
+
+  it('a full-state receipt says so', () => {
+    const { request } = withdrawalRequest();
+    assert.equal(buildConsentReceipt({ request, catalog, controller, receiptId: randomUUID(), issuedAt: ISSUED }).disclosure, 'full_state');
+  });
+
+  describe('change only (a customer who is only identified)', () => {
+    it('holds the changed purpose and channel alone: no other purpose, channel, state, event or date', () => {
+      const { request, smsWithdrawn, emailGiven } = withdrawalRequest({ disclosure: 'change_only' });
+      const receipt = buildConsentReceipt({ request, catalog, controller, receiptId: randomUUID(), issuedAt: ISSUED });
+      assert.equal(receipt.disclosure, 'change_only');
+      const purposes = receipt.services[0].purposes;
+      assert.deepEqual(
+        purposes.map((p) => p.purposeId),
+        ['marketing_offers'],
+      );
+      assert.deepEqual(
+        purposes[0].channels.map((c) => [c.channel, c.state, c.since, c.eventId, c.changed]),
+        [['sms', 'withdrawn', CHANGED_AT.toISOString(), smsWithdrawn.id, true]],
+      );
+      assert.deepEqual(
+        receipt.changes.map((c) => [c.purposeId, c.channel, c.state, c.eventId]),
+        [['marketing_offers', 'sms', 'withdrawn', smsWithdrawn.id]],
+      );
+      const signed = JSON.stringify(receipt);
+      for (const secret of [emailGiven.id, emailGiven.occurredAt.toISOString(), '2026-05-01', 'refused', 'not_asked', 'newsletter']) {
+        assert.ok(!signed.includes(secret), `the receipt does not reveal "${secret}"`);
+      }
+    });
+
+    it('several changed pairs of two purposes: exactly those, in catalog order', () => {
+      const offersSms = event('marketing_offers', 'sms', 'withdrawn');
+      const partnersPost = event('partner_sharing', 'post', 'withdrawn');
+      const partnersEmail = event('partner_sharing', 'email', 'withdrawn');
+      const receipt = buildConsentReceipt({
+        request: { subjectId: SUBJECT, regime: 'ccpa', language: 'en', collectionMethod: 'web_chat', changed: [partnersPost, offersSms, partnersEmail], current: [offersSms, partnersPost, partnersEmail].map(current), disclosure: 'change_only' },
+        catalog,
+        controller,
+        receiptId: randomUUID(),
+        issuedAt: ISSUED,
+      });
+      assert.deepEqual(
+        receipt.services[0].purposes.map((p) => [p.purposeId, p.channels.map((c) => c.channel)]),
+        [
+          ['marketing_offers', ['sms']],
+          ['partner_sharing', ['email', 'post']],
+        ],
+      );
+    });
+
+    it('ignores any current state it is handed: the state set by the change is what it shows', () => {
+      const smsWithdrawn = event('marketing_offers', 'sms', 'withdrawn');
+      const later = event('marketing_offers', 'sms', 'given', new Date(CHANGED_AT.getTime() + 60_000));
+      const receipt = buildConsentReceipt({
+        request: { subjectId: SUBJECT, regime: 'gdpr', language: 'en', collectionMethod: 'web_chat', changed: [smsWithdrawn], current: [current(later)], disclosure: 'change_only' },
+        catalog,
+        controller,
+        receiptId: randomUUID(),
+        issuedAt: ISSUED,
+      });
+      assert.deepEqual(
+        receipt.services[0].purposes[0].channels.map((c) => [c.state, c.eventId]),
+        [['withdrawn', smsWithdrawn.id]],
+      );
+    });
   });
 
   it('names the jurisdiction of each regime', () => {
@@ -178,6 +245,7 @@ describe('consent receipt content (Kantara CR v1.1 + ISO/IEC TS 27560)', () => {
       ['a channel the purpose does not use', { changed: [event('newsletter', 'sms', 'withdrawn')] }, /not in the catalog/],
       ['an unknown purpose', { changed: [event('lottery', 'email', 'given')] }, /not in the catalog/],
       ['a language that is not BCP-47', { language: 'Italian' }, /BCP-47/],
+      ['no disclosure', { disclosure: 'everything' as ReceiptRequest['disclosure'] }, /disclosure/],
     ];
     for (const [name, overrides, pattern] of cases) {
       assert.throws(

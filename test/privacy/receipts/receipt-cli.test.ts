@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import restify from 'restify';
+import { Translations } from '../../../src/i18n/translator';
 import { Ledger, openLedger } from '../../../src/ledger/ledger';
 import { ReceiptService } from '../../../src/ledger/receipts/receipt-service';
 import { createLogger } from '../../../src/log/logger';
@@ -46,11 +47,11 @@ describe('npm run ledger -- receipt verify FILE', function () {
     const subject = await ledger.subjects.register({ identifiers: [{ kind: 'email', value: 'receipt.cli@example.com' }], regime: 'lgpd', preferredLocale: 'en' }, { actor: 'system:test', reason: 'test subject' });
     const issued = await ledger.db.transaction(async (tx) => {
       const { events } = await ledger.consent.record(subject.id, [{ purposeId: 'newsletter', channel: 'email', state: 'withdrawn' }], { collectionMethod: 'web_chat', language: 'en' }, { actor: 'customer:test', reason: 'test' }, tx);
-      return receipts.issue(tx, { subjectId: subject.id, regime: subject.regime, language: 'en', collectionMethod: 'web_chat', changed: events, current: await ledger.consent.current(subject.id, tx) });
+      return receipts.issue(tx, { subjectId: subject.id, regime: subject.regime, language: 'en', collectionMethod: 'web_chat', changed: events, current: await ledger.consent.current(subject.id, tx), disclosure: 'full_state' });
     });
     receiptId = issued.receiptId;
     const server = restify.createServer({ handleUncaughtExceptions: false });
-    receiptRoutes({ receipts, signer, publicBaseUrl: 'https://privacy.example.com', logger: createLogger({ level: 'silent' }) })(server);
+    receiptRoutes({ receipts, signer, publicBaseUrl: 'https://privacy.example.com', translations: await Translations.load(), catalog: ledger.catalog, defaultLocale: 'en', logger: createLogger({ level: 'silent' }) })(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     try {
       const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/receipts/${issued.token}`);

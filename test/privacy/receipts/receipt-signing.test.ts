@@ -39,7 +39,7 @@ function sampleReceipt(): ConsentReceipt {
     hash: 'h',
   };
   return buildConsentReceipt({
-    request: { subjectId: SUBJECT, regime: 'gdpr', language: 'en', collectionMethod: 'web_chat', changed: [withdrawn], current: [{ purposeId: 'marketing_offers', channel: 'sms', state: 'withdrawn', since: AT, eventId: withdrawn.id }] },
+    request: { subjectId: SUBJECT, regime: 'gdpr', language: 'en', collectionMethod: 'web_chat', changed: [withdrawn], current: [{ purposeId: 'marketing_offers', channel: 'sms', state: 'withdrawn', since: AT, eventId: withdrawn.id }], disclosure: 'full_state' },
     catalog: loadPurposeCatalog(),
     controller: loadController(),
     receiptId: randomUUID(),

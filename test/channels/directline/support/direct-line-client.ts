@@ -84,7 +84,7 @@ export interface TestClient {
   readonly calls: RecordedCall[];
   /** Posts and resolves with the id the endpoint gave. */
   post(activity: Activity): Promise<string>;
-  /** Resolves once `predicate` holds over what was received (polls every 20 ms). */
+  /** Resolves once `predicate` holds over what was received (polls every 20 ms); `timeoutMs` only guards against a hang. */
   waitFor(predicate: (received: readonly Activity[]) => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Ends the connection and stops the activity subscription (closes the WebSocket). */
   end(): void;
@@ -117,12 +117,12 @@ export function connectClient(baseUrl: string, options: DirectLineOptions): Test
       new Promise<string>((resolve, reject) => {
         directLine.postActivity(activity).subscribe({ next: (id: unknown) => resolve(String(id)), error: reject });
       }),
-    waitFor: async (predicate, what, timeoutMs = 8000) => {
+    waitFor: async (predicate, what, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
         if (Date.now() > deadline) {
           const status = ConnectionStatus[directLine.connectionStatus$.getValue()];
-          throw new Error(`timed out waiting for ${what}; connection ${status}; received ${JSON.stringify(received.map((a) => [a.type, a.id, 'text' in a ? a.text : undefined]))}`);
+          throw new Error(`hang guard: no ${what} within ${timeoutMs} ms (normally well under a second); connection ${status}; received ${JSON.stringify(received.map((a) => [a.type, a.id, 'text' in a ? a.text : undefined]))}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

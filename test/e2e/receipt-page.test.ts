@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { Translations } from '../../src/i18n/translator';
+import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
+import { messageActivity, postActivity, uniqueConversationId } from '../support/test-app';
+import { addSmsCustomer, ConsentStack, sentencePattern, startConsentStack } from '../consent-bot/consent-stack';
+import { launchChromium } from './chromium';
+
+const WAIT_MS = 15_000;
+
+/**
+ * The receipt link in a real browser: the page reads in the receipt's language, under its strict
+ * policy nothing is blocked (no script, the stylesheet loads), it is used with the keyboard alone,
+ * and the signed JSON is one key press away, saved as the file the verify command takes.
+ */
+describe('the receipt page in Chromium', function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let stack: ConsentStack;
+  let translations: Translations;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    browser = await launchChromium();
+    translations = await Translations.load();
+    stack = await startConsentStack();
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  /** An Italian customer withdraws SMS offers in the chat: the receipt link the bot gives. */
+  async function italianReceiptLink(): Promise<string> {
+    const t = translations.for('it');
+    const who = await addSmsCustomer(stack, 'page.it', 'it');
+    const conversationId = uniqueConversationId('receipt-page');
+    let last = '';
+    for (const text of ['Non mandatemi più offerte via SMS', who.email, t.t('consent.confirm.yes')]) {
+      const result = await postActivity(stack.baseUrl, messageActivity(conversationId, text, { locale: ACTIVITY_LOCALE.it }));
+      last = result.texts[0] ?? '';
+    }
+    const match = sentencePattern(t, 'consent.done.receipt', { receiptId: undefined, url: undefined }).exec(last.split('\n\n')[1] ?? '');
+    assert.ok(match, last);
+    return match[2];
+  }
+
+  it('it: readable in Italian, nothing blocked, usable with the keyboard, and the signed JSON saved with one key press', async () => {
+    const t = translations.for('it');
+    const url = await italianReceiptLink();
+    const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    const response = await page.goto(url, { waitUntil: 'load' });
+    assert.equal(response?.status(), 200);
+
+    // The receipt's language (Italian), although the browser asks for English.
+    assert.equal(await page.locator('html').getAttribute('lang'), 'it');
+    await page.getByRole('heading', { level: 1, name: t.t('receipt.page.title') }).waitFor({ timeout: WAIT_MS });
+    for (const heading of ['changesHeading', 'recordedHeading', 'controllerHeading', 'verifyHeading']) {
+      assert.ok(await page.getByRole('heading', { level: 2, name: t.t(`receipt.page.${heading}`) }).isVisible(), heading);
+    }
+    const table = page.getByRole('table').first();
+    assert.ok(await table.getByRole('columnheader', { name: t.t('receipt.page.purpose') }).isVisible());
+    assert.ok(await table.getByRole('rowheader', { name: 'Offerte e promozioni' }).isVisible());
+    assert.equal(await page.getByRole('table').count(), 1, 'an identified customer’s receipt: the change only, no table of the whole state');
+    // The stylesheet applied (the policy allows 'self'): the main column is centred and bounded.
+    assert.equal(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth"), '832px');
+
+    // Keyboard only: Tab reaches the language link, then the JSON link; Enter saves the file.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.locator(':focus').getAttribute('hreflang'), 'en');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.locator(':focus').innerText(), t.t('receipt.page.json'));
+    const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
+    assert.equal(outline, 'solid', 'the focused link shows where the keyboard is');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT_MS }), page.keyboard.press('Enter')]);
+    assert.match(download.suggestedFilename(), /^consent-receipt-[0-9a-f-]{36}\.json$/);
+    const saved = JSON.parse(readFileSync(await download.path(), 'utf8')) as { receipt: { consentReceiptID: string }; jws: string };
+    assert.deepEqual(saved, await (await fetch(url, { headers: { accept: 'application/json' } })).json(), 'the signed JSON as the link serves it');
+    assert.ok(download.suggestedFilename().includes(saved.receipt.consentReceiptID));
+    assert.ok((await page.locator('pre code').innerText()).endsWith(download.suggestedFilename()), 'the command names the saved file');
+
+    // The other language, one click away.
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: translations.for('en').t('receipt.page.title') }).waitFor({ timeout: WAIT_MS });
+    assert.deepEqual(problems, [], 'no script error, no blocked resource');
+  });
+});
