@@ -5,7 +5,7 @@ import { SHIPPED_LOCALES, ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
 import { decodeCompactJws } from '../../src/privacy/receipts/compact-jws';
 import type { ConsentReceipt } from '../../src/privacy/receipts/receipt-types';
-import { ConsentConversation, ConsentWorld, PUBLIC_BASE_URL, TestCustomer, consentConversation, heldBy, newEvents, openConsentWorld, registerCustomer } from './consent-support';
+import { ConsentConversation, PUBLIC_BASE_URL, TestCustomer, consentConversation, heldBy, newEvents, useConsentWorld, registerCustomer } from './consent-support';
 
 /**
  * The assurance rules of consent changes, in the chat: giving consent needs `verified` (a stranger
@@ -20,18 +20,10 @@ const RECEIPT_LINE = /^(?:Your consent receipt, reference|La sua ricevuta di con
 
 describe('consent changes and the customer’s assurance (dialogs, ledger, receipts, notices)', function () {
   this.timeout(60_000);
-  let world: ConsentWorld;
-
-  before(async () => {
-    world = await openConsentWorld();
-  });
+  const world = useConsentWorld();
 
   beforeEach(() => {
     world.messenger.failing = undefined;
-  });
-
-  after(async () => {
-    await world?.close();
   });
 
   /** The signed payload behind a receipt link: what the customer downloads and verifies. */

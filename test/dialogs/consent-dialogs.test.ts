@@ -6,7 +6,7 @@ import { Translator } from '../../src/i18n/translator';
 import { IntentName } from '../../src/nlu/intents';
 import { ledgerFootprint } from '../ledger/support/ledger-footprint';
 import { keyword } from './dialog-harness';
-import { ConsentWorld, PUBLIC_BASE_URL, TestCustomer, consentConversation, heldBy, newEvents, openConsentWorld, registerCustomer } from './consent-support';
+import { PUBLIC_BASE_URL, TestCustomer, consentConversation, heldBy, newEvents, useConsentWorld, registerCustomer } from './consent-support';
 
 /** One withdrawal or gift told as a table of turns: what the customer says, what they must read back. */
 interface ChangeCase {
@@ -204,15 +204,7 @@ const CHECK_EN = 'What did I agree to?';
 
 describe('consent dialogs', function () {
   this.timeout(60_000);
-  let world: ConsentWorld;
-
-  before(async () => {
-    world = await openConsentWorld();
-  });
-
-  after(async () => {
-    await world?.close();
-  });
+  const world = useConsentWorld();
 
   function matches(actual: readonly string[], expected: readonly (string | RegExp)[], where: string): void {
     assert.equal(actual.length, expected.length, `${where}: ${JSON.stringify(actual)}`);

@@ -15,6 +15,7 @@ import { IntentName } from '../../src/nlu/intents';
 import { ConsentSelfService } from '../../src/privacy/consent/consent-self-service';
 import { WithdrawalNotifier } from '../../src/privacy/consent/withdrawal-notice';
 import { RecordingContactMessenger } from '../support/recording-contact-messenger';
+import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 import { LogCapture } from '../support/test-app';
 import { IdentityService } from '../../src/privacy/identity/identity-service';
 import type { OneTimeCodes } from '../../src/privacy/identity/one-time-code-types';
@@ -55,6 +56,51 @@ export async function openConsentWorld(): Promise<ConsentWorld> {
     yesNo: YesNoRecognizer.load(),
     messenger,
     close: () => ledger.close(),
+  };
+}
+
+/**
+ * Registers, in the calling `describe`, a ConsentWorld opened before its tests and closed after them
+ * (heavy hooks: HEAVY_HOOK_TIMEOUT_MS). The world returned reads the open one, so use it inside tests
+ * and hooks, not while the suite is being declared; the `after` hook closes it, not the test.
+ */
+export function useConsentWorld(): ConsentWorld {
+  let opened: ConsentWorld | undefined;
+  before(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
+    opened = await openConsentWorld();
+  });
+  after(async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
+    await opened?.close();
+  });
+  const open = (): ConsentWorld => {
+    if (!opened) throw new Error('the consent world is not open yet: use it inside a test or a hook, after useConsentWorld’s before');
+    return opened;
+  };
+  return {
+    get dialogs() {
+      return open().dialogs;
+    },
+    get ledger() {
+      return open().ledger;
+    },
+    get consents() {
+      return open().consents;
+    },
+    get receipts() {
+      return open().receipts;
+    },
+    get scope() {
+      return open().scope;
+    },
+    get yesNo() {
+      return open().yesNo;
+    },
+    get messenger() {
+      return open().messenger;
+    },
+    close: () => open().close(),
   };
 }
 

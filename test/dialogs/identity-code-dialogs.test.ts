@@ -5,7 +5,7 @@ import { SHIPPED_LOCALES, ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
 import { IntentName } from '../../src/nlu/intents';
 import { anotherCode, CodeWorld, openCodeWorld, spaced, verificationRows } from './code-support';
-import { ConsentConversation, ConsentWorld, consentConversation, openConsentWorld, registerCustomer, TestCustomer } from './consent-support';
+import { ConsentConversation, consentConversation, useConsentWorld, registerCustomer, TestCustomer } from './consent-support';
 import { keyword } from './dialog-harness';
 
 const CHECK: Record<ShippedLocale, string> = { en: 'What did I agree to?', it: 'A cosa ho dato il consenso?' };
@@ -41,21 +41,30 @@ const SENT: Expected = ['identityCode.sent.email', { masked: MASKED, count: VALI
 const VERIFIED: readonly Expected[] = [['identityCode.verified'], 'card'];
 const wrong = (count: number): Expected => ['identityCode.wrong', { count }];
 
+/** The question, then the address: a code is sent, and the code prompt waits. */
+const AT_CODE_PROMPT: readonly Turn[] = [
+  { say: 'check', expect: [PROMPT] },
+  { say: 'email', expect: [NOTED, SENT] },
+];
+/** Five wrong codes at the code prompt: each says how many tries are left, the fifth uses the code up. */
+const FIVE_WRONG: readonly Turn[] = [
+  { say: 'wrongCode', expect: [wrong(4)] },
+  { say: 'wrongCode', expect: [wrong(3)] },
+  { say: 'wrongCode', expect: [wrong(2)] },
+  { say: 'wrongCode', expect: [wrong(1)] },
+  { say: 'wrongCode', expect: [['identityCode.exhausted']] },
+];
+
 const CASES: readonly CodeCase[] = [
   {
     name: 'the right code, typed with a space: verified, and the consents card at once, with no person involved',
-    turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
-      { say: 'spacedCode', expect: VERIFIED },
-    ],
+    turns: [...AT_CODE_PROMPT, { say: 'spacedCode', expect: VERIFIED }],
     verified: true,
   },
   {
     name: 'something that is not a code is asked again gently, and uses no try',
     turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
+      ...AT_CODE_PROMPT,
       { say: 'notACode', expect: [['identityCode.retry']] },
       { say: 'wrongCode', expect: [wrong(4)] },
       { say: 'code', expect: VERIFIED },
@@ -65,13 +74,8 @@ const CASES: readonly CodeCase[] = [
   {
     name: 'a wrong code five times uses the code up (the right one no longer works); a new code then does',
     turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
-      { say: 'wrongCode', expect: [wrong(4)] },
-      { say: 'wrongCode', expect: [wrong(3)] },
-      { say: 'wrongCode', expect: [wrong(2)] },
-      { say: 'wrongCode', expect: [wrong(1)] },
-      { say: 'wrongCode', expect: [['identityCode.exhausted']] },
+      ...AT_CODE_PROMPT,
+      ...FIVE_WRONG,
       { say: 'code', expect: [['identityCode.exhausted']] },
       { say: 'newCodeButton', expect: [SENT] },
       { say: 'code', expect: VERIFIED },
@@ -80,22 +84,13 @@ const CASES: readonly CodeCase[] = [
   },
   {
     name: 'wrong code five times, then nothing more: not verified',
-    turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
-      { say: 'wrongCode', expect: [wrong(4)] },
-      { say: 'wrongCode', expect: [wrong(3)] },
-      { say: 'wrongCode', expect: [wrong(2)] },
-      { say: 'wrongCode', expect: [wrong(1)] },
-      { say: 'wrongCode', expect: [['identityCode.exhausted']] },
-    ],
+    turns: [...AT_CODE_PROMPT, ...FIVE_WRONG],
     verified: false,
   },
   {
     name: 'an expired code gets its own answer (not "wrong"); a new code works',
     turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
+      ...AT_CODE_PROMPT,
       { minutesPass: VALID_MINUTES + 1 },
       { say: 'code', expect: [['identityCode.expired']] },
       { say: 'resend', expect: [SENT] },
@@ -106,8 +101,7 @@ const CASES: readonly CodeCase[] = [
   {
     name: 'a code typed long after (over an hour): no code is waiting any more, and a new one works',
     turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
+      ...AT_CODE_PROMPT,
       { minutesPass: 75 },
       { say: 'code', expect: [['identityCode.none']] },
       { say: 'newCodeButton', expect: [SENT] },
@@ -118,8 +112,7 @@ const CASES: readonly CodeCase[] = [
   {
     name: 'resend: a new code replaces the first one',
     turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
+      ...AT_CODE_PROMPT,
       { say: 'resend', expect: [SENT] },
       { say: 'firstCode', expect: [wrong(4)] },
       { say: 'code', expect: VERIFIED },
@@ -129,8 +122,7 @@ const CASES: readonly CodeCase[] = [
   {
     name: `at most ${CODES_PER_HOUR} codes an hour: the next request says how long to wait, and a person can take over`,
     turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
+      ...AT_CODE_PROMPT,
       { say: 'resend', expect: [SENT] },
       { say: 'newCodeButton', expect: [SENT] },
       { say: 'resend', expect: [['identityCode.limited', { count: 60 }]] },
@@ -141,11 +133,7 @@ const CASES: readonly CodeCase[] = [
   },
   {
     name: '"talk to a person" at the code prompt: handed over to verify, the check waiting',
-    turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
-      { say: 'person', expect: [['handoff.queuedForVerification', { position: 1 }]] },
-    ],
+    turns: [...AT_CODE_PROMPT, { say: 'person', expect: [['handoff.queuedForVerification', { position: 1 }]] }],
     verified: false,
     handedOver: true,
   },
@@ -161,8 +149,7 @@ const CASES: readonly CodeCase[] = [
   {
     name: 'cancel at the code prompt: stopped, not verified (asking again sends a new code), and the old code is gone with it',
     turns: [
-      { say: 'check', expect: [PROMPT] },
-      { say: 'email', expect: [NOTED, SENT] },
+      ...AT_CODE_PROMPT,
       { say: 'cancel', expect: ['cancelled'] },
       { say: 'check', expect: [SENT] },
       { say: 'firstCode', expect: [wrong(4)] },
@@ -179,15 +166,7 @@ function readable(activity: Partial<Activity>): string {
 
 describe('one-time code dialogs: a customer verifies alone, in chat', function () {
   this.timeout(60_000);
-  let world: ConsentWorld;
-
-  before(async () => {
-    world = await openConsentWorld();
-  });
-
-  after(async () => {
-    await world?.close();
-  });
+  const world = useConsentWorld();
 
   /** A conversation with the real gate, identity and code dialogs over the ledger, and the real code service. */
   function converse(locale: ShippedLocale, codes: CodeWorld): ConsentConversation {

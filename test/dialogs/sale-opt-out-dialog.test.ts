@@ -5,7 +5,7 @@ import { IntentName } from '../../src/nlu/intents';
 import { decodeCompactJws } from '../../src/privacy/receipts/compact-jws';
 import type { ConsentReceipt } from '../../src/privacy/receipts/receipt-types';
 import { keyword } from './dialog-harness';
-import { ConsentWorld, consentConversation, heldBy, newEvents, openConsentWorld, registerCustomer } from './consent-support';
+import { consentConversation, heldBy, newEvents, useConsentWorld, registerCustomer } from './consent-support';
 
 /** The CCPA opt-out of sale/sharing told as turns; `{email}` stands for the customer's address, `t:` for a message key. */
 interface OptOutCase {
@@ -127,15 +127,7 @@ const CASES: readonly OptOutCase[] = [
 
 describe('opt-out of the sale and sharing of personal information (CCPA), as tables of turns', function () {
   this.timeout(60_000);
-  let world: ConsentWorld;
-
-  before(async () => {
-    world = await openConsentWorld();
-  });
-
-  after(async () => {
-    await world?.close();
-  });
+  const world = useConsentWorld();
 
   function check(t: Translator, actual: string, want: Expected, masked: string, where: string): void {
     if (want === 'noted') return assert.equal(actual, t.t('identity.noted', { identifier: masked }), where);

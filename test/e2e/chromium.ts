@@ -5,6 +5,9 @@ import { Browser, chromium } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
 
+/** How long a browser test waits for something to show, ms: only a guard against a hang, never a speed check. */
+export const BROWSER_WAIT_MS = 15_000; // 15 s
+
 /**
  * Flags for a quiet, reproducible headless Chromium: no sandbox (containers, root), no GPU, and none
  * of the browser's own background traffic (updates, sync, field trials), so every request seen comes

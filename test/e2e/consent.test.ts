@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { Response } from 'playwright-core';
 import { ShippedLocale } from '../../src/i18n/shipped-locales';
-import { Translations, Translator } from '../../src/i18n/translator';
+import { Translator } from '../../src/i18n/translator';
 import { formatInZone } from '../../src/privacy/clocks/deadlines';
-import { assertOneChatWithdrawal, assertSmsOffersWithdrawnReceipt, ConsentStack, countRows, eventsOf, openReceipt, sentencePattern, SmsCustomer, startConsentStack } from '../consent-bot/consent-stack';
-import { launchChromium, textPattern } from './chromium';
+import { assertOneChatWithdrawal, assertSmsOffersWithdrawnReceipt, countRows, eventsOf, openReceipt, sentencePattern, SmsCustomer } from '../consent-bot/consent-stack';
+import { BROWSER_WAIT_MS } from './chromium';
+import { useConsentBrowser } from './consent-browser';
+import { assertNothingFailed, openWebChat, see, send, transcript } from './web-chat-page';
 import { eventually } from '../support/hang-guard';
-
-const WAIT_MS = 15_000;
-/** Web Chat's own "send failed" status (en-US and it-IT). */
-const SEND_FAILED = [/Send failed/i, /Invio non riuscito/i];
 
 interface Case {
   readonly locale: ShippedLocale;
@@ -33,50 +31,16 @@ const CASES: readonly Case[] = [
  */
 describe('consent withdrawal in Web Chat (Chromium, end to end)', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let stack: ConsentStack;
-  let translations: Translations;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    browser = await launchChromium();
-    translations = await Translations.load();
-    stack = await startConsentStack();
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  const transcript = (page: Page) => page.locator('.webchat__basic-transcript');
-  const see = (page: Page, text: string | RegExp) =>
-    transcript(page)
-      .getByText(typeof text === 'string' ? textPattern(text) : text)
-      .first()
-      .waitFor({ state: 'visible', timeout: WAIT_MS });
-
-  async function send(page: Page, text: string): Promise<void> {
-    const input = page.locator('[data-id="webchat-sendbox-input"]');
-    await input.fill(text);
-    await input.press('Enter');
-  }
+  const suite = useConsentBrowser();
 
   for (const c of CASES) {
     it(`${c.locale}: "${c.request}" → the email → a click on the yes button: done, in the customer’s time zone, with a receipt link; one consent event in the ledger`, async () => {
-      const t: Translator = translations.for(c.locale);
+      const { stack } = suite;
+      const t: Translator = suite.translations.for(c.locale);
       const who: SmsCustomer = stack.demo[c.who];
       const before = (await eventsOf(stack, who.subjectId)).length;
 
-      const context = await browser.newContext({ locale: c.browserLocale, timezoneId: c.timeZone });
-      contexts.push(context);
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      const { page, problems } = await suite.newPage({ locale: c.browserLocale, timezoneId: c.timeZone });
       /** The page's messages to Direct Line, answered: text, conversation and the activity id the server gave. */
       const posted: { text: string; conversationId: string; id: string }[] = [];
       page.on('response', (response: Response) => {
@@ -88,8 +52,7 @@ describe('consent withdrawal in Web Chat (Chromium, end to end)', function () {
           .then((body: { id?: string }) => posted.push({ text: activity.text ?? '', conversationId: decodeURIComponent(match[1]), id: body.id ?? '' }))
           .catch(() => undefined);
       });
-      assert.equal((await page.goto(`${stack.baseUrl}/`, { waitUntil: 'load' }))?.status(), 200);
-      await see(page, t.t('bot.welcome'));
+      await openWebChat(page, stack.baseUrl, t.t('bot.welcome'));
 
       await send(page, c.request);
       await see(page, t.t('identity.prompt'));
@@ -100,7 +63,7 @@ describe('consent withdrawal in Web Chat (Chromium, end to end)', function () {
 
       await see(page, sentencePattern(t, 'consent.done.withdrawn', { time: undefined, scope: c.scope }, false));
       const receiptLink = transcript(page).locator(`a[href^="${stack.baseUrl}/receipts/"]`).first();
-      await receiptLink.waitFor({ state: 'visible', timeout: WAIT_MS });
+      await receiptLink.waitFor({ state: 'visible', timeout: BROWSER_WAIT_MS });
       const url = (await receiptLink.getAttribute('href')) ?? '';
       // Web Chat puts zero-width spaces around a link it renders.
       const shown = (await transcript(page).innerText()).replace(/\u200b/g, '');
@@ -117,9 +80,7 @@ describe('consent withdrawal in Web Chat (Chromium, end to end)', function () {
       await see(page, formatInZone(event.occurredAt, c.timeZone, c.locale));
 
       assertSmsOffersWithdrawnReceipt(await openReceipt(url), who, reference, event);
-      const bodyText = await page.locator('body').innerText();
-      for (const failed of SEND_FAILED) assert.doesNotMatch(bodyText, failed);
-      assert.deepEqual(problems, []);
+      await assertNothingFailed(page, problems);
     });
   }
 });

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ShippedLocale } from '../../src/i18n/shipped-locales';
-import { Translations, Translator } from '../../src/i18n/translator';
+import { Translator } from '../../src/i18n/translator';
 import type { OutboxEntry } from '../../src/integrations/messaging/message-outbox';
-import { ConsentStack, SmsCustomer, startConsentStack } from '../consent-bot/consent-stack';
-import { launchChromium, textPattern } from './chromium';
-
-const WAIT_MS = 15_000;
-/** Web Chat's own "send failed" status (en-US and it-IT). */
-const SEND_FAILED = [/Send failed/i, /Invio non riuscito/i];
+import { SmsCustomer } from '../consent-bot/consent-stack';
+import { BROWSER_WAIT_MS, textPattern } from './chromium';
+import { useConsentBrowser } from './consent-browser';
+import { assertNothingFailed, openWebChat, see, send, transcript } from './web-chat-page';
 
 interface Case {
   readonly locale: ShippedLocale;
@@ -37,49 +34,18 @@ async function outbox(baseUrl: string): Promise<OutboxEntry[]> {
  */
 describe('consents checked alone with a one-time code in Web Chat (Chromium, end to end)', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let stack: ConsentStack;
-  let translations: Translations;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    browser = await launchChromium();
-    translations = await Translations.load();
-    stack = await startConsentStack();
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  const transcript = (page: Page) => page.locator('.webchat__basic-transcript');
-  const see = (page: Page, text: string) => transcript(page).getByText(textPattern(text)).first().waitFor({ state: 'visible', timeout: WAIT_MS });
-
-  async function send(page: Page, text: string): Promise<void> {
-    const input = page.locator('[data-id="webchat-sendbox-input"]');
-    await input.fill(text);
-    await input.press('Enter');
-  }
+  const suite = useConsentBrowser();
 
   for (const c of CASES) {
     it(`${c.locale}: "${c.ask}" → the email address → the code from the email → the consents card, no agent involved`, async () => {
-      const t: Translator = translations.for(c.locale);
+      const { stack } = suite;
+      const t: Translator = suite.translations.for(c.locale);
       const who: SmsCustomer = stack.demo[c.who];
       const verificationsBefore = (await stack.ledger.verifications.forSubject(who.subjectId)).length;
       const mailsBefore = (await outbox(stack.baseUrl)).filter((entry) => entry.to === who.email).length;
 
-      const context = await browser.newContext({ locale: c.browserLocale });
-      contexts.push(context);
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      assert.equal((await page.goto(`${stack.baseUrl}/`, { waitUntil: 'load' }))?.status(), 200);
-      await see(page, t.t('bot.welcome'));
+      const { page, problems } = await suite.newPage({ locale: c.browserLocale });
+      await openWebChat(page, stack.baseUrl, t.t('bot.welcome'));
 
       await send(page, c.ask);
       await see(page, t.t('identity.prompt'));
@@ -97,7 +63,7 @@ describe('consents checked alone with a one-time code in Web Chat (Chromium, end
       await send(page, `${code.slice(0, 3)} ${code.slice(3)}`);
       await see(page, t.t('identityCode.verified'));
       const card = transcript(page).locator('.ac-adaptiveCard').filter({ hasText: t.t('consent.overview.title') }).first();
-      await card.waitFor({ state: 'visible', timeout: WAIT_MS });
+      await card.waitFor({ state: 'visible', timeout: BROWSER_WAIT_MS });
       assert.match(await card.innerText(), textPattern(t.t('consent.overview.footer')));
 
       const recorded = (await stack.ledger.verifications.forSubject(who.subjectId)).slice(verificationsBefore);
@@ -107,9 +73,7 @@ describe('consents checked alone with a one-time code in Web Chat (Chromium, end
         'one verification by code, in this channel',
       );
       assert.deepEqual(await stack.running.app.handoff.hub.queue(), [], 'no person was asked');
-      const bodyText = await page.locator('body').innerText();
-      for (const failed of SEND_FAILED) assert.doesNotMatch(bodyText, failed);
-      assert.deepEqual(problems, []);
+      await assertNothingFailed(page, problems);
     });
   }
 });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { Translations } from '../../src/i18n/translator';
 import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
 import { messageActivity, postActivity, uniqueConversationId } from '../support/test-app';
-import { addSmsCustomer, ConsentStack, sentencePattern, startConsentStack } from '../consent-bot/consent-stack';
-import { launchChromium } from './chromium';
-
-const WAIT_MS = 15_000;
+import { addSmsCustomer, sentencePattern } from '../consent-bot/consent-stack';
+import { BROWSER_WAIT_MS } from './chromium';
+import { useConsentBrowser } from './consent-browser';
 
 /**
  * The receipt link in a real browser: the page reads in the receipt's language, under its strict
@@ -16,29 +13,12 @@ const WAIT_MS = 15_000;
  */
 describe('the receipt page in Chromium', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let stack: ConsentStack;
-  let translations: Translations;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    browser = await launchChromium();
-    translations = await Translations.load();
-    stack = await startConsentStack();
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const suite = useConsentBrowser();
 
   /** An Italian customer withdraws SMS offers in the chat: the receipt link the bot gives. */
   async function italianReceiptLink(): Promise<string> {
-    const t = translations.for('it');
+    const { stack } = suite;
+    const t = suite.translations.for('it');
     const who = await addSmsCustomer(stack, 'page.it', 'it');
     const conversationId = uniqueConversationId('receipt-page');
     let last = '';
@@ -52,22 +32,20 @@ describe('the receipt page in Chromium', function () {
   }
 
   it('it: readable in Italian, nothing blocked, usable with the keyboard, and the signed JSON saved with one key press', async () => {
+    const { translations } = suite;
     const t = translations.for('it');
     const url = await italianReceiptLink();
-    const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
+    const { page, problems } = await suite.newPage({ locale: 'en-US', acceptDownloads: true });
+    // A blocked resource shows only as a console error: those count too.
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
-    page.on('pageerror', (error) => problems.push(error.message));
     const response = await page.goto(url, { waitUntil: 'load' });
     assert.equal(response?.status(), 200);
 
     // The receipt's language (Italian), although the browser asks for English.
     assert.equal(await page.locator('html').getAttribute('lang'), 'it');
-    await page.getByRole('heading', { level: 1, name: t.t('receipt.page.title') }).waitFor({ timeout: WAIT_MS });
+    await page.getByRole('heading', { level: 1, name: t.t('receipt.page.title') }).waitFor({ timeout: BROWSER_WAIT_MS });
     for (const heading of ['changesHeading', 'recordedHeading', 'controllerHeading', 'verifyHeading']) {
       assert.ok(await page.getByRole('heading', { level: 2, name: t.t(`receipt.page.${heading}`) }).isVisible(), heading);
     }
@@ -85,7 +63,7 @@ describe('the receipt page in Chromium', function () {
     assert.equal(await page.locator(':focus').innerText(), t.t('receipt.page.json'));
     const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
     assert.equal(outline, 'solid', 'the focused link shows where the keyboard is');
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT_MS }), page.keyboard.press('Enter')]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: BROWSER_WAIT_MS }), page.keyboard.press('Enter')]);
     assert.match(download.suggestedFilename(), /^consent-receipt-[0-9a-f-]{36}\.json$/);
     const saved = JSON.parse(readFileSync(await download.path(), 'utf8')) as { receipt: { consentReceiptID: string }; jws: string };
     assert.deepEqual(saved, await (await fetch(url, { headers: { accept: 'application/json' } })).json(), 'the signed JSON as the link serves it');
@@ -94,7 +72,7 @@ describe('the receipt page in Chromium', function () {
 
     // The other language, one click away.
     await page.getByRole('link', { name: 'English' }).click();
-    await page.getByRole('heading', { level: 1, name: translations.for('en').t('receipt.page.title') }).waitFor({ timeout: WAIT_MS });
+    await page.getByRole('heading', { level: 1, name: translations.for('en').t('receipt.page.title') }).waitFor({ timeout: BROWSER_WAIT_MS });
     assert.deepEqual(problems, [], 'no script error, no blocked resource');
   });
 });

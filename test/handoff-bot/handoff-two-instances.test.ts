@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import type { AppOverrides } from '../../src/app';
 import { Translations, Translator } from '../../src/i18n/translator';
 import { openLedger } from '../../src/ledger/ledger';
@@ -9,7 +8,8 @@ import { addTestAgents, AgentClient } from '../agent/agent-harness';
 import { ActivitySetJson, dlFetch, readActivities, startConversation, TEST_SECRET } from '../channels/directline/support/direct-line-http';
 import { ConnectorStub } from '../channels/teams/connector-stub';
 import { requireLedgerPostgres, TEST_DATABASE_URL } from '../ledger/support/ledger-backends';
-import { connectTestPostgres, deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../support/services';
+import { requireRedis, uniqueRedisPrefix } from '../support/services';
+import { removeSharedTestStores } from '../support/shared-stores';
 import { RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
 import { conversationIdOf, eventually, GatedProbeDialog, HttpCustomer, probeMenu, probeSays } from './handoff-support';
 
@@ -58,18 +58,7 @@ describe('handoff across two bot instances sharing Redis and the ledger', functi
     await a?.close();
     await b?.close();
     await connector?.close();
-    const redis = new Redis(REDIS_URL);
-    try {
-      await deleteKeysWithPrefix(redis, prefix);
-    } finally {
-      redis.disconnect();
-    }
-    const pg = await connectTestPostgres(TEST_DATABASE_URL);
-    try {
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await pg.end();
-    }
+    await removeSharedTestStores({ redisUrl: REDIS_URL, redisPrefix: prefix, databaseUrl: TEST_DATABASE_URL, schema });
   });
 
   /** The id of the open ticket of a conversation, as the agent's queue on B lists it. */

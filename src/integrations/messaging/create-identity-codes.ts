@@ -51,6 +51,10 @@ export interface IdentityCodes {
   close(): Promise<void>;
 }
 
+/** Logged at start when REDIS_URL is set and IDENTITY_CODE_KEY is not (the key was generated for this process). */
+export const CROSS_INSTANCE_KEY_WARNING =
+  'one-time codes: REDIS_URL is set but IDENTITY_CODE_KEY is not, so this instance hashes codes with a key of its own: a code sent by one instance will not verify on another, and limits are counted per instance. Set the same IDENTITY_CODE_KEY on every instance.';
+
 interface CodeStoreBackend {
   readonly store: OneTimeCodeStore;
   close(): Promise<void>;
@@ -66,6 +70,9 @@ async function createCodeStore(options: IdentityCodesDeps['options'], logger: Lo
   await waitForRedis(client);
   const prefix = `${options.redisPrefix}identity-code:`;
   logger.info({ backend: 'redis', redis: describeRedisUrl(options.redisUrl), prefix }, 'one-time codes: Redis');
+  // Redis means several instances may share the codes; a key of this process alone makes every
+  // code hash, conversation key and limit key differ per instance, so the sharing silently fails.
+  if (options.identityCodes.usesEphemeralKey) logger.warn({ backend: 'redis', variable: 'IDENTITY_CODE_KEY' }, CROSS_INSTANCE_KEY_WARNING);
   return {
     store: new RedisOneTimeCodeStore({ client, prefix }),
     close: async () => {
