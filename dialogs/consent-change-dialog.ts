@@ -1,9 +1,7 @@
 import { ComponentDialog, DialogTurnResult, PromptValidatorContext, TextPrompt, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
-import { collectionMethodOf } from '../src/bot/collection-method';
 import { isSharedConversation } from '../src/channels/teams/teams-context';
 import { satisfies } from '../src/privacy/assurance/assurance-policy';
 import { customerTimeZone } from '../src/bot/customer-time-zone';
-import { onceThisTurn } from '../src/bot/turn-effects';
 import { turnTranslator } from '../src/bot/turn-locale';
 import { Translator } from '../src/i18n/translator';
 import type { Channel } from '../src/ledger/purposes/purpose-catalog';
@@ -21,6 +19,7 @@ import {
 } from '../src/privacy/consent/consent-scope';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { ConsentDialogDeps } from './consent-dialog-deps';
+import { recordConfirmedChange } from './consent-recording';
 import { channelName, keptText, listOf, purposeDescription, purposeLabel, question, receiptLines, scopeText, timeFor, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 
@@ -170,22 +169,7 @@ export class ConsentChangeDialog extends ComponentDialog {
     const values = this.values(step);
     if (this.deps.yesNo.recognize(String(step.result ?? ''), translator.locale) !== 'yes') return this.finish(step, translator.t('consent.declined'));
     const { activity } = step.context;
-    const held = await this.deps.assurance.current(step.context);
-    const activityId = activity.id ?? `${activity.conversation.id}:${activity.timestamp?.toString() ?? ''}`;
-    // A turn re-run after a state race gets this attempt's outcome (notice included) instead of a replay.
-    const outcome = await onceThisTurn(step.context, `consent.change:${activityId}`, () =>
-      this.deps.consents.change({
-        subjectId: values.subjectId ?? '',
-        direction: this.direction,
-        pairs: values.pairs ?? [],
-        collectionMethod: collectionMethodOf(activity.channelId),
-        language: translator.locale,
-        conversationId: activity.conversation.id,
-        activityId,
-        assurance: held.level,
-        contactKind: held.claim?.kind,
-      }),
-    );
+    const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.change', { subjectId: values.subjectId ?? '', direction: this.direction, pairs: values.pairs ?? [] });
     const reader = { translator, zone: customerTimeZone(activity) };
     const scope = scopeText(
       outcome.events.map((event) => ({ purposeId: event.purposeId, channel: event.channel })),

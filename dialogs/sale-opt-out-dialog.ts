@@ -1,7 +1,5 @@
 import { ComponentDialog, DialogTurnResult, TextPrompt, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
-import { collectionMethodOf } from '../src/bot/collection-method';
 import { customerTimeZone } from '../src/bot/customer-time-zone';
-import { onceThisTurn } from '../src/bot/turn-effects';
 import { turnTranslator } from '../src/bot/turn-locale';
 import { isSharedConversation } from '../src/channels/teams/teams-context';
 import type { Translator } from '../src/i18n/translator';
@@ -10,6 +8,7 @@ import { ConsentPair, pairsToChange } from '../src/privacy/consent/consent-scope
 import { saleOptOutPairs } from '../src/privacy/consent/sale-opt-out';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { ConsentDialogDeps } from './consent-dialog-deps';
+import { recordConfirmedChange } from './consent-recording';
 import { channelName, listOf, question, receiptLines, timeFor, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 
@@ -72,22 +71,7 @@ export class SaleOptOutDialog extends ComponentDialog {
     const values = step.values as OptOutValues;
     if (this.deps.yesNo.recognize(String(step.result ?? ''), translator.locale) !== 'yes') return this.finish(step, translator.t('consent.declined'));
     const { activity } = step.context;
-    const held = await this.deps.assurance.current(step.context);
-    const activityId = activity.id ?? `${activity.conversation.id}:${activity.timestamp?.toString() ?? ''}`;
-    const outcome = await onceThisTurn(step.context, `consent.optOutSale:${activityId}`, () =>
-      this.deps.consents.change({
-        subjectId: values.subjectId ?? '',
-        direction: 'withdraw',
-        pairs: values.pairs ?? [],
-        collectionMethod: collectionMethodOf(activity.channelId),
-        language: translator.locale,
-        conversationId: activity.conversation.id,
-        activityId,
-        assurance: held.level,
-        contactKind: held.claim?.kind,
-        basis: 'sale_opt_out',
-      }),
-    );
+    const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.optOutSale', { subjectId: values.subjectId ?? '', direction: 'withdraw', pairs: values.pairs ?? [], basis: 'sale_opt_out' });
     const recorded = (await this.deps.saleOptOuts?.get(step.context)) ?? [];
     if (!recorded.includes(outcome.events[0].subjectId)) await this.deps.saleOptOuts?.set(step.context, [...recorded, outcome.events[0].subjectId]);
     const done = translator.t('consent.optOutSale.done', { time: timeFor(outcome.effectiveAt, { translator, zone: customerTimeZone(activity) }), channels: this.channels(translator) });
