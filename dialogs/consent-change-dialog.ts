@@ -19,7 +19,7 @@ import {
 } from '../src/privacy/consent/consent-scope';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { ConsentDialogDeps } from './consent-dialog-deps';
-import { recordConfirmedChange } from './consent-recording';
+import { newChangeId, recordConfirmedChange } from './consent-recording';
 import { channelName, keptText, listOf, purposeDescription, purposeLabel, question, receiptLines, scopeText, timeFor, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 
@@ -35,6 +35,8 @@ interface ChangeValues {
   mayShowState?: boolean;
   /** The pairs the confirmation named: exactly what a "yes" records. */
   pairs?: ConsentPair[];
+  /** The change the confirmation asks about: keys the ledger write, so any "yes" to it records it once. */
+  changeId?: string;
 }
 
 /**
@@ -136,6 +138,7 @@ export class ConsentChangeDialog extends ComponentDialog {
     const scope = scopeText(inScope, catalog, translator);
     if (pairs.length === 0) return this.finish(step, translator.t(this.direction === 'withdraw' ? 'consent.nothingToChange.withdraw' : 'consent.nothingToChange.give', { scope }));
     values.pairs = pairs;
+    values.changeId = newChangeId();
     const yesNo = [translator.t('consent.confirm.yes'), translator.t('consent.confirm.no')];
     let text: string;
     if (this.direction === 'give') {
@@ -169,7 +172,7 @@ export class ConsentChangeDialog extends ComponentDialog {
     const values = this.values(step);
     if (this.deps.yesNo.recognize(String(step.result ?? ''), translator.locale) !== 'yes') return this.finish(step, translator.t('consent.declined'));
     const { activity } = step.context;
-    const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.change', { subjectId: values.subjectId ?? '', direction: this.direction, pairs: values.pairs ?? [] });
+    const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.change', { subjectId: values.subjectId ?? '', direction: this.direction, pairs: values.pairs ?? [], changeId: values.changeId });
     const reader = { translator, zone: customerTimeZone(activity) };
     const scope = scopeText(
       outcome.events.map((event) => ({ purposeId: event.purposeId, channel: event.channel })),

@@ -4,6 +4,7 @@ import { UserPreferences } from '../src/bot/session-types';
 import { turnTranslator } from '../src/bot/turn-locale';
 import { Translations } from '../src/i18n/translator';
 import { IntentName, IntentRecognizer, InterruptionMatcher } from '../src/nlu/intents';
+import { confirmedEarlierThisTurn } from './consent-recording';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 import { InterruptibleDialog } from './interruptible-dialog';
 import { LanguageDialog } from './language-dialog';
@@ -53,11 +54,13 @@ export class MainDialog extends InterruptibleDialog {
     return step.endDialog(step.result);
   }
 
-  /** Help, "nothing to cancel", or the fallback — always with the menu, never silence. */
+  /** Help, "nothing to cancel", "already confirmed" or the fallback — always with the menu, never silence. */
   private directAnswer(step: WaterfallStepContext, intent: IntentName): Partial<Activity> {
     const translator = turnTranslator(step.context);
     if (intent === 'help') return helpActivity(translator, this.deps.menu);
     if (intent === 'cancel') return menuActivity(translator, this.deps.menu, `${translator.t('cancel.nothing')}\n\n${translator.t('menu.prompt')}`);
+    // This message confirmed a change in an attempt that lost the state race to another "yes": it was heard.
+    if (confirmedEarlierThisTurn(step.context)) return menuActivity(translator, this.deps.menu, translator.t('consent.alreadyConfirmed'));
     return menuActivity(translator, this.deps.menu, translator.t('bot.fallback'));
   }
 

@@ -8,7 +8,7 @@ import { ConsentPair, pairsToChange } from '../src/privacy/consent/consent-scope
 import { saleOptOutPairs } from '../src/privacy/consent/sale-opt-out';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { ConsentDialogDeps } from './consent-dialog-deps';
-import { recordConfirmedChange } from './consent-recording';
+import { newChangeId, recordConfirmedChange } from './consent-recording';
 import { channelName, listOf, question, receiptLines, timeFor, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 
@@ -17,6 +17,8 @@ interface OptOutValues {
   subjectId?: string;
   /** The pairs a "yes" records. */
   pairs?: ConsentPair[];
+  /** The opt-out the confirmation asks about: keys the ledger write, so any "yes" to it records it once. */
+  changeId?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export class SaleOptOutDialog extends ComponentDialog {
     const mayShowState = satisfies(gate.level, this.deps.assurance.required('consent.view'));
     values.pairs = mayShowState ? pairsToChange('withdraw', this.scope, await this.deps.consents.current(values.subjectId)) : [...this.scope];
     if (values.pairs.length === 0) return this.finish(step, translator.t('consent.optOutSale.already'));
+    values.changeId = newChangeId();
     const yesNo = [translator.t('consent.confirm.yes'), translator.t('consent.confirm.no')];
     return step.prompt(DialogIds.consentOptOutSaleConfirmPrompt, {
       prompt: question(translator.t('consent.optOutSale.confirm', { channels: this.channels(translator) }), yesNo),
@@ -71,7 +74,7 @@ export class SaleOptOutDialog extends ComponentDialog {
     const values = step.values as OptOutValues;
     if (this.deps.yesNo.recognize(String(step.result ?? ''), translator.locale) !== 'yes') return this.finish(step, translator.t('consent.declined'));
     const { activity } = step.context;
-    const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.optOutSale', { subjectId: values.subjectId ?? '', direction: 'withdraw', pairs: values.pairs ?? [], basis: 'sale_opt_out' });
+    const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.optOutSale', { subjectId: values.subjectId ?? '', direction: 'withdraw', pairs: values.pairs ?? [], basis: 'sale_opt_out', changeId: values.changeId });
     const recorded = (await this.deps.saleOptOuts?.get(step.context)) ?? [];
     if (!recorded.includes(outcome.events[0].subjectId)) await this.deps.saleOptOuts?.set(step.context, [...recorded, outcome.events[0].subjectId]);
     const done = translator.t('consent.optOutSale.done', { time: timeFor(outcome.effectiveAt, { translator, zone: customerTimeZone(activity) }), channels: this.channels(translator) });

@@ -15,8 +15,10 @@ import { MenuEntry, availableMenu } from '../dialogs/menu';
 import { createAdapter } from './adapter/create-adapter';
 import { AgentConsole, createAgentConsole } from './agent/create-agent-console';
 import { createDirectLine, DirectLineChannel } from './channels/directline/create-direct-line';
+import { CONNECTOR_ROUTES_PREFIX } from './channels/directline/connector-routes';
 import { directLineTokenIssuer } from './channels/webchat/direct-line-token-issuer';
 import { createSiteAssertionVerifier, SiteAssertionVerifier } from './channels/webchat/site-assertion-verifier';
+import { webChatTokenLimits } from './channels/webchat/token-limits';
 import { webChatRoutes } from './channels/webchat/webchat-routes';
 import { ConversationTranscript } from './bot/conversation-transcript';
 import { CustomerAssurance } from './bot/customer-assurance';
@@ -31,7 +33,7 @@ import { createHandoffBackend } from './handoff/create-handoff';
 import type { CustomerChannel } from './handoff/customer-channel';
 import type { HandoffHub } from './handoff/handoff-hub';
 import { HandoffSweeper } from './handoff/handoff-sweeper';
-import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale } from './i18n/shipped-locales';
+import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale, matchShippedLocale } from './i18n/shipped-locales';
 import { Translations } from './i18n/translator';
 import type { Logger } from './log/logger';
 import { Ledger, openLedger } from './ledger/ledger';
@@ -52,8 +54,12 @@ import { KeywordInterruptionMatcher } from './nlu/keyword-matcher';
 import { NlpJsIntentRecognizer } from './nlu/nlpjs-recognizer';
 import { loadAssurancePolicy } from './privacy/assurance/assurance-policy';
 import { IdentityService } from './privacy/identity/identity-service';
+import { clientAddressResolver } from './server/client-address';
 import { createServer } from './server/create-server';
+import { HttpDrain } from './server/http-drain';
+import { ShutdownProgress } from './shutdown/shutdown-progress';
 import { ReadinessCheck } from './server/readiness';
+import { ServiceUrlPolicy } from './server/service-url-policy';
 import { MemorySessionStorage } from './state/memory-session-storage';
 import { createRedisClient, describeRedisUrl, pingRedis, waitForRedis } from './state/redis-client';
 import { RedisStorage } from './state/redis-storage';
@@ -65,8 +71,13 @@ export interface App {
   readonly server: Server;
   /** Starts listening; resolves with the bound port. */
   listen(): Promise<number>;
-  /** Stops HTTP and closes backends. */
+  /**
+   * Graceful shutdown: /readyz 503 and new requests refused at once, turns in flight finished,
+   * sweeper and webhook stopped, streams, listener and backends closed (README "Stopping").
+   */
   close(): Promise<void>;
+  /** What `close()` is still waiting for — requests being answered, steps — for the deadline's log line. */
+  stillRunning(): string[];
   /** Our Direct Line endpoint (tokens for our pages, proactive turns); undefined when DIRECT_LINE_ENABLED=false. */
   readonly directLine?: DirectLineChannel;
   /** Handoff to a person: the agent hub, the way back to the customer, the timeout sweeper. */
@@ -128,7 +139,7 @@ async function trainRecognizer(options: BotOptions, corpora: Record<string, Inte
 async function openAppLedger(options: BotOptions, logger: Logger): Promise<Ledger> {
   for (const warning of options.ledger.warnings) logger.warn({ module: 'ledger' }, warning);
   const ledger = await openLedger(options.ledger);
-  logger.info({ backend: ledger.db.backend, where: options.ledger.backendDescription, migrationsApplied: ledger.migration.applied }, `ledger: ${options.ledger.backendDescription}`);
+  logger.info({ backend: ledger.db.backend, where: options.ledger.backendDescription, migrationsApplied: ledger.migration.applied, identifiersEncrypted: ledger.identifiersEncryptedAtOpen }, `ledger: ${options.ledger.backendDescription}`);
   return ledger;
 }
 
@@ -214,6 +225,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   const adapter = createAdapter(options);
   adapter.onTurnError = createTurnErrorHandler({ translations, defaultLocale, logger: rootLogger });
   logger.info({ authentication: options.microsoftAppId ? 'bot-framework' : 'disabled (no MicrosoftAppId)' }, 'channel authentication');
+  const serviceUrls = new ServiceUrlPolicy(options);
+  if (serviceUrls.restricted) logger.info({ allowedServiceUrls: options.allowedServiceUrls }, 'replies only to ALLOWED_SERVICE_URLS (production without channel authentication)');
   const directLine = options.directLine.enabled
     ? await createDirectLine({
         config: options.directLine,
@@ -225,17 +238,21 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         listenHost: options.host,
         bodyLimitBytes: options.bodyLimitBytes,
         logger: rootLogger,
+        unavailableText: (locale) => translations.for(matchShippedLocale(locale) ?? defaultLocale).t('bot.unavailable'),
       })
     : undefined;
   const customerChannel = new ProactiveCustomerChannel({
     adapter,
     botAppId: options.microsoftAppId,
     directLine,
+    serviceUrls,
     runTurn: (context) => bot.run(context),
     translations,
     defaultLocale,
     logger: rootLogger,
   });
+  // The one reading of X-Forwarded-For (TRUST_PROXY): sign-in and token limits count by this address.
+  const clientAddress = clientAddressResolver(options.trustProxy);
   const sweeper = new HandoffSweeper({ hub: handoff.hub, onTimedOut: (ticket) => customerChannel.handoffClosed(ticket), logger: rootLogger, now: overrides.handoffClock });
   sweeper.start();
   consentWebhook.start();
@@ -250,16 +267,22 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
           redisUrl: options.redisUrl,
           redisPrefix: options.redisPrefix,
           bodyLimitBytes: options.bodyLimitBytes,
+          clientAddress,
           logger: rootLogger,
         })
       : undefined;
 
+  // During a shutdown the bot's own Direct Line replies (loopback HTTP to the connector routes) are still served.
+  const drain = new HttpDrain((path) => directLine !== undefined && path.startsWith(CONNECTOR_ROUTES_PREFIX), rootLogger.child({ module: 'http' }));
+  const shutdown = new ShutdownProgress();
   const server = createServer({
+    drain,
     adapter,
     runTurn: (context) => bot.run(context),
     readiness: [session.readiness, { name: 'ledger', backend: ledger.db.backend, isReady: () => ledger.db.isReady() }, handoff.readiness],
     bodyLimitBytes: options.bodyLimitBytes,
     logger: rootLogger,
+    serviceUrls,
     extraRoutes: [
       ...(directLine ? [directLine.routes] : []),
       // The Web Chat page (GET /) talks to our Direct Line endpoint; the sites allowed to embed the chat may frame it.
@@ -270,6 +293,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
               defaultLocale,
               issueToken: directLineTokenIssuer(directLine),
               siteIdentity: siteIdentityVerifier(options, logger),
+              tokenLimits: webChatTokenLimits(directLine, options.directLine, clientAddress),
               logger: rootLogger,
               options: { frameAncestors: ["'self'", ...options.directLine.corsOrigins] },
             }),
@@ -292,18 +316,30 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         server.once('error', reject);
         server.listen(options.port, options.host, () => resolve(server.address().port));
       }),
+    // The graceful shutdown (README "Stopping"); main.ts puts the deadline around it.
     close: async () => {
-      // Open WebSockets would keep the HTTP server from closing.
-      await directLine?.close();
-      // So would the agents' event streams.
-      await agentConsole?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await sweeper.stop();
-      await consentWebhook.stop();
-      await handoff.close();
-      await session.close();
-      await identityCodes.close();
-      await ledger.close();
+      drain.begin();
+      // Turns in flight finish (their Direct Line replies still reach our connector routes);
+      // background jobs stop between two units of work, the rest resuming elsewhere or at next start.
+      await Promise.all([
+        drain.idle(),
+        shutdown.step('handoff sweeper: a timeout notice', () => sweeper.stop()),
+        shutdown.step('consent webhook: posts in flight', () => consentWebhook.stop()),
+      ]);
+      // Open WebSockets and the agents' event streams would keep the HTTP server from closing.
+      await shutdown.step('Direct Line WebSockets', () => directLine?.close());
+      await shutdown.step('agent console event streams', () => agentConsole?.close());
+      await shutdown.step('HTTP listener', () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Nothing is being answered any more: what is left is idle keep-alive or a request never finished sending its headers.
+        server.server.closeAllConnections();
+        return closed;
+      });
+      await shutdown.step('handoff queue', () => handoff.close());
+      await shutdown.step('session state', () => session.close());
+      await shutdown.step('one-time codes', () => identityCodes.close());
+      await shutdown.step('ledger', () => ledger.close());
     },
+    stillRunning: () => [...drain.describeInFlight(), ...shutdown.list()],
   };
 }

@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { loadConfig } from './config/load-config';
 import { isAppError } from './errors/app-error';
 import { createLogger } from './log/logger';
+import { installGracefulShutdown } from './shutdown/graceful-shutdown';
 
 /** Entry point: validated config, one logger, the app, graceful shutdown. */
 async function main(): Promise<void> {
@@ -18,21 +19,11 @@ async function main(): Promise<void> {
   const port = await app.listen();
   logger.info({ port, host: options.host, nodeEnv: options.nodeEnv }, `privacy bot listening on http://localhost:${port}/api/messages`);
 
-  const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  installGracefulShutdown({ app, timeoutSeconds: options.shutdownTimeoutSeconds, logger });
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  // One line, with the code when it is ours (PSB_LEDGER_LOCKED: another process holds the embedded ledger).
+  process.stderr.write(`start-up failed${isAppError(err) ? ` [${err.code}]` : ''}: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
-import { Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions, InvokeResponse, TurnContext } from 'botbuilder';
-import type { AuthenticateRequestResult } from 'botframework-connector';
+import { Activity, CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions, InvokeResponse, TurnContext } from 'botbuilder';
+import { AuthenticateRequestResult, AuthenticationConstants } from 'botframework-connector';
 import { BotOptions } from '../config/options';
+import { channelTokenFailure } from './channel-token-failure';
 
 /**
  * CloudAdapter with its authenticated processing made public, so the HTTP route can read and
@@ -8,8 +9,20 @@ import { BotOptions } from '../config/options';
  * console unredacted and answers in plain text).
  */
 export class BotAdapter extends CloudAdapter {
-  processIncoming(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    return this.processActivity(authHeader, activity, logic);
+  /**
+   * Checks the caller's Bot Framework token, then runs the turn. A token that fails the check
+   * throws `PSB_UNAUTHORIZED`; signing keys that cannot be fetched throw
+   * `PSB_BOT_KEYS_UNAVAILABLE` (channel-token-failure.ts) — never a raw library error, which
+   * would be answered 500. Errors of the turn itself pass through unchanged.
+   */
+  async processIncoming(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    let authenticated: AuthenticateRequestResult;
+    try {
+      authenticated = await this.botFrameworkAuthentication.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      throw channelTokenFailure(err);
+    }
+    return this.processActivity(authenticated, activity, logic);
   }
 
   /**
@@ -34,6 +47,25 @@ export function createAdapter(options: BotOptions): BotAdapter {
     MicrosoftAppPassword: options.microsoftAppPassword || undefined,
     MicrosoftAppType: options.microsoftAppType,
     MicrosoftAppTenantId: options.microsoftAppTenantId || undefined,
+    ...(options.botOpenIdMetadataUrl ? ownSigningKeys(options.botOpenIdMetadataUrl) : {}),
   };
   return new BotAdapter(new ConfigurationBotFrameworkAuthentication(auth));
+}
+
+/**
+ * The public-cloud settings with both token checks (channel tokens, Emulator/Azure AD tokens)
+ * reading their keys from `metadataUrl` instead of Microsoft's hosts. botbuilder takes all of
+ * these as one set once any is given, so the rest are its public-cloud defaults.
+ */
+function ownSigningKeys(metadataUrl: string): ConfigurationBotFrameworkAuthenticationOptions {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: metadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
 }

@@ -9,12 +9,18 @@ import { AgentError, invalidRequest } from './agent-errors';
 import type { AgentEventStreams } from './agent-event-streams';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-cookie';
 import type { ActiveSession, AgentSessions } from './sessions/agent-sessions';
+import type { ClientAddressOf } from '../server/client-address';
+import type { HashSlots } from './sessions/hash-slots';
 import type { LoginThrottle } from './sessions/login-throttle';
 
 export interface AgentApiDeps {
   readonly desk: AgentDesk;
   readonly sessions: AgentSessions;
   readonly throttle: LoginThrottle;
+  /** The cap on password hashes computed at once. */
+  readonly hashSlots: HashSlots;
+  /** The client's address (`TRUST_PROXY`). */
+  readonly clientAddress: ClientAddressOf;
   readonly streams: AgentEventStreams;
   readonly config: AgentConsoleConfig;
   /** Largest request body, bytes (messages and notes are at most 2000 characters). */
@@ -87,7 +93,8 @@ function reply(res: Response, status: number, body: unknown): void {
  * sign-in needs the session cookie; every state change (POST) also needs `X-CSRF-Token`. Answers
  * are JSON; refusals are `{error: {code, message, field?}}` with 400 (bad payload), 401 (no
  * session, wrong password), 403 (CSRF, not yours), 404 (no such ticket), 409 (claimed by
- * someone else, closed, not claimed), 429 (sign-in attempts) or 503 (a store is down).
+ * someone else, closed, not claimed), 429 (sign-in attempts: per address, per username and
+ * address, per-account back-off) or 503 (a store is down, or too many password hashes at once).
  */
 export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
   const logger = deps.logger.child({ module: 'agent-api' });
@@ -116,14 +123,23 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
       // Usernames are lower-case (the ledger refuses others): 'Alice' signs in as alice.
       const username = requiredString(body, 'username', MAX_USERNAME_CHARS).trim().toLowerCase();
       const password = requiredString(body, 'password', MAX_PASSWORD_CHARS);
-      const address = req.socket.remoteAddress ?? 'unknown';
+      const address = deps.clientAddress(req);
       const verdict = await deps.throttle.attempt(username, address);
       if (!verdict.allowed) {
         res.header('Retry-After', String(verdict.retryAfterSeconds));
+        logger.info({ limit: verdict.reason }, 'agent sign-in throttled');
         throw new AgentError('PSB_AGENT_RATE_LIMITED', undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
       }
-      const account = await desk.signIn(username, password);
-      if (!account) throw new AgentError('PSB_AGENT_LOGIN_FAILED');
+      const checked = await deps.hashSlots.tryRun(() => desk.signIn(username, password));
+      if (!checked) {
+        res.header('Retry-After', '1');
+        throw new AgentError('PSB_AGENT_BUSY', undefined, { retryAfterSeconds: 1 });
+      }
+      const account = checked.value;
+      if (!account) {
+        await deps.throttle.failed(username);
+        throw new AgentError('PSB_AGENT_LOGIN_FAILED');
+      }
       await deps.throttle.succeeded(username, address);
       // A session id the browser already had is never reused (no session fixation).
       const previous = await sessions.resolve(readCookie(req, SESSION_COOKIE), false).catch(() => undefined);

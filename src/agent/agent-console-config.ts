@@ -23,6 +23,16 @@ export interface AgentConsoleConfig {
   readonly loginMaxAttempts: number;
   /** The sign-in window, seconds. Env `AGENT_LOGIN_WINDOW_SECONDS`. @default 60 */
   readonly loginWindowSeconds: number;
+  /** Sign-in attempts allowed per client address per window, whatever the usernames. Env `AGENT_LOGIN_ADDRESS_MAX_ATTEMPTS`. @default 20 */
+  readonly loginAddressMaxAttempts: number;
+  /**
+   * Longest per-account back-off, seconds: after `loginMaxAttempts` failures an account waits 1 s
+   * after each failure, then 2, 4… up to this (addresses that signed in to it before are exempt).
+   * Env `AGENT_LOGIN_BACKOFF_MAX_SECONDS`. @default 60
+   */
+  readonly loginBackoffMaxSeconds: number;
+  /** Password hashes computed at once; a sign-in past it gets 503 with `Retry-After`. Env `AGENT_LOGIN_MAX_CONCURRENT_HASHES`. @default 4 */
+  readonly loginMaxConcurrentHashes: number;
   /**
    * Interval of the event stream's keep-alive comment, which also checks the session still
    * exists (a sign-out on another instance ends the stream here). Env `AGENT_EVENTS_KEEPALIVE_SECONDS`. @default 15
@@ -37,6 +47,9 @@ export const DEFAULT_AGENT_CONSOLE_CONFIG: AgentConsoleConfig = Object.freeze({
   cookieSecure: 'auto',
   loginMaxAttempts: 5,
   loginWindowSeconds: 60,
+  loginAddressMaxAttempts: 20,
+  loginBackoffMaxSeconds: 60, // 1 min
+  loginMaxConcurrentHashes: 4,
   eventsKeepAliveSeconds: 15,
 });
 
@@ -66,6 +79,9 @@ export function loadAgentConsoleConfig(env: Env = process.env): AgentConsoleConf
     cookieSecure: readSecure(env),
     loginMaxAttempts: readInt(env, 'AGENT_LOGIN_MAX_ATTEMPTS', d.loginMaxAttempts, 1, 1000),
     loginWindowSeconds: readInt(env, 'AGENT_LOGIN_WINDOW_SECONDS', d.loginWindowSeconds, 1, 24 * 3600),
+    loginAddressMaxAttempts: readInt(env, 'AGENT_LOGIN_ADDRESS_MAX_ATTEMPTS', d.loginAddressMaxAttempts, 1, 10_000),
+    loginBackoffMaxSeconds: readInt(env, 'AGENT_LOGIN_BACKOFF_MAX_SECONDS', d.loginBackoffMaxSeconds, 1, 3600),
+    loginMaxConcurrentHashes: readInt(env, 'AGENT_LOGIN_MAX_CONCURRENT_HASHES', d.loginMaxConcurrentHashes, 1, 256),
     eventsKeepAliveSeconds: readInt(env, 'AGENT_EVENTS_KEEPALIVE_SECONDS', d.eventsKeepAliveSeconds, 1, 300),
   });
 }

@@ -11,7 +11,9 @@ import { AgentEventStreams } from './agent-event-streams';
 import { agentPageRoutes } from './agent-page-routes';
 import { AgentSessions } from './sessions/agent-sessions';
 import { AgentSessionStore } from './sessions/agent-session-store';
-import { LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle } from './sessions/login-throttle';
+import { ClientAddressOf } from '../server/client-address';
+import { HashSlots } from './sessions/hash-slots';
+import { LoginThrottle, memoryLoginThrottle, redisLoginThrottle } from './sessions/login-throttle';
 import { MemoryAgentSessionStore } from './sessions/memory-agent-session-store';
 import { RedisAgentSessionStore } from './sessions/redis-agent-session-store';
 
@@ -28,6 +30,8 @@ export interface AgentConsoleDeps {
   /** An existing client for the above instead of a new connection (the caller closes it). */
   readonly redisClient?: Redis;
   readonly bodyLimitBytes: number;
+  /** The client's address of a request (`TRUST_PROXY`): what sign-in limits count by. */
+  readonly clientAddress: ClientAddressOf;
   readonly logger: Logger;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -38,6 +42,8 @@ export interface AgentConsole {
   readonly routes: (server: Server) => void;
   readonly desk: AgentDesk;
   readonly sessions: AgentSessions;
+  /** The password-hash cap (its peak shows whether it held). */
+  readonly hashSlots: HashSlots;
   /** Ends the event streams (they would keep the HTTP server from closing) and the Redis connection it made. */
   close(): Promise<void>;
 }
@@ -46,7 +52,12 @@ export interface AgentConsole {
 export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentConsole> {
   const logger = deps.logger.child({ module: 'agent-console' });
   const now = deps.now ?? (() => new Date());
-  const limits = { maxAttempts: deps.config.loginMaxAttempts, windowSeconds: deps.config.loginWindowSeconds };
+  const limits = {
+    maxAttempts: deps.config.loginMaxAttempts,
+    windowSeconds: deps.config.loginWindowSeconds,
+    addressMaxAttempts: deps.config.loginAddressMaxAttempts,
+    backoffMaxSeconds: deps.config.loginBackoffMaxSeconds,
+  };
   let store: AgentSessionStore;
   let throttle: LoginThrottle;
   let client: Redis | undefined = deps.redisClient;
@@ -57,16 +68,17 @@ export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentC
   }
   if (client) {
     store = new RedisAgentSessionStore(client, `${deps.redisPrefix}agent:session:`);
-    throttle = new RedisLoginThrottle(client, `${deps.redisPrefix}agent:login:`, limits);
+    throttle = redisLoginThrottle(client, `${deps.redisPrefix}agent:login:`, limits, () => now().getTime());
   } else {
     store = new MemoryAgentSessionStore(() => now().getTime());
-    throttle = new MemoryLoginThrottle(limits, () => now().getTime());
+    throttle = memoryLoginThrottle(limits, () => now().getTime());
   }
   const sessions = new AgentSessions({ store, ttlSeconds: deps.config.sessionTtlSeconds, maxSeconds: deps.config.sessionMaxSeconds, now });
   const desk = new AgentDesk({ hub: deps.hub, customerChannel: deps.customerChannel, ledger: deps.ledger, logger: deps.logger, now });
   const streams = new AgentEventStreams({ hub: deps.hub, sessions, keepAliveMs: deps.config.eventsKeepAliveSeconds * 1000, logger: deps.logger, now });
   streams.start();
-  const api = agentApiRoutes({ desk, sessions, throttle, streams, config: deps.config, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger });
+  const hashSlots = new HashSlots(deps.config.loginMaxConcurrentHashes);
+  const api = agentApiRoutes({ desk, sessions, throttle, hashSlots, clientAddress: deps.clientAddress, streams, config: deps.config, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger });
   const page = agentPageRoutes();
   logger.info(
     { sessions: store.backend, ...(deps.redisUrl ? { redis: describeRedisUrl(deps.redisUrl) } : {}), idleSeconds: deps.config.sessionTtlSeconds, cookieSecure: deps.config.cookieSecure },
@@ -80,8 +92,10 @@ export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentC
     },
     desk,
     sessions,
+    hashSlots,
     close: async () => {
       streams.close();
+      await throttle.close();
       await sessions.close();
       if (ownsClient) redis?.disconnect();
     },

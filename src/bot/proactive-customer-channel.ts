@@ -6,6 +6,7 @@ import type { HandoffTicket } from '../handoff/handoff-types';
 import { isShippedLocale, ShippedLocale } from '../i18n/shipped-locales';
 import { Translations, Translator } from '../i18n/translator';
 import type { Logger } from '../log/logger';
+import type { ServiceUrlPolicy } from '../server/service-url-policy';
 import { closureOf, handoffClosedEvent } from './handoff-closure';
 
 /**
@@ -49,6 +50,8 @@ export interface ProactiveCustomerChannelDeps {
   botAppId: string;
   /** Our Direct Line endpoint, when enabled: Web Chat conversations are continued through it. */
   directLine?: { continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> };
+  /** Which serviceUrls the Bot Framework route may reach (ALLOWED_SERVICE_URLS in production without authentication). */
+  serviceUrls: ServiceUrlPolicy;
   /** The bot's turn runner entry (PrivacyBot.run): state read and written once, replies after the commit. */
   runTurn(context: TurnContext): Promise<void>;
   translations: Translations;
@@ -115,6 +118,11 @@ export class ProactiveCustomerChannel implements CustomerChannel {
       if (!this.deps.directLine) throw new AppError('PSB_CUSTOMER_UNREACHABLE', 'the customer is on our Direct Line, which is disabled on this instance', { ticketId: ticket.id });
       await this.deps.directLine.continueConversation(reference, logic);
       return;
+    }
+    // A reference without serviceUrl (an expectReplies turn) would make the connector fall back to
+    // the public Bot Framework host: never contact a host the deployment did not choose.
+    if (typeof reference.serviceUrl !== 'string' || !this.deps.serviceUrls.allows(reference.serviceUrl)) {
+      throw new AppError('PSB_CUSTOMER_UNREACHABLE', 'the conversation has no serviceUrl this bot may reply to (it arrived with expectReplies, or ALLOWED_SERVICE_URLS excludes it)', { ticketId: ticket.id });
     }
     await this.deps.adapter.continueConversationAsync(this.deps.botAppId, reference, logic);
   }

@@ -26,3 +26,13 @@ export function onceThisTurn<T>(context: TurnContext, key: string, effect: () =>
   running.catch(() => memo.delete(key));
   return running;
 }
+
+/**
+ * Whether an effect whose key starts with `prefix` ran (or is running) in this turn, in this attempt
+ * or an earlier one: a re-run on the state another instance committed can tell that the message it
+ * answers was already acted on by an attempt of its own. False outside a prepared turn.
+ */
+export function ranThisTurn(context: TurnContext, prefix: string): boolean {
+  const memo = context.turnState.get(EFFECTS_KEY) as Map<string, Promise<unknown>> | undefined;
+  return memo !== undefined && [...memo.keys()].some((key) => key.startsWith(prefix));
+}

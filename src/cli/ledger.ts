@@ -3,7 +3,8 @@
  *
  * Prints JSON on stdout (use `npm run --silent ledger -- …` to pipe it to `jq`); notes and errors go to
  * stderr, one line each, with no personal data (except `export`, whose stdout *is* the requested data).
- * Environment: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see `src/ledger/ledger-config.ts`).
+ * Environment: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY, LEDGER_ENCRYPTION_KEY, LEDGER_ENCRYPTION_OLD_KEYS
+ * (see `src/ledger/ledger-config.ts`).
  * Exit codes: 0 done; 1 `verify` found a broken link, `receipt verify` a receipt that does not verify, or an
  * unexpected failure; 2 wrong usage or bad input.
  */
@@ -23,6 +24,7 @@ import { parseIsoInstant } from '../ledger/import/import-rows';
 import { Ledger, openLedger } from '../ledger/ledger';
 import { loadLedgerConfig } from '../ledger/ledger-config';
 import { IDENTIFIER_KINDS, IdentifierKind, isIdentifierKind, normalizeIdentifier } from '../ledger/subjects/identifiers';
+import { rotateIdentifierKey } from '../ledger/subjects/identifier-encryption';
 import { WebhookOutbox } from '../ledger/webhooks/webhook-outbox';
 import { ClockInputError } from '../privacy/clocks/clock-errors';
 import { computeBreachDeadline, computeRequestDeadlines } from '../privacy/clocks/deadlines';
@@ -32,7 +34,9 @@ import { verifyReceipt } from '../privacy/receipts/receipt-verifier';
 
 export const USAGE = `usage: npm run ledger -- <command> [options]
 
-  migrate                                   apply pending database migrations
+  migrate                                   apply pending database migrations (and encrypt identifiers still in clear text)
+  rotate-key                                re-encrypt every identifier under LEDGER_ENCRYPTION_KEY; the keys it
+                                            replaces must be in LEDGER_ENCRYPTION_OLD_KEYS while it runs (idempotent)
   import FILE [--format csv|json] [--dry-run]
                                             import consent records, all or nothing (--dry-run checks only)
   export --subject ID [--kind KIND]         everything the ledger holds about one person, as JSON
@@ -54,8 +58,8 @@ export const USAGE = `usage: npm run ledger -- <command> [options]
   help                                      this text
 
 ISO instants carry their zone: 2027-01-31T10:00:00Z or 2027-01-31T11:00:00+01:00.
-Environment: DATABASE_URL (unset: PGlite in LEDGER_DIR, default ./data/ledger), LEDGER_SCHEMA, LEDGER_HASH_KEY;
-RECEIPT_SIGNING_KEY for receipt verify.
+Environment: DATABASE_URL (unset: PGlite in LEDGER_DIR, default ./data/ledger), LEDGER_SCHEMA, LEDGER_HASH_KEY,
+LEDGER_ENCRYPTION_KEY, LEDGER_ENCRYPTION_OLD_KEYS; RECEIPT_SIGNING_KEY for receipt verify.
 Exit codes: 0 done, 1 broken chain, receipt that does not verify, or failure, 2 wrong usage or bad input.`;
 
 const EXIT_OK = 0;
@@ -64,7 +68,7 @@ const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 
 /** Codes that mean "the input was wrong", not "the system failed": exit 2. */
-const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['PSB_CONFIG_INVALID', 'PSB_LEDGER_INVALID_INPUT', 'PSB_LEDGER_IMPORT_INVALID', 'PSB_LEDGER_UNKNOWN_SUBJECT', 'PSB_LEDGER_CATALOG_INVALID', 'PSB_CLOCK_INPUT']);
+const INPUT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['PSB_CONFIG_INVALID', 'PSB_LEDGER_ENCRYPTION_KEY', 'PSB_LEDGER_INVALID_INPUT', 'PSB_LEDGER_IMPORT_INVALID', 'PSB_LEDGER_UNKNOWN_SUBJECT', 'PSB_LEDGER_CATALOG_INVALID', 'PSB_CLOCK_INPUT']);
 
 class UsageError extends Error {}
 
@@ -139,11 +143,17 @@ const note = (line: string): void => {
   process.stderr.write(`ledger: ${line}\n`);
 };
 
-/** Opens the ledger from the environment, runs `work`, always closes it. */
+/** The command being run (`seed-demo`), named in the embedded ledger's lock so the bot refused beside it can say who holds it. */
+let runningCommand: string | undefined;
+
+/**
+ * Opens the ledger from the environment, runs `work`, always closes it. An embedded ledger that a
+ * running bot holds is refused at once (PSB_LEDGER_LOCKED, naming its pid): never a stale copy.
+ */
 async function withLedger<T>(work: (ledger: Ledger, backend: string) => Promise<T>): Promise<T> {
   const config = loadLedgerConfig(process.env);
   for (const warning of config.warnings) note(`warning: ${warning}`);
-  const ledger = await openLedger(config);
+  const ledger = await openLedger({ ...config, openedBy: ['ledger', runningCommand].filter(Boolean).join(' ') });
   try {
     return await work(ledger, config.backendDescription);
   } finally {
@@ -290,7 +300,13 @@ async function run(args: ParsedArgs): Promise<number> {
     case 'migrate':
       expect(args, {});
       return withLedger(async (ledger, backend) => {
-        print({ backend, applied: ledger.migration.applied, alreadyApplied: ledger.migration.alreadyApplied });
+        print({ backend, applied: ledger.migration.applied, alreadyApplied: ledger.migration.alreadyApplied, identifiersEncrypted: ledger.identifiersEncryptedAtOpen });
+        return EXIT_OK;
+      });
+    case 'rotate-key':
+      expect(args, {});
+      return withLedger(async (ledger) => {
+        print(await rotateIdentifierKey(ledger.db, ledger.cipher));
         return EXIT_OK;
       });
     case 'import': {
@@ -365,6 +381,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = parseArgs(argv, new Set(['dry-run']));
     command = args.command;
+    runningCommand = command;
     return await run(args);
   } catch (err) {
     const prefix = command && !command.startsWith('-') ? `ledger ${command}` : 'ledger';

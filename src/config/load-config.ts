@@ -9,6 +9,8 @@ import { loadConsentWebhookConfig } from '../integrations/consent-webhook/webhoo
 import { loadMessagingConfig } from '../integrations/messaging/messaging-config';
 import { loadIdentityCodeConfig } from '../privacy/identity/identity-code-config';
 import { BotOptions, DEFAULT_BOT_OPTIONS } from './options';
+import { readAllowedServiceUrls } from '../server/service-url-policy';
+import { readTrustProxy } from './trust-proxy';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -68,6 +70,20 @@ function readRedisUrl(env: Env): string {
   return raw;
 }
 
+/** An optional http(s) URL: empty stays empty, anything else must parse as http: or https:. */
+function readHttpUrl(env: Env, variable: string, fallback: string): string {
+  const raw = readString(env, variable, fallback);
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid(variable, 'an http:// or https:// URL', '<unparseable>');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(variable, 'an http:// or https:// URL', url.protocol);
+  return raw;
+}
+
 /**
  * Reads and validates every setting. A wrong value throws `PSB_CONFIG_INVALID` naming the
  * variable; production without an app id throws `PSB_CONFIG_UNSAFE` unless explicitly allowed.
@@ -89,9 +105,12 @@ export function loadConfig(env: Env = process.env): BotOptions {
     microsoftAppPassword: readString(env, 'MicrosoftAppPassword', d.microsoftAppPassword),
     microsoftAppType: readEnum(env, 'MicrosoftAppType', d.microsoftAppType, ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const),
     microsoftAppTenantId: readString(env, 'MicrosoftAppTenantId', d.microsoftAppTenantId),
+    botOpenIdMetadataUrl: readHttpUrl(env, 'BOT_OPENID_METADATA_URL', d.botOpenIdMetadataUrl),
     allowUnauthenticated: readBool(env, 'ALLOW_UNAUTHENTICATED', d.allowUnauthenticated),
+    allowedServiceUrls: readAllowedServiceUrls(env),
     redisUrl: readRedisUrl(env),
     redisPrefix,
+    trustProxy: readTrustProxy(env),
     sessionTtlSeconds: readInt(env, 'SESSION_TTL_SECONDS', d.sessionTtlSeconds, 60, 7 * 24 * 3600),
     userStateTtlSeconds: readInt(env, 'USER_STATE_TTL_SECONDS', d.userStateTtlSeconds, 60, 400 * 24 * 3600),
     nluThreshold: readNumber(env, 'NLU_THRESHOLD', d.nluThreshold, 0, 1),
@@ -100,6 +119,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
     turnMaxAttempts: readInt(env, 'TURN_MAX_ATTEMPTS', d.turnMaxAttempts, 1, 100),
     handoffMode: readEnum(env, 'HANDOFF_MODE', d.handoffMode, ['builtin', 'external'] as const),
     handoffTimeoutSeconds: readInt(env, 'HANDOFF_TIMEOUT_SECONDS', d.handoffTimeoutSeconds, 1, 24 * 3600),
+    shutdownTimeoutSeconds: readInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', d.shutdownTimeoutSeconds, 1, 600),
   };
 
   if (options.microsoftAppType === 'SingleTenant' && options.microsoftAppId && !options.microsoftAppTenantId) {

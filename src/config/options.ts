@@ -6,6 +6,7 @@ import type { ReceiptConfig } from '../privacy/receipts/receipt-config';
 import type { ConsentWebhookConfig } from '../integrations/consent-webhook/webhook-config';
 import type { MessagingConfig } from '../integrations/messaging/messaging-config';
 import type { IdentityCodeConfig } from '../privacy/identity/identity-code-config';
+import { NO_TRUSTED_PROXY, TrustProxy } from './trust-proxy';
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
 export interface BotOptions {
@@ -25,12 +26,32 @@ export interface BotOptions {
   /** Env `MicrosoftAppType`. @default 'MultiTenant' */
   readonly microsoftAppType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   readonly microsoftAppTenantId: string;
+  /**
+   * Where the bot reads the keys that sign channel tokens: an OpenID metadata document whose
+   * `jwks_uri` lists them. Empty means Microsoft's public-cloud documents (one for channel
+   * tokens, one for Emulator/Azure AD tokens); set it to serve your own copy in an air-gapped
+   * deployment or a test, and both token kinds are checked against it.
+   * Env `BOT_OPENID_METADATA_URL`. @default ''
+   */
+  readonly botOpenIdMetadataUrl: string;
   /** Explicit opt-in to run in production without an app id. Env `ALLOW_UNAUTHENTICATED`. @default false */
   readonly allowUnauthenticated: boolean;
+  /**
+   * In production without MicrosoftAppId, the only serviceUrls the bot replies to (normalised
+   * http(s) base URLs; a serviceUrl below one on the same origin also matches). Ignored with
+   * channel authentication or outside production. Env `ALLOWED_SERVICE_URLS` (comma-separated).
+   * @default [] (no serviceUrl accepted in that mode; `expectReplies` without one still works)
+   */
+  readonly allowedServiceUrls: readonly string[];
   /** Redis for session state; empty means in-process storage. Env `REDIS_URL`. */
   readonly redisUrl: string;
   /** Prefix of every Redis key the bot writes. Env `REDIS_PREFIX`. @default 'psb:' */
   readonly redisPrefix: string;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (agent sign-in limits, Web Chat token
+   * limits): none, a number of hops, or CIDRs. Env `TRUST_PROXY`. @default none (the header is ignored)
+   */
+  readonly trustProxy: TrustProxy;
   /** Sliding lifetime of conversation state, seconds. Env `SESSION_TTL_SECONDS`. @default 1800 (30 min) */
   readonly sessionTtlSeconds: number;
   /** Sliding lifetime of user preferences (language), seconds. Env `USER_STATE_TTL_SECONDS`. @default 7776000 (90 days) */
@@ -55,6 +76,13 @@ export interface BotOptions {
    * to try later. Env `HANDOFF_TIMEOUT_SECONDS`. @default 300 (5 min)
    */
   readonly handoffTimeoutSeconds: number;
+  /**
+   * On SIGTERM/SIGINT the bot drains (/readyz 503, new requests refused, in-flight turns and
+   * background work finished, stores closed) and exits 0; still busy after this many seconds, it
+   * logs what was running and exits 1. Keep it below the orchestrator's grace period (Kubernetes:
+   * 30 s). Env `SHUTDOWN_TIMEOUT_SECONDS`. @default 25
+   */
+  readonly shutdownTimeoutSeconds: number;
   /** The privacy ledger: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see ledger-config.ts). */
   readonly ledger: LedgerConfig;
   /** Our own Direct Line endpoint: DIRECT_LINE_* (see channels/directline/direct-line-config.ts). */
@@ -84,9 +112,12 @@ export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'we
   microsoftAppPassword: '',
   microsoftAppType: 'MultiTenant',
   microsoftAppTenantId: '',
+  botOpenIdMetadataUrl: '',
   allowUnauthenticated: false,
+  allowedServiceUrls: [],
   redisUrl: '',
   redisPrefix: 'psb:',
+  trustProxy: NO_TRUSTED_PROXY,
   sessionTtlSeconds: 1800,
   userStateTtlSeconds: 90 * 24 * 3600,
   nluThreshold: 0.65,
@@ -95,4 +126,5 @@ export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'we
   turnMaxAttempts: 12,
   handoffMode: 'builtin',
   handoffTimeoutSeconds: 300, // 5 min
+  shutdownTimeoutSeconds: 25, // s
 });

@@ -46,8 +46,12 @@ export interface HandoffHub {
   postAgentMessage(ticketId: string, agent: string, text: string, supervisor?: boolean): Promise<TranscriptLine>;
   /** Closes a claimed ticket with its outcome. */
   complete(ticketId: string, agent: string, outcome: CompleteHandoff, supervisor?: boolean): Promise<HandoffTicket>;
-  /** Closes queued tickets older than the timeout as 'timed_out' and returns them (any instance may sweep). */
-  expireStale(now: Date): Promise<HandoffTicket[]>;
+  /**
+   * Closes queued tickets older than the timeout as 'timed_out' and returns them (any instance may
+   * sweep): at most `limit`, oldest first (the sweeper takes one at a time, so that a stop between
+   * two leaves the rest queued for the next sweep). @default limit: all of them
+   */
+  expireStale(now: Date, limit?: number): Promise<HandoffTicket[]>;
   /** Events of every instance; returns the unsubscribe function. */
   subscribe(listener: (event: HandoffEvent) => void): () => void;
   close(): Promise<void>;

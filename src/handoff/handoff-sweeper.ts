@@ -26,7 +26,8 @@ export const DEFAULT_HANDOFF_SWEEPER_OPTIONS = Object.freeze({
 });
 
 /**
- * Calls `hub.expireStale` every `intervalMs` and hands each timed-out ticket to `onTimedOut`.
+ * Calls `hub.expireStale` every `intervalMs` and hands each timed-out ticket to `onTimedOut`, one
+ * ticket at a time (see sweepOnce).
  * Sweeps never overlap (the next is scheduled when one ends), nothing escapes the timer (errors
  * are logged: Redis down, a callback that throws), and the timer does not keep the process alive.
  */
@@ -39,6 +40,8 @@ export class HandoffSweeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private started = false;
+  /** Set by stop(): a sweep in progress ends after the notice being sent. */
+  private stopping = false;
 
   constructor(options: HandoffSweeperOptions) {
     const intervalMs = options.intervalMs ?? DEFAULT_HANDOFF_SWEEPER_OPTIONS.intervalMs;
@@ -56,45 +59,59 @@ export class HandoffSweeper {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.stopping = false;
     this.schedule();
   }
 
-  /** Stops the timer and waits for a sweep in progress to finish. Safe to call twice. */
+  /**
+   * Stops the timer; a sweep in progress stops after the notice being sent (it does not work
+   * through the rest of the stale tickets: they stay queued, for another instance's sweeper or
+   * this one's next start). Resolves once that notice is done. Safe to call twice.
+   */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
   }
 
   /**
-   * One sweep now: the tickets it timed out, after `onTimedOut` was called for each. Never
-   * rejects (a failed sweep is logged and gives []).
+   * One sweep now: the tickets it timed out, after `onTimedOut` was called for each. One ticket at
+   * a time — closed, then its customer told — so that a stop between two notices loses none: a
+   * ticket is closed only when its notice follows at once. Never rejects (a failed sweep is logged
+   * and ends with what it timed out so far). A sweep the timer started also ends when stop() is
+   * called; one called directly (tests, an operator) runs through.
    */
-  async sweepOnce(): Promise<HandoffTicket[]> {
-    let tickets: HandoffTicket[];
-    try {
-      tickets = await this.hub.expireStale(this.now());
-    } catch (err) {
-      this.log.error({ err }, 'handoff sweep failed; retrying at the next interval');
-      return [];
-    }
-    for (const ticket of tickets) {
+  async sweepOnce(interruptible = false): Promise<HandoffTicket[]> {
+    const timedOut: HandoffTicket[] = [];
+    while (!(interruptible && this.stopping)) {
+      let tickets: HandoffTicket[];
       try {
-        await this.onTimedOut(ticket);
+        tickets = await this.hub.expireStale(this.now(), 1);
       } catch (err) {
-        this.log.error({ err, ticketId: ticket.id }, 'handoff sweep: telling the customer about a timeout failed');
+        this.log.error({ err }, 'handoff sweep failed; retrying at the next interval');
+        break;
       }
+      if (tickets.length === 0) break;
+      for (const ticket of tickets) {
+        try {
+          await this.onTimedOut(ticket);
+        } catch (err) {
+          this.log.error({ err, ticketId: ticket.id }, 'handoff sweep: telling the customer about a timeout failed');
+        }
+      }
+      timedOut.push(...tickets);
     }
-    if (tickets.length > 0) this.log.info({ timedOut: tickets.length }, 'handoff sweep timed out queued tickets');
-    return tickets;
+    if (timedOut.length > 0) this.log.info({ timedOut: timedOut.length }, 'handoff sweep timed out queued tickets');
+    return timedOut;
   }
 
   private schedule(): void {
     if (!this.started) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const sweep = this.sweepOnce().then(() => undefined);
+      const sweep = this.sweepOnce(true).then(() => undefined);
       this.running = sweep;
       void sweep.finally(() => {
         if (this.running === sweep) this.running = undefined;

@@ -120,10 +120,13 @@ export class MemoryHandoffHub implements HandoffHub {
   }
 
   /** Also forgets closed tickets past their TTL (the sweeper calls this every few seconds). */
-  async expireStale(now: Date): Promise<HandoffTicket[]> {
+  async expireStale(now: Date, limit?: number): Promise<HandoffTicket[]> {
     for (const id of [...this.tickets.keys()]) this.find(id);
     const cutoff = now.getTime() - this.options.timeoutSeconds * 1000;
-    const stale = this.queued.map((id) => this.record(id)).filter((record) => Date.parse(record.doc.createdAt) <= cutoff);
+    const stale = this.queued
+      .map((id) => this.record(id))
+      .filter((record) => Date.parse(record.doc.createdAt) <= cutoff)
+      .slice(0, limit);
     return stale.map((record) => {
       this.leaveQueue(record);
       Object.assign(record, { status: 'timed_out', closedAt: now.toISOString() });

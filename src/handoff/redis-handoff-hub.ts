@@ -235,9 +235,11 @@ export class RedisHandoffHub implements HandoffHub {
    * script that re-checks it is still queued and stale, so a ticket times out once, on one
    * instance, with one 'closed' event; each instance gets back only the tickets it closed.
    */
-  async expireStale(now: Date): Promise<HandoffTicket[]> {
+  async expireStale(now: Date, limit?: number): Promise<HandoffTicket[]> {
     const cutoff = now.getTime() - this.options.timeoutSeconds * 1000;
-    const ids = await this.run('expireStale', () => this.client.zrangebyscore(this.key('waiting'), '-inf', cutoff));
+    const ids = await this.run('expireStale', () =>
+      limit === undefined ? this.client.zrangebyscore(this.key('waiting'), '-inf', cutoff) : this.client.zrangebyscore(this.key('waiting'), '-inf', cutoff, 'LIMIT', 0, limit),
+    );
     const settled = await Promise.allSettled(
       ids.map((id) =>
         this.run('expireStale', () =>

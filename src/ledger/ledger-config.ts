@@ -1,6 +1,7 @@
 import { AppError } from '../errors/app-error';
 import { DEFAULT_LEDGER_DIR, LedgerOptions } from './ledger';
 import { Env, invalid, read } from '../config/env-readers';
+import { loadLedgerEncryptionConfig } from './ledger-encryption-config';
 
 /**
  * The identifier hash key used when `LEDGER_HASH_KEY` is unset outside production. Its name says
@@ -18,6 +19,8 @@ export interface LedgerConfig extends LedgerOptions {
   readonly backendDescription: string;
   /** True when the development key stands in for `LEDGER_HASH_KEY`. */
   readonly usesDevelopmentHashKey: boolean;
+  /** True when the development key stands in for `LEDGER_ENCRYPTION_KEY`. */
+  readonly usesDevelopmentEncryptionKey: boolean;
   /** Sentences the caller should print or log once at start (e.g. the development-key warning). */
   readonly warnings: readonly string[];
 }
@@ -44,6 +47,8 @@ function describePostgres(raw: string): string {
  * - `LEDGER_SCHEMA`: schema of the tables. @default 'public'
  * - `LEDGER_HASH_KEY`: key of the identifier lookup hash, at least 16 characters. Unset outside
  *   production → {@link DEVELOPMENT_HASH_KEY} with a warning; unset with `NODE_ENV=production` → error.
+ * - `LEDGER_ENCRYPTION_KEY`, `LEDGER_ENCRYPTION_OLD_KEYS`: keys sealing identifier values at rest
+ *   (see ledger-encryption-config.ts); the same development fallback, and the same refusal in production.
  *
  * @throws AppError `PSB_CONFIG_INVALID` naming the variable.
  */
@@ -65,6 +70,8 @@ export function loadLedgerConfig(env: Env = process.env): LedgerConfig {
   } else if (hashKey.length < MIN_HASH_KEY_LENGTH) {
     throw invalid('LEDGER_HASH_KEY', `at least ${MIN_HASH_KEY_LENGTH} characters`, `<${hashKey.length} characters>`);
   }
+  const encryption = loadLedgerEncryptionConfig(env);
+  warnings.push(...encryption.warnings);
   if (databaseUrl && ledgerDir) warnings.push('LEDGER_DIR is ignored because DATABASE_URL is set.');
 
   const backendDescription = databaseUrl
@@ -75,8 +82,10 @@ export function loadLedgerConfig(env: Env = process.env): LedgerConfig {
     ...(databaseUrl ? { databaseUrl } : { ledgerDir: ledgerDir ?? DEFAULT_LEDGER_DIR }),
     schema,
     hashKey,
+    encryptionKeys: encryption.keyring,
     backendDescription,
     usesDevelopmentHashKey,
+    usesDevelopmentEncryptionKey: encryption.usesDevelopmentKey,
     warnings: Object.freeze(warnings),
   });
 }

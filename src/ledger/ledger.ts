@@ -11,6 +11,8 @@ import { SqlDatabase } from './db/sql-database';
 import { loadPurposeCatalog, PurposeCatalog, DEFAULT_PURPOSES_FILE } from './purposes/purpose-catalog';
 import { syncPurposes } from './purposes/sync-purposes';
 import { RequestService } from './requests/request-service';
+import { DEVELOPMENT_KEYRING, IdentifierCipher, LedgerKeyring } from './subjects/identifier-cipher';
+import { checkIdentifierKeys, sealClearIdentifiers } from './subjects/identifier-encryption';
 import { IdentifierHasher } from './subjects/identifiers';
 import { SubjectService } from './subjects/subject-service';
 import { VerificationService } from './verifications/verification-service';
@@ -24,10 +26,21 @@ export interface LedgerOptions {
   schema?: string;
   /** Key of the identifier lookup hash (LEDGER_HASH_KEY). */
   hashKey: string;
+  /**
+   * Keys sealing identifier values (LEDGER_ENCRYPTION_KEY, LEDGER_ENCRYPTION_OLD_KEYS; see
+   * ledger-encryption-config.ts). @default the built-in development key: `loadLedgerConfig` always
+   * sets this, and refuses to go without a real key in production.
+   */
+  encryptionKeys?: LedgerKeyring;
   /** @default config/purposes.json */
   purposesFile?: string;
   /** Clock; tests pass a fixed one. @default () => new Date() */
   now?: () => Date;
+  /**
+   * What this process is, recorded in the embedded folder's lock so a refused second opener can name it
+   * (e.g. `ledger seed-demo`); never arguments that may name a customer. @default the script, e.g. `node dist/src/main.js`
+   */
+  openedBy?: string;
 }
 
 export const DEFAULT_LEDGER_DIR = path.join(PROJECT_ROOT, 'data', 'ledger');
@@ -43,33 +56,46 @@ export interface Ledger {
   readonly verifications: VerificationService;
   readonly agents: AgentService;
   readonly migration: MigrationReport;
+  /** Identifiers found in clear text at open (rows from before migration 006) and sealed then. */
+  readonly identifiersEncryptedAtOpen: number;
+  /** Seals identifier values; `ledger rotate-key` uses it. */
+  readonly cipher: IdentifierCipher;
   verify(): Promise<ChainReport>;
   close(): Promise<void>;
 }
 
-/** Opens the database, applies migrations, loads and syncs the purposes catalog. */
+/**
+ * Opens the database, applies migrations, checks every identifier is sealed under a key it holds and
+ * seals any still in clear text, loads and syncs the purposes catalog.
+ * @throws LedgerError `PSB_LEDGER_ENCRYPTION_KEY` when identifiers are sealed under a key not given.
+ */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const now = options.now ?? (() => new Date());
   // The catalog is checked before the database is touched: a bad file stops start-up cleanly.
   const catalog = loadPurposeCatalog(options.purposesFile ?? DEFAULT_PURPOSES_FILE);
   const hasher = new IdentifierHasher(options.hashKey);
+  const cipher = new IdentifierCipher(options.encryptionKeys ?? DEVELOPMENT_KEYRING);
   const db = options.databaseUrl
     ? createPgDatabase({ connectionString: options.databaseUrl, schema: options.schema })
-    : await createPgliteDatabase({ dataDir: options.ledgerDir === 'memory://' ? undefined : (options.ledgerDir ?? DEFAULT_LEDGER_DIR), schema: options.schema });
+    : await createPgliteDatabase({ dataDir: options.ledgerDir === 'memory://' ? undefined : (options.ledgerDir ?? DEFAULT_LEDGER_DIR), schema: options.schema, openedBy: options.openedBy });
   try {
     if (options.databaseUrl && options.schema) await db.query(`CREATE SCHEMA IF NOT EXISTS ${JSON.stringify(options.schema)}`);
     const migration = await migrate(db);
+    await checkIdentifierKeys(db, cipher);
+    const identifiersEncryptedAtOpen = await sealClearIdentifiers(db, cipher);
     await syncPurposes(db, catalog, now);
     return {
       db,
       catalog,
-      subjects: new SubjectService(db, hasher, now),
+      subjects: new SubjectService(db, hasher, now, cipher),
       consent: new ConsentService(db, catalog, now),
       requests: new RequestService(db, now),
       concerns: new ConcernService(db, now),
       verifications: new VerificationService(db, now),
       agents: new AgentService(db, now),
       migration,
+      identifiersEncryptedAtOpen,
+      cipher,
       verify: () => verifyChains(db),
       close: () => db.close(),
     };

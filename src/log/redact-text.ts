@@ -18,6 +18,13 @@ export function redactText(value: string): string {
 /** Object keys whose values are customer-authored text or payloads: dropped whole. */
 export const FREE_TEXT_KEYS: ReadonlySet<string> = new Set(['text', 'speak', 'value', 'body', 'attachments', 'transcript', 'utterance', 'email', 'phone', 'name', 'liveText']);
 
+/**
+ * Keys (compared in lower case) that hold HTTP headers or credentials: dropped whole, so an Authorization header, an
+ * agent session cookie or a token never reaches a log line, whoever logs the object (restify's
+ * own warnings log the request).
+ */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['headers', 'rawheaders', 'trailers', 'rawtrailers', 'authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-csrf-token']);
+
 /** System error fields that help operators and carry no customer data. */
 const ERROR_FACTS = ['code', 'errno', 'syscall', 'address', 'port', 'statusCode'] as const;
 
@@ -46,7 +53,8 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = FREE_TEXT_KEYS.has(key) && item !== undefined && item !== null ? '[redacted]' : redactDeep(item, depth + 1);
+    const censored = (FREE_TEXT_KEYS.has(key) || SECRET_KEYS.has(key.toLowerCase())) && item !== undefined && item !== null;
+    out[key] = censored ? '[redacted]' : redactDeep(item, depth + 1);
   }
   return out;
 }

@@ -1,9 +1,11 @@
 import type { Request } from 'restify';
 import { AppError } from '../errors/app-error';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth';
 
 /**
  * Reads a request's JSON body, at most `limitBytes`. Stops reading as soon as the limit is
- * passed (a client cannot make us buffer more) and says precisely what was wrong.
+ * passed (a client cannot make us buffer more), refuses nesting deeper than MAX_JSON_DEPTH before
+ * parsing, and says precisely what was wrong.
  */
 export async function readJsonBody(req: Request, limitBytes: number): Promise<unknown> {
   const type = String(req.headers['content-type'] ?? '').toLowerCase();
@@ -22,6 +24,10 @@ export async function readJsonBody(req: Request, limitBytes: number): Promise<un
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new AppError('PSB_HTTP_BAD_JSON', 'the request body is empty; send an activity as JSON');
+  // Before JSON.parse and before any other work: deep nesting is refused by a cheap scan of the text.
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
+    throw new AppError('PSB_HTTP_JSON_TOO_DEEP', `the request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

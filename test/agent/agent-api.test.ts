@@ -115,7 +115,8 @@ function suite(title: string, sessionsIn: 'redis' | 'in-process'): void {
         ledger,
         hub,
         channel,
-        config: { eventsKeepAliveSeconds: KEEPALIVE_SECONDS, loginMaxAttempts: 5, loginWindowSeconds: 60 },
+        // Every test here signs in from 127.0.0.1: the per-address limit is tested in login-abuse-limits.test.ts.
+        config: { eventsKeepAliveSeconds: KEEPALIVE_SECONDS, loginMaxAttempts: 5, loginWindowSeconds: 60, loginAddressMaxAttempts: 1000 },
         ...(sessionsIn === 'redis' ? { redis: client, redisPrefix: prefix } : {}),
       });
     });

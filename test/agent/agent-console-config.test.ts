@@ -15,6 +15,9 @@ describe('agent console settings', () => {
       cookieSecure: 'auto',
       loginMaxAttempts: 5,
       loginWindowSeconds: 60,
+      loginAddressMaxAttempts: 20,
+      loginBackoffMaxSeconds: 60,
+      loginMaxConcurrentHashes: 4,
       eventsKeepAliveSeconds: 15,
     });
     assert.ok(Object.isFrozen(loadAgentConsoleConfig({})));
@@ -29,9 +32,23 @@ describe('agent console settings', () => {
       AGENT_COOKIE_SECURE: 'true',
       AGENT_LOGIN_MAX_ATTEMPTS: '3',
       AGENT_LOGIN_WINDOW_SECONDS: '300',
+      AGENT_LOGIN_ADDRESS_MAX_ATTEMPTS: '50',
+      AGENT_LOGIN_BACKOFF_MAX_SECONDS: '120',
+      AGENT_LOGIN_MAX_CONCURRENT_HASHES: '2',
       AGENT_EVENTS_KEEPALIVE_SECONDS: '30',
     });
-    assert.deepEqual(config, { enabled: false, sessionTtlSeconds: 600, sessionMaxSeconds: 3600, cookieSecure: 'true', loginMaxAttempts: 3, loginWindowSeconds: 300, eventsKeepAliveSeconds: 30 });
+    assert.deepEqual(config, {
+      enabled: false,
+      sessionTtlSeconds: 600,
+      sessionMaxSeconds: 3600,
+      cookieSecure: 'true',
+      loginMaxAttempts: 3,
+      loginWindowSeconds: 300,
+      loginAddressMaxAttempts: 50,
+      loginBackoffMaxSeconds: 120,
+      loginMaxConcurrentHashes: 2,
+      eventsKeepAliveSeconds: 30,
+    });
   });
 
   const wrong: [string, Record<string, string>][] = [
@@ -42,6 +59,10 @@ describe('agent console settings', () => {
     ['AGENT_COOKIE_SECURE', { AGENT_COOKIE_SECURE: 'https' }],
     ['AGENT_LOGIN_MAX_ATTEMPTS', { AGENT_LOGIN_MAX_ATTEMPTS: '0' }],
     ['AGENT_LOGIN_WINDOW_SECONDS', { AGENT_LOGIN_WINDOW_SECONDS: '-1' }],
+    ['AGENT_LOGIN_ADDRESS_MAX_ATTEMPTS', { AGENT_LOGIN_ADDRESS_MAX_ATTEMPTS: '0' }],
+    ['AGENT_LOGIN_BACKOFF_MAX_SECONDS', { AGENT_LOGIN_BACKOFF_MAX_SECONDS: '0' }],
+    ['AGENT_LOGIN_MAX_CONCURRENT_HASHES', { AGENT_LOGIN_MAX_CONCURRENT_HASHES: 'many' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'everyone' }],
     ['AGENT_EVENTS_KEEPALIVE_SECONDS', { AGENT_EVENTS_KEEPALIVE_SECONDS: '0' }],
   ];
   for (const [variable, env] of wrong) {

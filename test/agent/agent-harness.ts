@@ -9,6 +9,8 @@ import type { HandoffTicket, NewHandoff } from '../../src/handoff/handoff-types'
 import type { AgentRole } from '../../src/ledger/agents/agent-service';
 import { Ledger, openLedger } from '../../src/ledger/ledger';
 import { LogCapture } from '../support/test-app';
+import { NO_TRUSTED_PROXY, TrustProxy } from '../../src/config/trust-proxy';
+import { clientAddressResolver } from '../../src/server/client-address';
 
 /** Every call the console made to the customer side, in order. */
 export type ChannelCall =
@@ -75,6 +77,10 @@ export interface ConsoleServerOptions {
   /** Sessions in Redis through this client; in-process without. */
   readonly redis?: Redis;
   readonly redisPrefix?: string;
+  /** `TRUST_PROXY`. @default none */
+  readonly trustProxy?: TrustProxy;
+  /** The console's clock (sessions, in-process limits, back-off). */
+  readonly now?: () => Date;
 }
 
 /** The console's route group on its own restify server, on a free port. */
@@ -89,7 +95,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     redisPrefix: options.redisPrefix ?? 'psb-test:',
     ...(options.redis ? { redisClient: options.redis } : {}),
     bodyLimitBytes: 64 * 1024,
+    clientAddress: clientAddressResolver(options.trustProxy ?? NO_TRUSTED_PROXY),
     logger: logs.logger,
+    ...(options.now ? { now: options.now } : {}),
   });
   const server = restify.createServer({ handleUncaughtExceptions: false });
   agentConsole.routes(server);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AgentError } from '../../src/agent/agent-errors';
 import { AgentSessions } from '../../src/agent/sessions/agent-sessions';
-import { MemoryLoginThrottle } from '../../src/agent/sessions/login-throttle';
+import { memoryLoginThrottle } from '../../src/agent/sessions/login-throttle';
 import { MemoryAgentSessionStore } from '../../src/agent/sessions/memory-agent-session-store';
 
 describe('agent sessions (fixed clock)', () => {
@@ -51,7 +51,7 @@ describe('agent sessions (fixed clock)', () => {
   });
 
   it('throttles sign-in per username and address in fixed windows; success starts afresh', async () => {
-    const throttle = new MemoryLoginThrottle({ maxAttempts: 2, windowSeconds: 60 }, () => now);
+    const throttle = memoryLoginThrottle({ maxAttempts: 2, windowSeconds: 60, addressMaxAttempts: 100, backoffMaxSeconds: 60 }, () => now);
     assert.deepEqual((await Promise.all([1, 2, 3].map(() => throttle.attempt('Alice', '10.0.0.1')))).map((v) => v.allowed), [true, true, false]);
     assert.equal((await throttle.attempt('alice', '10.0.0.2')).allowed, true, 'another address');
     assert.equal((await throttle.attempt(' alice ', '10.0.0.1')).allowed, false, 'the username is compared trimmed, case-insensitively');

@@ -59,7 +59,7 @@ describe('configuration from the environment', () => {
     ['LEDGER_SCHEMA', { LEDGER_SCHEMA: 'Drop Table' }],
     ['LEDGER_HASH_KEY', { LEDGER_HASH_KEY: 'short' }],
     ['LEDGER_HASH_KEY', { NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true' }],
-    ['DIRECT_LINE_SECRET', { NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length' }],
+    ['DIRECT_LINE_SECRET', { NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', LEDGER_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
     ['DIRECT_LINE_SECRET', { DIRECT_LINE_SECRET: 'too-short' }],
     ['DIRECT_LINE_TOKEN_KEY', { DIRECT_LINE_TOKEN_KEY: 'too-short' }],
     ['DIRECT_LINE_TOKEN_TTL_SECONDS', { DIRECT_LINE_TOKEN_TTL_SECONDS: '5' }],
@@ -70,6 +70,8 @@ describe('configuration from the environment', () => {
     ['HANDOFF_MODE', { HANDOFF_MODE: 'omnichannel' }],
     ['HANDOFF_TIMEOUT_SECONDS', { HANDOFF_TIMEOUT_SECONDS: '0' }],
     ['HANDOFF_TIMEOUT_SECONDS', { HANDOFF_TIMEOUT_SECONDS: '5m' }],
+    ['SHUTDOWN_TIMEOUT_SECONDS', { SHUTDOWN_TIMEOUT_SECONDS: '0' }],
+    ['SHUTDOWN_TIMEOUT_SECONDS', { SHUTDOWN_TIMEOUT_SECONDS: '25s' }],
     ['RECEIPT_SIGNING_KEY', { RECEIPT_SIGNING_KEY: 'not a key' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://privacy.example.com' }],
   ];
@@ -85,7 +87,7 @@ describe('configuration from the environment', () => {
   it('refuses production without an app id unless ALLOW_UNAUTHENTICATED=true', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (err: unknown) => err instanceof AppError && err.code === 'PSB_CONFIG_UNSAFE');
     // Production also needs the Direct Line secret (Direct Line is on by default).
-    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters', RECEIPT_SIGNING_KEY, ...PRODUCTION_MESSAGING };
+    const hashKey = { LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', LEDGER_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters', RECEIPT_SIGNING_KEY, ...PRODUCTION_MESSAGING };
     assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', ...hashKey }).allowUnauthenticated, true);
     assert.equal(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', ...hashKey }).nodeEnv, 'production');
   });
@@ -96,8 +98,13 @@ describe('configuration from the environment', () => {
     assert.deepEqual([external.handoffMode, external.handoffTimeoutSeconds], ['external', 90]);
   });
 
+  it('shutdown: a 25-second deadline by default, another on request', () => {
+    assert.equal(loadConfig({}).shutdownTimeoutSeconds, 25);
+    assert.equal(loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '10' }).shutdownTimeoutSeconds, 10);
+  });
+
   it('Direct Line in production: the secret signs tokens, or Direct Line is switched off', () => {
-    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', RECEIPT_SIGNING_KEY, ...PRODUCTION_MESSAGING };
+    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', LEDGER_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=', RECEIPT_SIGNING_KEY, ...PRODUCTION_MESSAGING };
     const withSecret = loadConfig({ ...production, DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' }).directLine;
     assert.equal(withSecret.keySource, 'DIRECT_LINE_SECRET');
     assert.deepEqual(withSecret.warnings, []);

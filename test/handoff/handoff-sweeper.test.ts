@@ -7,7 +7,7 @@ import { HandoffSweeper } from '../../src/handoff/handoff-sweeper';
 import type { HandoffTicket } from '../../src/handoff/handoff-types';
 import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import { createLogger, Logger } from '../../src/log/logger';
-import { hangGuard } from '../support/hang-guard';
+import { eventually, hangGuard } from '../support/hang-guard';
 import { FakeClock, newHandoff } from './hub-support';
 
 interface LogLine {
@@ -33,8 +33,9 @@ function capturingLogger(): { logger: Logger; lines: LogLine[] } {
 const HANG_GUARD_MS = 5_000;
 
 /**
- * Counts the sweeps a sweeper starts, by wrapping the hub's expireStale. Sweeps never overlap
- * (the next is scheduled when one ends), so sweep n+1 starting proves sweep n completed —
+ * Counts the hub reads a sweeper starts, by wrapping the hub's expireStale: one per ticket a sweep
+ * times out, plus the one that finds nothing more. Sweeps never overlap (the next is scheduled
+ * when one ends), so while nothing is stale, read n+1 starting proves sweep n completed —
  * onTimedOut calls included. That is the event a "nothing (more) happened" check waits for.
  */
 function countingSweeps(hub: Pick<HandoffHub, 'expireStale'>): { hub: Pick<HandoffHub, 'expireStale'>; started(): number; untilStarted(count: number): Promise<void> } {
@@ -42,10 +43,10 @@ function countingSweeps(hub: Pick<HandoffHub, 'expireStale'>): { hub: Pick<Hando
   const waiters = new Set<() => void>();
   return {
     hub: {
-      expireStale: (now) => {
+      expireStale: (now, limit) => {
         started += 1;
         for (const wake of [...waiters]) wake();
-        return hub.expireStale(now);
+        return hub.expireStale(now, limit);
       },
     },
     started: () => started,
@@ -84,9 +85,7 @@ describe('HandoffSweeper', () => {
     await sweeps.untilStarted(2); // the first sweep, with both tickets queued, has completed
     assert.equal(told.length, 0, 'nothing is stale yet');
     clock.advance(60);
-    // The sweep running now may have read the clock before it moved; the one after surely did not.
-    const afterAdvance = sweeps.started() + 1;
-    await sweeps.untilStarted(afterAdvance + 1);
+    await eventually(() => told.length >= 2, 'both stale tickets told', HANG_GUARD_MS);
     assert.deepEqual(
       told.map((t) => [t.id, t.status]),
       [
@@ -184,6 +183,48 @@ describe('HandoffSweeper', () => {
     }
     assert.equal(sweeps.started(), after, 'no sweep after stop()');
     await sweeper.stop(); // twice is safe
+  });
+
+  it('stops between two notices: the ticket being told finishes, the other stale ones stay queued for the next sweep', async () => {
+    const clock = new FakeClock();
+    const hub = new MemoryHandoffHub({ timeoutSeconds: 60, now: clock.now });
+    const { logger } = capturingLogger();
+    const queued = [(await hub.enqueue(newHandoff(1))).ticket, (await hub.enqueue(newHandoff(2))).ticket, (await hub.enqueue(newHandoff(3))).ticket];
+    clock.advance(60);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let noticeStarted = (): void => undefined;
+    const firstNotice = new Promise<void>((resolve) => (noticeStarted = resolve));
+    const told: string[] = [];
+    sweeper = new HandoffSweeper({
+      hub,
+      logger,
+      intervalMs: 5,
+      now: clock.now,
+      onTimedOut: async (ticket) => {
+        noticeStarted();
+        await gate; // the first notice is still being sent when the stop comes
+        told.push(ticket.id);
+      },
+    });
+    sweeper.start();
+    await hangGuard(firstNotice, 'the first timeout notice starting', HANG_GUARD_MS);
+    const stopped = sweeper.stop();
+    release();
+    await hangGuard(stopped, 'stop() after the notice in progress', HANG_GUARD_MS);
+    assert.deepEqual(told, [queued[0].id], 'the notice in progress was finished, and no other was started');
+    assert.deepEqual(
+      (await hub.queue()).map((t) => t.id),
+      [queued[1].id, queued[2].id],
+      'the others are still queued, not closed without their customer being told',
+    );
+    // Another instance's sweeper (or this one's next start) takes them over.
+    const next = new HandoffSweeper({ hub, logger, now: clock.now, onTimedOut: (ticket) => void told.push(ticket.id) });
+    assert.deepEqual(
+      (await next.sweepOnce()).map((t) => t.id),
+      [queued[1].id, queued[2].id],
+    );
+    assert.deepEqual(told, queued.map((t) => t.id));
   });
 
   it('refuses an interval that is not a positive number of milliseconds', () => {

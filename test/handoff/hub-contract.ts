@@ -337,6 +337,28 @@ export function describeHubContract(name: string, makeHub: HubFactory): void {
       assert.equal(events.events.filter(isEvent('closed', old.id)).length, 1);
     });
 
+    it('times out at most `limit` stale tickets, oldest first, leaving the rest queued', async () => {
+      const { hub, clock } = ctx;
+      const tickets: HandoffTicket[] = [];
+      for (let i = 1; i <= 3; i++) {
+        tickets.push((await hub.enqueue(newHandoff(i))).ticket);
+        clock.advance(1); // "oldest" is by enqueue time
+      }
+      clock.advance(TIMEOUT_SECONDS);
+      assert.deepEqual(
+        (await hub.expireStale(clock.now(), 1)).map((t) => t.id),
+        [tickets[0].id],
+      );
+      assert.deepEqual(
+        (await hub.queue()).map((t) => t.id),
+        [tickets[1].id, tickets[2].id],
+      );
+      assert.deepEqual(
+        (await hub.expireStale(clock.now(), 5)).map((t) => t.id),
+        [tickets[1].id, tickets[2].id],
+      );
+    });
+
     it('refuses invalid input with PSB_HANDOFF_INVALID naming the field, and changes nothing', async () => {
       const { hub } = ctx;
       const [ticket] = await enqueueN(hub, 1);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,12 +16,13 @@ import { DEVELOPMENT_HASH_KEY, loadLedgerConfig } from '../../src/ledger/ledger-
 
 const ROOT = path.resolve(__dirname, '../..');
 const HASH_KEY = 'ledger-cli-test-key-0123456789';
+const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 /** `node --require tsx/cjs src/cli/ledger.ts ARGS` from the project root, on the embedded database in `ledgerDir`. */
 function runCli(args: readonly string[], ledgerDir: string, env: Record<string, string | undefined> = {}): SpawnSyncReturns<string> {
-  const { DATABASE_URL: _db, LEDGER_SCHEMA: _schema, LEDGER_HASH_KEY: _key, NODE_ENV: _env, ...inherited } = process.env;
+  const { DATABASE_URL: _db, LEDGER_SCHEMA: _schema, LEDGER_HASH_KEY: _key, LEDGER_ENCRYPTION_KEY: _encryptionKey, LEDGER_ENCRYPTION_OLD_KEYS: _oldKeys, NODE_ENV: _env, ...inherited } = process.env;
   const merged: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...inherited, LEDGER_DIR: ledgerDir, LEDGER_HASH_KEY: HASH_KEY, ...env })) if (value !== undefined) merged[name] = value;
+  for (const [name, value] of Object.entries({ ...inherited, LEDGER_DIR: ledgerDir, LEDGER_HASH_KEY: HASH_KEY, LEDGER_ENCRYPTION_KEY: ENCRYPTION_KEY, ...env })) if (value !== undefined) merged[name] = value;
   return spawnSync(process.execPath, ['--require', 'tsx/cjs', 'src/cli/ledger.ts', ...args], { cwd: ROOT, env: merged, encoding: 'utf8', timeout: 90_000 });
 }
 
@@ -187,6 +189,29 @@ describe('npm run ledger -- <command>', function () {
       assert.match(run.stderr, /LEDGER_HASH_KEY must be set when NODE_ENV=production/);
     });
 
+    it('refuses to start in production without LEDGER_ENCRYPTION_KEY', () => {
+      const run = runCli(['verify'], path.join(dir, 'prod'), { LEDGER_ENCRYPTION_KEY: undefined, NODE_ENV: 'production' });
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /LEDGER_ENCRYPTION_KEY must be set when NODE_ENV=production/);
+    });
+
+    it('rotate-key moves a development ledger onto a real key; afterwards the development key is refused, naming LEDGER_ENCRYPTION_KEY', function () {
+      this.timeout(240_000); // four CLI runs, each opening the embedded ledger
+      const rotated = path.join(dir, 'rotated');
+      const realKey = randomBytes(32).toString('base64');
+      ok(runCli(['seed-demo'], rotated, { LEDGER_ENCRYPTION_KEY: undefined }));
+      const report = ok(runCli(['rotate-key'], rotated, { LEDGER_ENCRYPTION_KEY: realKey, LEDGER_ENCRYPTION_OLD_KEYS: 'development' })) as { reEncrypted: number; alreadyCurrent: number };
+      assert.ok(report.reEncrypted >= DEMO_CUSTOMERS.length, `every demo identifier was re-encrypted: ${JSON.stringify(report)}`);
+      assert.equal(report.alreadyCurrent, 0);
+      const [giulia] = DEMO_CUSTOMERS;
+      const exported = ok(runCli(['export', '--subject', giulia.email], rotated, { LEDGER_ENCRYPTION_KEY: realKey })) as SubjectExport;
+      assert.ok(exported.identifiers.some((i) => i.kind === 'email' && i.value === giulia.email), 'the export decrypts with the new key alone');
+      const refused = runCli(['export', '--subject', giulia.email], rotated, { LEDGER_ENCRYPTION_KEY: undefined });
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.match(refused.stderr, /LEDGER_ENCRYPTION_KEY.*\[PSB_LEDGER_ENCRYPTION_KEY\]/);
+      assert.equal(refused.stdout, '', 'nothing undecryptable is printed');
+    });
+
     it('warns on stderr when it falls back to the development hash key', () => {
       const run = runCli(['migrate'], ledgerDir, { LEDGER_HASH_KEY: undefined });
       assert.equal(run.status, 0, run.stderr);
@@ -217,7 +242,7 @@ describe('loadLedgerConfig (the CLI\'s and the bot\'s ledger settings)', () => {
   });
 
   it('describes PostgreSQL without the password', () => {
-    const config = loadLedgerConfig({ DATABASE_URL: 'postgres://ledger:s3cret@db.internal:6432/privacy', LEDGER_SCHEMA: 'ledger_eu', LEDGER_HASH_KEY: HASH_KEY, NODE_ENV: 'production' });
+    const config = loadLedgerConfig({ DATABASE_URL: 'postgres://ledger:s3cret@db.internal:6432/privacy', LEDGER_SCHEMA: 'ledger_eu', LEDGER_HASH_KEY: HASH_KEY, LEDGER_ENCRYPTION_KEY: randomBytes(32).toString('base64'), NODE_ENV: 'production' });
     assert.equal(config.databaseUrl, 'postgres://ledger:s3cret@db.internal:6432/privacy');
     assert.equal(config.ledgerDir, undefined);
     assert.equal(config.backendDescription, 'PostgreSQL at db.internal:6432/privacy (schema ledger_eu)');

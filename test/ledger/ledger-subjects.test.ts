@@ -179,9 +179,9 @@ forEachBackend('subjects', (ctx) => {
     assert.equal(stored, createHmac('sha256', TEST_HASH_KEY).update(`email:${email}`).digest('hex'), 'HMAC-SHA256 of kind:value under LEDGER_HASH_KEY');
     assert.notEqual(stored, createHash('sha256').update(email).digest('hex'));
     assert.notEqual(stored, createHash('sha256').update(`email:${email}`).digest('hex'));
-    const otherKey = new SubjectService(ledger.db, new IdentifierHasher('a-different-key-0123456789'), ctx.clock.now);
+    const otherKey = new SubjectService(ledger.db, new IdentifierHasher('a-different-key-0123456789'), ctx.clock.now, ledger.cipher);
     assert.equal(await otherKey.find('email', email), undefined, 'a different key finds nothing');
-    const sameKey = new SubjectService(ledger.db, new IdentifierHasher(TEST_HASH_KEY), ctx.clock.now);
+    const sameKey = new SubjectService(ledger.db, new IdentifierHasher(TEST_HASH_KEY), ctx.clock.now, ledger.cipher);
     assert.equal((await sameKey.find('email', email))?.id, subject.id);
   });
 

@@ -11,6 +11,7 @@ import { parseWatermark } from './direct-line-activities';
 import { DIRECT_LINE_BASE_PATH } from './direct-line-routes';
 import { DirectLineService } from './direct-line-service';
 import { queryParam } from './http-helpers';
+import { LocalNotices } from './local-notices';
 
 /** What a client may send us on the stream: directlinejs sends empty pings only. */
 const MAX_CLIENT_MESSAGE_BYTES = 4 * 1024;
@@ -22,6 +23,8 @@ export interface ActivityStreamDeps {
   /** Keep-alive interval, ms: an empty message and a ping to each socket, a dead one closed, missed activities read. */
   keepAliveMs: number;
   logger: Logger;
+  /** Notices sent to this instance's sockets outside the store (the store-outage message). */
+  notices?: LocalNotices;
 }
 
 /** The HTTP(S) server whose `upgrade` events we take (restify's `server.server`). */
@@ -122,7 +125,15 @@ export class ActivityStream {
 
   private connect(ws: WebSocket, conversationId: string, watermark: number): void {
     const client: StreamClient = { ws, conversationId, watermark, alive: true, pumping: false, again: false, unsubscribe: () => undefined };
-    client.unsubscribe = this.deps.store.subscribe(conversationId, (event) => this.onEvent(client, event));
+    const unsubscribeStore = this.deps.store.subscribe(conversationId, (event) => this.onEvent(client, event));
+    // A notice keeps the socket's watermark: it is not in the log, and what is stored must still come.
+    const unsubscribeNotices = this.deps.notices?.subscribe(conversationId, (activities) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ activities, watermark: String(client.watermark) }));
+    });
+    client.unsubscribe = () => {
+      unsubscribeStore();
+      unsubscribeNotices?.();
+    };
     this.clients.add(client);
     ws.on('pong', () => {
       client.alive = true;

@@ -14,6 +14,9 @@ export interface ConnectorRouteDeps {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** Where these routes live: a graceful shutdown still serves them while turns in flight reply. */
+export const CONNECTOR_ROUTES_PREFIX = '/v3/conversations/';
+
 /**
  * The Bot Connector routes our Direct Line conversations' `serviceUrl` points at — where the
  * bot's replies, proactive messages and updates arrive, exactly as they would at Azure:

@@ -14,8 +14,9 @@ import { directLineRoutes } from './direct-line-routes';
 import { DirectLineService, TokenRequest, TokenResponse } from './direct-line-service';
 import { baseKeyFor, deriveKeys, DirectLineTokens } from './direct-line-tokens';
 import { MemoryConversationStore } from './memory-conversation-store';
-import { MemoryRateLimiter, RateLimiter, RedisRateLimiter } from './rate-limiter';
+import { MemoryRateLimiter, RateLimiter, RateLimitOptions, RedisRateLimiter } from './rate-limiter';
 import { RedisConversationStore } from './redis-conversation-store';
+import { LocalNotices } from './local-notices';
 
 /** The bot's id in Direct Line conversations when there is no MicrosoftAppId. */
 export const DEFAULT_DIRECT_LINE_BOT_ID = 'privacy-bot';
@@ -34,6 +35,11 @@ export interface DirectLineDeps {
   listenHost: string;
   bodyLimitBytes: number;
   logger: Logger;
+  /**
+   * The customer's "temporarily unavailable" sentence in `locale` (or the default language): with
+   * it, a post while Redis is down is answered in the chat, not with a 503 (local-notices.ts).
+   */
+  unavailableText?: (locale: string | undefined) => string;
 }
 
 /** The Direct Line channel, wired: routes to register, a token minter for our pages, proactive turns. */
@@ -49,6 +55,11 @@ export interface DirectLineChannel {
    * state's Redis (already checked there), in-process it is always ready.
    */
   readonly readiness: ReadinessCheck;
+  /**
+   * A fixed-window limiter on this channel's backend (Redis when set: shared by every instance),
+   * keys under `${redisPrefix}${name}:`; the channel closes it.
+   */
+  limiter(name: string, options: RateLimitOptions): RateLimiter;
   close(): Promise<void>;
 }
 
@@ -62,6 +73,7 @@ export function loopbackHost(listenHost: string): string {
 interface Backend {
   store: ConversationStore;
   rateLimiter: RateLimiter;
+  limiter(name: string, options: RateLimitOptions): RateLimiter;
   close(): Promise<void>;
 }
 
@@ -72,7 +84,13 @@ async function createBackend(deps: DirectLineDeps, logger: Logger): Promise<Back
     logger.warn({ backend: 'in-process' }, 'direct line conversations: in-process memory — one instance only; set REDIS_URL for several');
     const store = new MemoryConversationStore({ ttlSeconds: config.conversationTtlSeconds });
     const rateLimiter = new MemoryRateLimiter(rateLimit);
-    return { store, rateLimiter, close: async () => void (await Promise.all([store.close(), rateLimiter.close()])) };
+    const others: MemoryRateLimiter[] = [];
+    const limiter = (_name: string, options: RateLimitOptions): RateLimiter => {
+      const made = new MemoryRateLimiter(options);
+      others.push(made);
+      return made;
+    };
+    return { store, rateLimiter, limiter, close: async () => void (await Promise.all([store.close(), rateLimiter.close(), ...others.map((other) => other.close())])) };
   }
   const client: Redis = createRedisClient(deps.redisUrl, logger.child({ redisRole: 'directline' }));
   const subscriber: Redis = client.duplicate();
@@ -84,6 +102,7 @@ async function createBackend(deps: DirectLineDeps, logger: Logger): Promise<Back
   return {
     store,
     rateLimiter,
+    limiter: (name, options) => new RedisRateLimiter(client, `${deps.redisPrefix}${name}:`, options),
     close: async () => {
       await store.close();
       subscriber.disconnect();
@@ -109,8 +128,10 @@ export async function createDirectLine(deps: DirectLineDeps): Promise<DirectLine
   const botAccount = { id: deps.botAppId || DEFAULT_DIRECT_LINE_BOT_ID };
 
   const bridge = new BotBridge({ adapter: deps.adapter, runTurn: deps.runTurn, botAppId: deps.botAppId, serviceUrl, tokens });
-  const service = new DirectLineService({ store: backend.store, tokens, rateLimiter: backend.rateLimiter, bot: bridge, botAccount, serviceUrl, logger });
-  const stream = new ActivityStream({ service, store: backend.store, keepAliveMs: config.keepAliveSeconds * 1000, logger });
+  const notices = new LocalNotices();
+  const outage = deps.unavailableText ? { notices, unavailableText: deps.unavailableText } : undefined;
+  const service = new DirectLineService({ store: backend.store, tokens, rateLimiter: backend.rateLimiter, bot: bridge, botAccount, serviceUrl, logger, outage });
+  const stream = new ActivityStream({ service, store: backend.store, keepAliveMs: config.keepAliveSeconds * 1000, logger, notices });
   const registerDirectLine = directLineRoutes({ service, bodyLimitBytes: deps.bodyLimitBytes, corsOrigins: config.corsOrigins, fallbackBase: serviceUrl, logger });
   const registerConnector = connectorRoutes({ service, tokens, bodyLimitBytes: deps.bodyLimitBytes, logger });
 
@@ -132,6 +153,7 @@ export async function createDirectLine(deps: DirectLineDeps): Promise<DirectLine
     issueToken: (request) => service.issueToken(request),
     continueConversation: (reference, logic) => bridge.continueConversation(reference, logic),
     readiness: { name: 'directLine', backend: backend.store.backend, isReady: () => backend.store.isReady() },
+    limiter: (name, options) => backend.limiter(name, options),
     close: async () => {
       await stream.close();
       await backend.close();

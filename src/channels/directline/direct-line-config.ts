@@ -33,6 +33,16 @@ export interface DirectLineConfig {
   readonly rateLimitPosts: number;
   /** The rate-limit window, seconds. Env `DIRECT_LINE_RATE_LIMIT_WINDOW_SECONDS`. @default 10 */
   readonly rateLimitWindowSeconds: number;
+  /** Web Chat tokens (`POST /webchat/token`) one client address may get per window. Env `WEBCHAT_TOKEN_LIMIT`. @default 20 */
+  readonly webChatTokenLimit: number;
+  /** The token window, seconds. Env `WEBCHAT_TOKEN_WINDOW_SECONDS`. @default 60 */
+  readonly webChatTokenWindowSeconds: number;
+  /**
+   * Conversations one client address may open within a conversation's lifetime
+   * (`DIRECT_LINE_CONVERSATION_TTL_SECONDS`): every token opens one, so this caps the conversations an
+   * address holds open at once. Env `WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS`. @default 60
+   */
+  readonly webChatMaxConversationsPerAddress: number;
   /** Interval of the WebSocket keep-alive (an empty message, a ping, a check for missed activities), seconds. Env `DIRECT_LINE_KEEPALIVE_SECONDS`. @default 30 */
   readonly keepAliveSeconds: number;
   /** Other sites' origins allowed to call `/v3/directline` from a browser (CORS). Env `DIRECT_LINE_CORS_ORIGINS`, comma-separated. @default [] (same origin only) */
@@ -47,6 +57,9 @@ export const DEFAULT_DIRECT_LINE_CONFIG = Object.freeze({
   conversationTtlSeconds: 3600,
   rateLimitPosts: 30,
   rateLimitWindowSeconds: 10,
+  webChatTokenLimit: 20,
+  webChatTokenWindowSeconds: 60, // 1 min
+  webChatMaxConversationsPerAddress: 60,
   keepAliveSeconds: 30,
 });
 
@@ -126,6 +139,9 @@ export function loadDirectLineConfig(env: Env = process.env): DirectLineConfig {
     conversationTtlSeconds: readInt(env, 'DIRECT_LINE_CONVERSATION_TTL_SECONDS', d.conversationTtlSeconds, 60, 7 * 24 * 3600),
     rateLimitPosts: readInt(env, 'DIRECT_LINE_RATE_LIMIT_POSTS', d.rateLimitPosts, 1, 10_000),
     rateLimitWindowSeconds: readInt(env, 'DIRECT_LINE_RATE_LIMIT_WINDOW_SECONDS', d.rateLimitWindowSeconds, 1, 3600),
+    webChatTokenLimit: readInt(env, 'WEBCHAT_TOKEN_LIMIT', d.webChatTokenLimit, 1, 100_000),
+    webChatTokenWindowSeconds: readInt(env, 'WEBCHAT_TOKEN_WINDOW_SECONDS', d.webChatTokenWindowSeconds, 1, 24 * 3600),
+    webChatMaxConversationsPerAddress: readInt(env, 'WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS', d.webChatMaxConversationsPerAddress, 1, 1_000_000),
     keepAliveSeconds: readInt(env, 'DIRECT_LINE_KEEPALIVE_SECONDS', d.keepAliveSeconds, 1, 300),
     corsOrigins: Object.freeze(readOrigins(env)),
     warnings: Object.freeze(warnings),

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
-import { AppError } from '../../errors/app-error';
+import { AppError, isAppError } from '../../errors/app-error';
 import type { Logger } from '../../log/logger';
 import { ActivityPage, ConversationRecord, ConversationStore, MAX_ACTIVITIES_PER_READ, seqOfActivityId } from './conversation-store';
 import {
@@ -15,6 +16,7 @@ import {
   userIdFrom,
 } from './direct-line-activities';
 import { ConversationGrant, ConversationStart, DirectLineTokens } from './direct-line-tokens';
+import { LocalNotices } from './local-notices';
 import { RateLimiter } from './rate-limiter';
 import { SignedInUser } from './signed-in-user';
 
@@ -66,6 +68,12 @@ export interface DirectLineServiceDeps {
   serviceUrl(): string;
   logger: Logger;
   now?: () => Date;
+  /**
+   * When the store (Redis) does not answer, a customer's post is answered in the chat instead
+   * of with a 503: its echo and this localized "temporarily unavailable" message go to the
+   * conversation's open streams on this instance (`notices`). Without them, the 503 stands.
+   */
+  outage?: { readonly notices: LocalNotices; unavailableText(locale: string | undefined): string };
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -162,6 +170,42 @@ export class DirectLineService {
    * `clientActivityID`) is stored once and processed once (the turn runner dedupes by id).
    */
   async postActivity(caller: Caller, conversationId: string, readBody: () => Promise<unknown>): Promise<{ id: string }> {
+    let body: { value: unknown } | undefined;
+    const readOnce = async (): Promise<unknown> => (body ??= { value: await readBody() }).value;
+    try {
+      return await this.storeAndDeliver(caller, conversationId, readOnce);
+    } catch (err) {
+      const answered = isAppError(err, 'PSB_DL_UNAVAILABLE') ? await this.answerDuringOutage(caller, conversationId, readOnce) : undefined;
+      if (!answered) throw err;
+      return answered;
+    }
+  }
+
+  /**
+   * The store is down: a token's holder (whose conversation and user the token proves) who has a
+   * stream open here gets the echo of the post and the localized "temporarily unavailable"
+   * message in the chat. Nothing is stored and the bot does not run: the customer is told to try
+   * again. Undefined (the 503 stands) for the secret, without `outage`, or with no stream here.
+   */
+  private async answerDuringOutage(caller: Caller, conversationId: string, readBody: () => Promise<unknown>): Promise<{ id: string } | undefined> {
+    const outage = this.deps.outage;
+    if (!outage || caller.kind !== 'token' || caller.grant.conversationId !== conversationId) return undefined;
+    const timestamp = this.now().toISOString();
+    const { draft } = userActivity({ body: await readBody(), conversationId, userId: caller.grant.userId, bot: this.deps.botAccount, serviceUrl: this.deps.serviceUrl(), timestamp });
+    const locale = typeof draft.locale === 'string' ? draft.locale : caller.grant.start?.locale;
+    // Ids outside the store's sequence: the notice never takes a seq a stored activity will need.
+    const echoId = `${conversationId}|unavailable-${randomUUID()}`;
+    const notice = botActivity({ body: { type: 'message', text: outage.unavailableText(locale), ...(locale ? { locale } : {}) }, conversationId, bot: this.deps.botAccount, timestamp, replyToId: echoId });
+    const reached = outage.notices.publish(conversationId, [
+      { ...draft, id: echoId },
+      { ...notice, id: `${conversationId}|unavailable-${randomUUID()}` },
+    ]);
+    if (reached === 0) return undefined;
+    this.logger.warn({ conversationId }, 'direct line: the conversation store does not answer; the customer was told in the chat');
+    return { id: echoId };
+  }
+
+  private async storeAndDeliver(caller: Caller, conversationId: string, readBody: () => Promise<unknown>): Promise<{ id: string }> {
     const record = await this.access(caller, conversationId);
     const decision = await this.deps.rateLimiter.hit(`dl:{${conversationId}}:rate`);
     if (!decision.allowed) {

@@ -11,8 +11,15 @@ export interface RateDecision {
 /** Fixed-window counter: at most `limit` hits per key and window. */
 export interface RateLimiter {
   hit(key: string): Promise<RateDecision>;
+  /** Forgets the key's window (e.g. a sign-in succeeded): the next hit starts afresh. */
+  reset(key: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The error to throw when Redis does not answer; by default Direct Line's. */
+export type UnavailableError = (cause: unknown) => Error;
+
+const directLineUnavailable: UnavailableError = (cause) => new AppError('PSB_DL_UNAVAILABLE', 'the Direct Line rate limiter (Redis) does not answer; try again shortly', {}, { cause });
 
 export interface RateLimitOptions {
   readonly limit: number;
@@ -50,6 +57,10 @@ export class MemoryRateLimiter implements RateLimiter {
     return decision(window.count, this.options.limit, window.resetAt - at);
   }
 
+  async reset(key: string): Promise<void> {
+    this.windows.delete(key);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
   }
@@ -77,6 +88,7 @@ export class RedisRateLimiter implements RateLimiter {
     client: Redis,
     private readonly prefix: string,
     private readonly options: RateLimitOptions,
+    private readonly unavailable: UnavailableError = directLineUnavailable,
   ) {
     const withCommands = client as Redis & Partial<RateCommands>;
     if (typeof withCommands.psbDlRateHitV1 !== 'function') withCommands.defineCommand('psbDlRateHitV1', { lua: HIT_SCRIPT });
@@ -88,9 +100,17 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       result = await this.client.psbDlRateHitV1(1, `${this.prefix}${key}`, this.options.windowMs);
     } catch (err) {
-      throw new AppError('PSB_DL_UNAVAILABLE', 'the Direct Line rate limiter (Redis) does not answer; try again shortly', {}, { cause: err });
+      throw this.unavailable(err);
     }
     return decision(result[0], this.options.limit, result[1]);
+  }
+
+  async reset(key: string): Promise<void> {
+    try {
+      await this.client.del(`${this.prefix}${key}`);
+    } catch (err) {
+      throw this.unavailable(err);
+    }
   }
 
   async close(): Promise<void> {

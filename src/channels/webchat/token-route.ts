@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'restify';
 import { AppError, isAppError } from '../../errors/app-error';
 import type { Logger } from '../../log/logger';
+import type { ClientAddressOf } from '../../server/client-address';
+import type { RateLimiter } from '../directline/rate-limiter';
 import { readJsonBody } from '../../server/json-body';
 import { sendError } from '../../server/send-error';
 import type { SignedInUser } from '../directline/signed-in-user';
@@ -51,8 +54,20 @@ async function readTokenBody(req: Request, limitBytes: number): Promise<TokenBod
   return { request: { locale, gpc: fromHeader || fields.gpc === true }, ...(fields.assertion !== undefined && fields.assertion !== null ? { assertion: fields.assertion } : {}) };
 }
 
+/** Per-client-address limits on the token route (both counted before anything is minted). */
+export interface TokenLimits {
+  /** Tokens per address and window (`WEBCHAT_TOKEN_LIMIT` per `WEBCHAT_TOKEN_WINDOW_SECONDS`). */
+  readonly tokens: RateLimiter;
+  /** Conversations per address within a conversation's lifetime (`WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS`). */
+  readonly conversations: RateLimiter;
+  /** The client's address (`TRUST_PROXY`). */
+  readonly clientAddress: ClientAddressOf;
+}
+
 export interface TokenRouteDeps {
   issueToken: WebChatTokenIssuer;
+  /** Absent: no limits (tests of other behaviour); the app always sets them. */
+  limits?: TokenLimits;
   /** Checks sign-in assertions; absent when signed-in Web Chat is off (an assertion then gets 400). */
   siteIdentity?: SiteAssertionVerifier;
   bodyLimitBytes: number;
@@ -66,17 +81,33 @@ async function withSignedInUser(body: TokenBody, deps: TokenRouteDeps): Promise<
   return { ...body.request, signedIn: await deps.siteIdentity.verify(body.assertion) };
 }
 
+/** Counts one token and one conversation for the client's address; refuses with Retry-After past either limit. */
+async function checkLimits(req: Request, res: Response, limits: TokenLimits): Promise<void> {
+  // Hashed: no client address sits in Redis.
+  const address = createHash('sha256').update(limits.clientAddress(req)).digest('hex');
+  const tokens = await limits.tokens.hit(address);
+  const decision = tokens.allowed ? await limits.conversations.hit(address) : tokens;
+  if (decision.allowed) return;
+  res.header('Retry-After', String(decision.retryAfterSeconds));
+  throw new AppError('PSB_WEBCHAT_RATE_LIMITED', `too many chat tokens or open conversations from this address; try again in ${decision.retryAfterSeconds} s`, {
+    retryAfterSeconds: decision.retryAfterSeconds,
+    limit: tokens.allowed ? 'conversations' : 'tokens',
+  });
+}
+
 /**
  * `POST /webchat/token` (same origin as the page): `{ "locale"?: "it-IT", "gpc"?: true,
  * "assertion"?: "<JWT>" }` → `{ token, conversationId, expiresIn }`, never cached. Other sites can
  * call it but cannot read the answer (no CORS headers), and a token only opens a new, empty
  * conversation. With an `assertion` (signed-in Web Chat) the token is minted only when it verifies,
  * and carries the customer it names; a refused one gets a 401 and nothing is minted. Neither the
- * assertion nor the claim is ever logged.
+ * assertion nor the claim is ever logged. Past a per-address limit: 429 `PSB_WEBCHAT_RATE_LIMITED`
+ * with `Retry-After`, and nothing is minted.
  */
 export function tokenRoute(deps: TokenRouteDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
+      if (deps.limits) await checkLimits(req, res, deps.limits);
       const request = await withSignedInUser(await readTokenBody(req, deps.bodyLimitBytes), deps);
       const grant = await deps.issueToken(request);
       if (request.signedIn) deps.logger.info({ conversationId: grant.conversationId, claimKind: request.signedIn.kind }, 'signed-in Web Chat token issued');

@@ -9,7 +9,7 @@ import { requestHasGpc } from './gpc-signal';
 import { pageLanguage } from './page-language';
 import type { SiteAssertionVerifier } from './site-assertion-verifier';
 import { sendAsset, StaticAsset } from './static-asset';
-import { tokenRoute, WebChatTokenIssuer } from './token-route';
+import { TokenLimits, tokenRoute, WebChatTokenIssuer } from './token-route';
 import { locateWebChatBundle } from './webchat-bundle';
 import { webChatOptions, WebChatOptions } from './webchat-options';
 import { WebChatPage } from './webchat-page';
@@ -22,6 +22,8 @@ export interface WebChatRouteDeps {
   issueToken: WebChatTokenIssuer;
   /** Checks a company site's sign-in assertions (signed-in Web Chat); absent when it is off. */
   siteIdentity?: SiteAssertionVerifier;
+  /** Per-address limits on `POST /webchat/token`; absent: none. */
+  tokenLimits?: TokenLimits;
   logger: Logger;
   options?: Partial<WebChatOptions>;
 }
@@ -92,7 +94,7 @@ export function webChatRoutes(deps: WebChatRouteDeps): (server: Server) => void 
     server.get(bundlePath, asset(webChatJs));
     server.get('/webchat/page.js', asset(pageJs));
     server.get('/webchat/page.css', asset(pageCss));
-    server.post('/webchat/token', tokenRoute({ issueToken: deps.issueToken, siteIdentity: deps.siteIdentity, bodyLimitBytes: options.tokenBodyLimitBytes, logger }));
+    server.post('/webchat/token', tokenRoute({ issueToken: deps.issueToken, siteIdentity: deps.siteIdentity, ...(deps.tokenLimits ? { limits: deps.tokenLimits } : {}), bodyLimitBytes: options.tokenBodyLimitBytes, logger }));
     logger.info({ page: '/', webChat: bundle.version, frameAncestors: options.frameAncestors, signedIn: deps.siteIdentity !== undefined }, 'Web Chat page');
   };
 }

@@ -1,4 +1,6 @@
 import { Pool, PoolClient } from 'pg';
+import { LedgerError } from '../ledger-errors';
+import { asLedgerUnavailable } from './connection-failure';
 import { answersTrivialQuery, SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
 
 export interface PgDatabaseOptions {
@@ -13,8 +15,12 @@ export interface PgDatabaseOptions {
 function executor(client: Pool | PoolClient): SqlExecutor {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> {
-      const result = await client.query(sql, params as unknown[]);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      try {
+        const result = await client.query(sql, params as unknown[]);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      } catch (err) {
+        throw asLedgerUnavailable(err);
+      }
     },
   };
 }
@@ -35,17 +41,28 @@ export function createPgDatabase(options: PgDatabaseOptions): SqlDatabase {
     backend: 'postgresql',
     query: direct.query,
     async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((err: unknown) => {
+        throw asLedgerUnavailable(err);
+      });
+      // A checked-out client has no pool listener: its connection dropping mid-transaction would be an
+      // unhandled 'error' event (a crash). The failing query reports it; this only keeps the process up.
+      const ignoreDrop = (): void => undefined;
+      client.on('error', ignoreDrop);
+      let broken = false;
       try {
-        await client.query('BEGIN');
-        const result = await work(executor(client));
-        await client.query('COMMIT');
+        const tx = executor(client);
+        await tx.query('BEGIN');
+        const result = await work(tx);
+        await tx.query('COMMIT');
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
+        // A client whose connection failed is discarded, not handed to the next use case.
+        broken = err instanceof LedgerError && err.code === 'PSB_LEDGER_UNAVAILABLE';
         throw err;
       } finally {
-        client.release();
+        client.off('error', ignoreDrop);
+        client.release(broken);
       }
     },
     isReady: () => answersTrivialQuery(direct),

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, Transaction } from '@electric-sql/pglite';
+import { acquireLedgerFolderLock } from './ledger-folder-lock';
 import { answersTrivialQuery, SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
 
 export interface PgliteDatabaseOptions {
@@ -7,6 +8,8 @@ export interface PgliteDatabaseOptions {
   dataDir?: string;
   /** @default 'public' */
   schema?: string;
+  /** What this process is, for the message a refused second opener shows. @default the script, e.g. `node dist/src/main.js` */
+  openedBy?: string;
 }
 
 function executor(target: PGlite | Transaction): SqlExecutor {
@@ -20,20 +23,35 @@ function executor(target: PGlite | Transaction): SqlExecutor {
 
 /**
  * PGlite: PostgreSQL compiled to WASM, in this process. One connection, so transactions are
- * naturally serialised; durable in `dataDir`.
+ * naturally serialised; durable in `dataDir`, which this process holds alone (a lock file beside it)
+ * until `close()`.
+ * @throws LedgerError `PSB_LEDGER_LOCKED` when another live process holds `dataDir`.
  */
 export async function createPgliteDatabase(options: PgliteDatabaseOptions): Promise<SqlDatabase> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const lock = options.dataDir ? await acquireLedgerFolderLock(options.dataDir, options.openedBy) : undefined;
   const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
-  await db.waitReady;
   const schema = options.schema ?? 'public';
-  if (schema !== 'public') await db.exec(`CREATE SCHEMA IF NOT EXISTS ${JSON.stringify(schema)}; SET search_path TO ${JSON.stringify(schema)};`);
+  try {
+    await db.waitReady;
+    if (schema !== 'public') await db.exec(`CREATE SCHEMA IF NOT EXISTS ${JSON.stringify(schema)}; SET search_path TO ${JSON.stringify(schema)};`);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    lock?.release();
+    throw err;
+  }
   const direct = executor(db);
   return {
     backend: 'pglite',
     query: direct.query,
     transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) => db.transaction((tx) => work(executor(tx))),
     isReady: () => answersTrivialQuery(direct),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }

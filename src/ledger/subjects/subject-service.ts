@@ -3,6 +3,7 @@ import { Regime, isRegime } from '../../privacy/clocks/regimes';
 import { appendAudit, WriteContext } from '../audit/audit-log';
 import { SqlDatabase, SqlExecutor } from '../db/sql-database';
 import { LedgerError } from '../ledger-errors';
+import { IdentifierCipher } from './identifier-cipher';
 import { IdentifierHasher, IdentifierKind, normalizeIdentifier, NormalizedIdentifier } from './identifiers';
 
 export interface Subject {
@@ -25,16 +26,31 @@ interface SubjectRow {
   created_at: Date | string;
 }
 
+/** Code-point order, as `ORDER BY` in the C collation: the same on both backends. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function toSubject(row: SubjectRow): Subject {
   return { id: row.id, regime: row.regime, preferredLocale: row.preferred_locale, createdAt: new Date(row.created_at) };
 }
 
-/** People in the ledger, found only through the keyed hash of a normalised identifier. */
+interface IdentifierRow {
+  kind: IdentifierKind;
+  lookup_hash: string;
+  value: string | null;
+  value_ciphertext: string | null;
+  key_id: string | null;
+}
+
+/**
+ * People in the ledger, found only through the keyed hash of a normalised identifier. Identifier
+ * values are stored sealed (AES-256-GCM under LEDGER_ENCRYPTION_KEY) and opened only here.
+ */
 export class SubjectService {
   constructor(
     private readonly db: SqlDatabase,
     private readonly hasher: IdentifierHasher,
     private readonly now: () => Date,
+    private readonly cipher: IdentifierCipher,
   ) {}
 
   normalize(kind: IdentifierKind, value: string): NormalizedIdentifier {
@@ -62,10 +78,20 @@ export class SubjectService {
     return result.rows[0] ? toSubject(result.rows[0]) : undefined;
   }
 
-  /** The identifiers on record for a subject, normalised. */
+  /**
+   * The identifiers on record for a subject, normalised and decrypted, by kind then value.
+   * @throws LedgerError `PSB_LEDGER_ENCRYPTION_KEY` when a value was sealed under a key not configured.
+   */
   async identifiersOf(subjectId: string, executor: SqlExecutor = this.db): Promise<NormalizedIdentifier[]> {
-    const result = await executor.query<{ kind: IdentifierKind; value: string }>('SELECT kind, value FROM subject_identifier WHERE subject_id = $1 ORDER BY kind, value', [subjectId]);
-    return result.rows.map((r) => ({ kind: r.kind, value: r.value }));
+    const result = await executor.query<IdentifierRow>('SELECT kind, lookup_hash, value, value_ciphertext, key_id FROM subject_identifier WHERE subject_id = $1', [subjectId]);
+    const identifiers = result.rows.map((r) => ({ kind: r.kind, value: this.clearValue(r) }));
+    return identifiers.sort((a, b) => (a.kind === b.kind ? compare(a.value, b.value) : compare(a.kind, b.kind)));
+  }
+
+  /** A row's value: opened, or as it is when an instance older than migration 006 wrote it in clear (sealed at the next open). */
+  private clearValue(row: IdentifierRow): string {
+    if (row.value_ciphertext === null || row.key_id === null) return row.value ?? '';
+    return this.cipher.open({ ciphertext: row.value_ciphertext, keyId: row.key_id }, { kind: row.kind, lookupHash: row.lookup_hash });
   }
 
   /**
@@ -90,7 +116,9 @@ export class SubjectService {
       const id = randomUUID();
       await executor.query('INSERT INTO subject (id, regime, preferred_locale, created_at) VALUES ($1, $2, $3, $4)', [id, input.regime, input.preferredLocale ?? null, now]);
       for (const identifier of normalized) {
-        await executor.query('INSERT INTO subject_identifier (kind, lookup_hash, subject_id, value, added_at) VALUES ($1, $2, $3, $4, $5)', [identifier.kind, this.hasher.hash(identifier), id, identifier.value, now]);
+        const lookupHash = this.hasher.hash(identifier);
+        const sealed = this.cipher.seal(identifier.value, { kind: identifier.kind, lookupHash });
+        await executor.query('INSERT INTO subject_identifier (kind, lookup_hash, subject_id, value_ciphertext, key_id, added_at) VALUES ($1, $2, $3, $4, $5, $6)', [identifier.kind, lookupHash, id, sealed.ciphertext, sealed.keyId, now]);
       }
       await appendAudit(executor, context, { action: 'subject.registered', entity: 'subject', entityId: id, details: { regime: input.regime, identifierKinds: normalized.map((i) => i.kind) } }, now);
       return { id, regime: input.regime, preferredLocale: input.preferredLocale ?? null, createdAt: now };

@@ -56,8 +56,16 @@ export interface ConsentChangeRequest {
   /** BCP-47 language of the conversation. */
   readonly language: string;
   readonly conversationId: string;
-  /** The activity that confirmed the change: evidence, and the key that makes a retry record once. */
+  /** The activity that confirmed the change: evidence, and the key that makes a retry record once when there is no `changeId`. */
   readonly activityId: string;
+  /**
+   * The pending change the conversation settled before asking for confirmation (an id kept in
+   * dialog state with the question). When given, it is the key of the write instead of the
+   * activity: two different "yes" messages racing on two instances, or an attempt re-run after
+   * losing the state race, make the very same write (same events, same receipt) — the first one
+   * recorded; the others replay it.
+   */
+  readonly changeId?: string;
   /** Who acted: the customer themself, or an agent on their behalf ("agent:<username>"). */
   readonly actor?: string;
   /**
@@ -76,7 +84,11 @@ export interface ConsentChangeOutcome {
   /** When the change took effect (the events' time). */
   readonly effectiveAt: Date;
   readonly receipt: IssuedReceipt;
-  /** True when this confirmation had been recorded before (a retried message): nothing new written. */
+  /**
+   * True when this confirmation had been recorded before (a retried message, or another "yes" to the
+   * same `changeId`): nothing new written, the events and receipt are the first write's, and the
+   * first write alone sent the notice (a replay carries none).
+   */
   readonly replayed: boolean;
   /** What the receipt shows: the whole state (verified) or only this change (identified). */
   readonly disclosure: ReceiptDisclosure;
@@ -139,7 +151,7 @@ export class ConsentSelfService {
     const disclosure: ReceiptDisclosure = this.policy.allows('consent.view', request.assurance) ? 'full_state' : 'change_only';
     const basis = request.basis ?? 'request';
     const state = targetState(request.direction);
-    const idempotencyKey = `chat:${request.conversationId}:${request.activityId}`;
+    const idempotencyKey = request.changeId ? `chat:${request.conversationId}:change:${request.changeId}` : `chat:${request.conversationId}:${request.activityId}`;
     const recordedChange = await this.deps.db.transaction(async (tx) => {
       const subject = await this.deps.subjects.byId(request.subjectId, tx);
       if (!subject) throw new LedgerError('PSB_LEDGER_UNKNOWN_SUBJECT', 'no subject with this id', { field: 'subjectId' });

@@ -8,9 +8,17 @@ export function healthRoute() {
   };
 }
 
-/** `GET /readyz`: every backend answers; otherwise 503 naming the one that does not. */
-export function readinessRoute(checks: readonly ReadinessCheck[]) {
+/**
+ * `GET /readyz`: every backend answers; otherwise 503 naming the one that does not. From the
+ * moment a shutdown begins (`draining`), 503 `shutting down` without asking the backends, so a
+ * load balancer stops sending work at once.
+ */
+export function readinessRoute(checks: readonly ReadinessCheck[], draining: () => boolean = () => false) {
   return async (_req: Request, res: Response): Promise<void> => {
+    if (draining()) {
+      res.send(503, { status: 'shutting down', down: [], checks: {} });
+      return;
+    }
     const results = await Promise.all(checks.map(async (check) => ({ check, ready: await check.isReady() })));
     const body: Record<string, { backend: string; status: 'up' | 'down' }> = {};
     for (const { check, ready } of results) body[check.name] = { backend: check.backend, status: ready ? 'up' : 'down' };

@@ -1,18 +1,20 @@
 import type { Request, Response } from 'restify';
 import { Activity, TurnContext } from 'botbuilder';
 import { BotAdapter } from '../../adapter/create-adapter';
-import { AuthenticationError } from 'botframework-connector';
-import { AppError } from '../../errors/app-error';
+import { isAppError } from '../../errors/app-error';
 import type { Logger } from '../../log/logger';
 import { assertActivityShape } from '../activity-guard';
 import { readJsonBody } from '../json-body';
 import { sendError } from '../send-error';
+import { ServiceUrlPolicy } from '../service-url-policy';
 
 export interface MessagesRouteDeps {
   adapter: BotAdapter;
   bodyLimitBytes: number;
   logger: Logger;
   runTurn(context: TurnContext): Promise<void>;
+  /** Which serviceUrls replies may go to (ALLOWED_SERVICE_URLS in production without authentication). */
+  serviceUrls: ServiceUrlPolicy;
 }
 
 /**
@@ -27,6 +29,8 @@ export function messagesRoute(deps: MessagesRouteDeps) {
       const body = await readJsonBody(req, deps.bodyLimitBytes);
       assertActivityShape(body);
       activity = body as Activity;
+      // Before the adapter builds a connector client for it: a host the deployment did not choose is never contacted.
+      if (activity.serviceUrl !== undefined) deps.serviceUrls.assertAllowed(activity.serviceUrl);
     } catch (err) {
       sendError(res, err, deps.logger);
       return;
@@ -38,9 +42,8 @@ export function messagesRoute(deps: MessagesRouteDeps) {
       if (invokeResponse?.body !== undefined) res.send(invokeResponse.body);
       res.end();
     } catch (err) {
-      if (err instanceof AuthenticationError) {
-        sendError(res, new AppError('PSB_UNAUTHORIZED', 'a valid Bot Framework token is required (Authorization: Bearer ...)'), deps.logger);
-        return;
+      if (isAppError(err, 'PSB_BOT_KEYS_UNAVAILABLE') && typeof err.details.retryAfterSeconds === 'number' && !res.headersSent) {
+        res.header('Retry-After', String(err.details.retryAfterSeconds));
       }
       sendError(res, err, deps.logger);
     }

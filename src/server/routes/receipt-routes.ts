@@ -94,7 +94,7 @@ export function receiptRoutes(deps: ReceiptRouteDeps): (server: Server) => void 
   const serveStylesheet = async (req: Request, res: Response): Promise<void> => sendAsset(req, res, stylesheet, { 'Cross-Origin-Resource-Policy': 'same-origin' });
 
   const refuse = (res: Response, err: unknown): void => {
-    for (const [name, value] of Object.entries({ ...PRIVATE_HEADERS, ...VARY })) res.header(name, value);
+    for (const [name, value] of Object.entries({ ...PRIVATE_HEADERS, ...VARY })) res.setHeader(name, value);
     sendError(res, err, logger);
   };
 

@@ -117,7 +117,7 @@ describe('email and SMS transport settings', () => {
         NODE_ENV: 'production',
         PORT: '0',
         ALLOW_UNAUTHENTICATED: 'true',
-        LEDGER_HASH_KEY: 'a-production-secret-of-enough-length',
+        LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', LEDGER_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
         DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters',
         RECEIPT_SIGNING_KEY: receiptKey,
         IDENTITY_CODE_KEY: 'an-identity-code-key-of-at-least-32-characters',

@@ -128,7 +128,7 @@ describe('GET /dev/outbox in production', () => {
     running = await startTestApp({
       NODE_ENV: 'production',
       ALLOW_UNAUTHENTICATED: 'true',
-      LEDGER_HASH_KEY: 'a-production-secret-of-enough-length',
+      LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', LEDGER_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
       DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters',
       RECEIPT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
       IDENTITY_CODE_KEY: 'an-identity-code-key-of-at-least-32-characters',

@@ -230,6 +230,38 @@ forEachBackend('consent self-service (change + receipt in one transaction)', (ct
       assert.equal((await noticeAudit(id)).length, 1);
     });
 
+    it('two different "yes" activities to the same pending change at once: one write (events, receipt, webhook row), the other replays it; one notice; the activity stays as evidence', async () => {
+      const { id } = await customerWithConsents();
+      const before = await countRows(ctx.ledger, ['consent_event', 'consent_receipt', 'webhook_delivery']);
+      const request = { subjectId: id, direction: 'withdraw' as const, pairs: sms, collectionMethod: 'web_chat' as const, language: 'en', conversationId: 'c-race', changeId: 'change-1', assurance: 'identified' as const };
+      const [onA, onB] = await Promise.all([service().change({ ...request, activityId: 'yes-on-a' }), service().change({ ...request, activityId: 'yes-please-on-b' })]);
+      assert.deepEqual([onA.replayed, onB.replayed].sort(), [false, true], 'one wrote, the other replayed');
+      assert.deepEqual(
+        onB.events.map((e) => e.id),
+        onA.events.map((e) => e.id),
+      );
+      assert.equal(onB.receipt.url, onA.receipt.url);
+      const after = await countRows(ctx.ledger, ['consent_event', 'consent_receipt', 'webhook_delivery']);
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(after).map(([table, count]) => [table, count - (before[table] ?? 0)])),
+        { consent_event: 1, consent_receipt: 1, webhook_delivery: 1 },
+      );
+      const writer = onA.replayed ? onB : onA;
+      assert.equal(writer.events[0].evidence.activityId, onA.replayed ? 'yes-please-on-b' : 'yes-on-a', "the writing attempt's activity is the evidence");
+      assert.equal(messenger.to(id).length, 1, 'one notice');
+      assert.equal((await noticeAudit(id)).length, 1);
+      assert.equal((onA.replayed ? onA : onB).notice, undefined, 'a replay sends none');
+    });
+
+    it('the write is keyed by the pending change, not the activity: another changeId (a new question) is another write', async () => {
+      const { id } = await customerWithConsents();
+      const request = { subjectId: id, direction: 'withdraw' as const, pairs: sms, collectionMethod: 'web_chat' as const, language: 'en', conversationId: 'c-again', activityId: 'yes', assurance: 'verified' as const };
+      const first = await service().change({ ...request, changeId: 'change-1' });
+      const second = await service().change({ ...request, changeId: 'change-2' });
+      assert.equal(second.replayed, false);
+      assert.notEqual(second.receipt.receiptId, first.receipt.receiptId);
+    });
+
     it('a person with no contact on file (a customer number only): recorded, and the audit says no one could be told', async () => {
       const subject = await ctx.ledger.subjects.register({ identifiers: [{ kind: 'customer_number', value: `C-${process.pid}-${Date.now()}` }], regime: 'gdpr' }, { actor: 'system:test', reason: 'test' });
       const outcome = await service().change({ subjectId: subject.id, direction: 'withdraw', pairs: sms, collectionMethod: 'web_chat', language: 'en', conversationId: 'c-none', activityId: 'a1', assurance: 'identified', contactKind: 'customer_number' });

@@ -162,7 +162,7 @@ describe('RECEIPT_SIGNING_KEY and PUBLIC_BASE_URL', () => {
       (err: unknown) => isAppError(err, 'PSB_CONFIG_INVALID') && err.details.variable === 'RECEIPT_SIGNING_KEY' && /RECEIPT_SIGNING_KEY must be set when NODE_ENV=production/.test(err.message),
     );
     assert.throws(
-      () => loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' }),
+      () => loadConfig({ NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true', LEDGER_HASH_KEY: 'a-production-secret-of-enough-length', LEDGER_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=', DIRECT_LINE_SECRET: 'a-direct-line-secret-of-at-least-32-characters' }),
       (err: unknown) => isAppError(err, 'PSB_CONFIG_INVALID') && err.message.includes('RECEIPT_SIGNING_KEY'),
       'the bot refuses to start',
     );
