@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths';
+import { BlobCipher } from './access/blob-cipher';
 import { AgentService } from './agents/agent-service';
 import { verifyChains, ChainReport } from './chain/chain-verifier';
 import { ConcernService } from './concerns/concern-service';
@@ -60,6 +61,8 @@ export interface Ledger {
   readonly identifiersEncryptedAtOpen: number;
   /** Seals identifier values; `ledger rotate-key` uses it. */
   readonly cipher: IdentifierCipher;
+  /** Seals binary content the ledger keeps (a source's records, a data copy's chunks) under the same keys. */
+  readonly blobs: BlobCipher;
   verify(): Promise<ChainReport>;
   close(): Promise<void>;
 }
@@ -96,6 +99,7 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
       migration,
       identifiersEncryptedAtOpen,
       cipher,
+      blobs: new BlobCipher(cipher),
       verify: () => verifyChains(db),
       close: () => db.close(),
     };

@@ -52,6 +52,11 @@ export class IdentifierCipher {
     this.currentKeyId = keyIdOf(keyring.current);
   }
 
+  /** The key with this id, for other sealed content of the ledger (see access/blob-cipher.ts); undefined when not given. */
+  keyFor(keyId: string): Buffer | undefined {
+    return this.keys.get(keyId);
+  }
+
   /** True when values sealed under `keyId` can be opened. */
   knows(keyId: string): boolean {
     return this.keys.has(keyId);
