@@ -36,14 +36,22 @@ forEachBackend('data-subject requests', (ctx) => {
       acknowledgeBy: null,
       dueAt: clocks.due,
       extendedDueAt: clocks.extendedDue,
+      extensionReason: null,
       status: 'received',
+      blockedReason: null,
+      channel: null,
+      conversation: null,
+      locale: null,
+      timeZone: null,
+      categories: null,
+      contactKind: null,
       history: [{ status: 'received', reason: null, actor: CUSTOMER.actor, at: receivedAt }],
     });
     // 31 January + 1 month = 28 February, to the end of that day in Brussels; extension to 30 April (CEST).
     assert.equal(request.dueAt.toISOString(), '2027-02-28T22:59:59.999Z');
     assert.equal(request.extendedDueAt?.toISOString(), '2027-04-30T21:59:59.999Z');
     const audit = (await ledger.db.query<{ action: string; details: { reference: string; due: string } }>('SELECT action, details FROM audit_log WHERE entity_id = $1', [request.id])).rows;
-    assert.deepEqual(audit, [{ action: 'request.opened', details: { reference: request.reference, type: 'access', regime: 'gdpr', due: '2027-02-28T22:59:59.999Z' } }]);
+    assert.deepEqual(audit, [{ action: 'request.opened', details: { reference: request.reference, type: 'access', regime: 'gdpr', due: '2027-02-28T22:59:59.999Z', status: 'received' } }]);
   });
 
   it('takes the receipt instant from the clock, and sets acknowledge-by where the law has one (CCPA)', async () => {
@@ -59,7 +67,7 @@ forEachBackend('data-subject requests', (ctx) => {
   it('moves through allowed statuses, keeping the whole history in order', async () => {
     const { ledger, clock } = ctx;
     const request = await ledger.requests.open({ type: 'access', regime: 'gdpr' }, CUSTOMER);
-    const steps: [RequestStatus, string | null][] = [['awaiting_verification', null], ['verified', 'agent checked the phone number'], ['in_progress', null], ['extended', 'large archive to search'], ['fulfilled', null]];
+    const steps: [RequestStatus, string | null][] = [['awaiting_verification', null], ['verified', 'agent checked the phone number'], ['in_progress', null], ['blocked', 'the orders system keeps failing'], ['in_progress', null], ['awaiting_review', null], ['fulfilled', null]];
     for (const [status, reason] of steps) {
       clock.advance(HOUR_MS);
       const moved = await ledger.requests.changeStatus(request.reference, status, reason, AGENT);
@@ -71,14 +79,14 @@ forEachBackend('data-subject requests', (ctx) => {
       ...steps.map(([status, reason], i) => ({ status, reason, actor: AGENT.actor, at: new Date(FIXED_NOW.getTime() + (i + 1) * HOUR_MS) })),
     ]);
     const audit = (await ledger.db.query<{ details: { from: string; to: string } }>("SELECT details FROM audit_log WHERE entity_id = $1 AND action = 'request.status' ORDER BY seq", [request.id])).rows;
-    assert.deepEqual(audit.map((a) => `${a.details.from}→${a.details.to}`), ['received→awaiting_verification', 'awaiting_verification→verified', 'verified→in_progress', 'in_progress→extended', 'extended→fulfilled']);
+    assert.deepEqual(audit.map((a) => `${a.details.from}→${a.details.to}`), ['received→awaiting_verification', 'awaiting_verification→verified', 'verified→in_progress', 'in_progress→blocked', 'blocked→in_progress', 'in_progress→awaiting_review', 'awaiting_review→fulfilled']);
   });
 
   it('refuses transitions the process does not allow, saying which are, and writes nothing', async () => {
     const { ledger } = ctx;
     const request = await ledger.requests.open({ type: 'access', regime: 'gdpr' }, CUSTOMER);
     let before = await countRows(ledger, REQUEST_TABLES);
-    await assertLedgerError(ledger.requests.changeStatus(request.reference, 'in_progress', null, AGENT), 'PSB_LEDGER_INVALID_INPUT', /a received request cannot become in_progress \(allowed: awaiting_verification, verified, rejected, withdrawn\)/);
+    await assertLedgerError(ledger.requests.changeStatus(request.reference, 'fulfilled', null, AGENT), 'PSB_LEDGER_INVALID_INPUT', /a received request cannot become fulfilled \(allowed: awaiting_verification, verified, in_progress, rejected, withdrawn\)/);
     await assertLedgerError(ledger.requests.changeStatus(request.reference, untyped('archived'), null, AGENT), 'PSB_LEDGER_INVALID_INPUT', /cannot become archived/);
     await assertLedgerError(ledger.requests.changeStatus('PRV-2026-000000-0', 'verified', null, AGENT), 'PSB_LEDGER_INVALID_INPUT', /no request with this reference/);
     assert.deepEqual(await countRows(ledger, REQUEST_TABLES), before);
@@ -89,7 +97,7 @@ forEachBackend('data-subject requests', (ctx) => {
     assert.equal((await ledger.requests.find(request.reference))?.status, 'withdrawn');
   });
 
-  it('needs a reason to reject (or extend), and keeps it', async () => {
+  it('needs a reason to reject (or block, or extend), and keeps it', async () => {
     const { ledger } = ctx;
     const request = await ledger.requests.open({ type: 'access', regime: 'gdpr' }, CUSTOMER);
     const before = await countRows(ledger, REQUEST_TABLES);
@@ -97,7 +105,8 @@ forEachBackend('data-subject requests', (ctx) => {
       await assertLedgerError(ledger.requests.changeStatus(request.reference, 'rejected', reason, AGENT), 'PSB_LEDGER_INVALID_INPUT', /rejected needs a reason \(the customer is told it\)/);
     }
     await ledger.requests.changeStatus(request.reference, 'verified', null, AGENT);
-    await assertLedgerError(ledger.requests.changeStatus(request.reference, 'extended', null, AGENT), 'PSB_LEDGER_INVALID_INPUT', /extended needs a reason/);
+    await assertLedgerError(ledger.requests.changeStatus(request.reference, 'extended', 'slow archive', AGENT), 'PSB_LEDGER_INVALID_INPUT', /extended is not a status/);
+    await assertLedgerError(ledger.db.transaction((tx) => ledger.requests.recordExtension(tx, request.reference, '  ', AGENT)), 'PSB_LEDGER_INVALID_INPUT', /an extension needs a reason/);
     assert.equal((await countRows(ledger, REQUEST_TABLES)).data_request_status, before.data_request_status + 1, 'only the verified step was written');
     const rejected = await ledger.requests.changeStatus(request.reference, 'rejected', 'manifestly unfounded: repeated request', AGENT);
     assert.equal(rejected.status, 'rejected');
@@ -138,8 +147,32 @@ forEachBackend('data-subject requests', (ctx) => {
     const { ledger } = ctx;
     const subject = await registerSubject(ledger);
     const later = await ledger.requests.open({ subjectId: subject.id, type: 'access', regime: 'gdpr', receivedAt: new Date('2026-11-20T00:00:00Z') }, CUSTOMER);
+    // One open access request per subject: the first is answered before the second is asked.
+    await ledger.requests.changeStatus(later.reference, 'withdrawn', 'customer changed their mind', CUSTOMER);
     const earlier = await ledger.requests.open({ subjectId: subject.id, type: 'access', regime: 'gdpr', receivedAt: new Date('2026-11-01T00:00:00Z') }, CUSTOMER);
     assert.deepEqual((await ledger.requests.forSubject(subject.id)).map((r) => r.id), [earlier.id, later.id]);
+  });
+
+  it('gives back the open request when the subject asks again, also when two ask at once, and writes nothing more', async () => {
+    const { ledger } = ctx;
+    const subject = await registerSubject(ledger);
+    const first = await ledger.requests.openOrReuse({ subjectId: subject.id, type: 'access', regime: 'gdpr', startAs: 'in_progress', channel: 'webchat', locale: 'it', timeZone: 'Europe/Rome', categories: ['orders'] }, CUSTOMER);
+    assert.equal(first.reused, false);
+    assert.deepEqual([first.request.status, first.request.channel, first.request.locale, first.request.timeZone, first.request.categories], ['in_progress', 'webchat', 'it', 'Europe/Rome', ['orders']]);
+    assert.deepEqual(first.request.history.map((h) => h.status), ['received', 'verified', 'in_progress']);
+    const before = await countRows(ledger, REQUEST_TABLES);
+    const again = await Promise.all([1, 2].map(() => ledger.requests.openOrReuse({ subjectId: subject.id, type: 'access', regime: 'gdpr' }, CUSTOMER)));
+    assert.deepEqual(again.map((o) => [o.reused, o.request.reference]), [[true, first.request.reference], [true, first.request.reference]]);
+    assert.deepEqual(await countRows(ledger, REQUEST_TABLES), before);
+  });
+
+  it('lets only one of two simultaneous first requests of a subject open a case', async () => {
+    const { ledger } = ctx;
+    const subject = await registerSubject(ledger);
+    const both = await Promise.all([1, 2].map(() => ledger.requests.openOrReuse({ subjectId: subject.id, type: 'access', regime: 'gdpr', startAs: 'in_progress' }, CUSTOMER)));
+    assert.equal(new Set(both.map((o) => o.request.reference)).size, 1, 'both callers hold the same case');
+    assert.deepEqual(both.map((o) => o.reused).sort(), [false, true]);
+    assert.equal((await ledger.requests.forSubject(subject.id)).length, 1);
   });
 });
 
