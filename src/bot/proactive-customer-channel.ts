@@ -112,17 +112,32 @@ export class ProactiveCustomerChannel implements CustomerChannel {
     return this.deps.translations.for(isShippedLocale(ticket.locale) ? ticket.locale : this.deps.defaultLocale);
   }
 
+  /**
+   * Says `text` in a conversation stored earlier (`storedConversationOf`), outside any handoff: an
+   * access request's copy is ready, its deadline was extended. Rejects with PSB_CUSTOMER_UNREACHABLE
+   * when the conversation cannot be reached from here; the caller falls back on the contact on file.
+   */
+  async tell(conversation: Record<string, unknown>, text: string): Promise<void> {
+    await this.continueStored(conversation, {}, async (context) => {
+      await context.sendActivity({ type: ActivityTypes.Message, text, textFormat: TextFormatTypes.Markdown });
+    });
+  }
+
   private async continueConversation(ticket: HandoffTicket, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const { route, reference } = readStoredConversation(ticket.conversation);
+    await this.continueStored(ticket.conversation, { ticketId: ticket.id }, logic);
+  }
+
+  private async continueStored(conversation: Record<string, unknown>, details: Record<string, unknown>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const { route, reference } = readStoredConversation(conversation);
     if (route === 'directline') {
-      if (!this.deps.directLine) throw new AppError('PSB_CUSTOMER_UNREACHABLE', 'the customer is on our Direct Line, which is disabled on this instance', { ticketId: ticket.id });
+      if (!this.deps.directLine) throw new AppError('PSB_CUSTOMER_UNREACHABLE', 'the customer is on our Direct Line, which is disabled on this instance', details);
       await this.deps.directLine.continueConversation(reference, logic);
       return;
     }
     // A reference without serviceUrl (an expectReplies turn) would make the connector fall back to
     // the public Bot Framework host: never contact a host the deployment did not choose.
     if (typeof reference.serviceUrl !== 'string' || !this.deps.serviceUrls.allows(reference.serviceUrl)) {
-      throw new AppError('PSB_CUSTOMER_UNREACHABLE', 'the conversation has no serviceUrl this bot may reply to (it arrived with expectReplies, or ALLOWED_SERVICE_URLS excludes it)', { ticketId: ticket.id });
+      throw new AppError('PSB_CUSTOMER_UNREACHABLE', 'the conversation has no serviceUrl this bot may reply to (it arrived with expectReplies, or ALLOWED_SERVICE_URLS excludes it)', details);
     }
     await this.deps.adapter.continueConversationAsync(this.deps.botAppId, reference, logic);
   }

@@ -232,6 +232,12 @@ export class RequestService {
     return row ? this.withHistory(executor, row) : undefined;
   }
 
+  /** A request by its ledger id (jobs and notices refer to requests by id). */
+  async byId(id: string, executor: SqlExecutor = this.db): Promise<DataRequest | undefined> {
+    const row = (await executor.query<RequestRow>('SELECT * FROM data_request WHERE id = $1', [id])).rows[0];
+    return row ? this.withHistory(executor, row) : undefined;
+  }
+
   async forSubject(subjectId: string, executor: SqlExecutor = this.db): Promise<DataRequest[]> {
     const rows = (await executor.query<RequestRow>('SELECT * FROM data_request WHERE subject_id = $1 ORDER BY received_at', [subjectId])).rows;
     return Promise.all(rows.map((row) => this.withHistory(executor, row)));

@@ -162,3 +162,30 @@ export function formatInZone(instant: Date, zone: string, locale: string): strin
   }
   return formatter.format(instant);
 }
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar date of `instant` in `zone`, written out in `locale` ("28 February 2027", "28 febbraio
+ * 2027"): how a customer is told a deadline ("by …"). A deadline ends at the end of its day on the
+ * controller's calendar; shown in the customer's zone it is that day or, far west, the day before —
+ * never a later one, so the customer is never told more time than the law gives.
+ * @throws ClockInputError for an invalid instant, zone or locale.
+ */
+export function formatDateInZone(instant: Date, zone: string, locale: string): string {
+  assertInstant(instant, 'instant');
+  assertTimeZone(zone, 'zone');
+  const key = `${locale}\u0000${zone}`;
+  let formatter = dateFormatters.get(key);
+  if (!formatter) {
+    if (typeof locale !== 'string' || locale.length === 0) throw new ClockInputError('locale', `locale must be a BCP 47 language tag such as "it" or "en-GB", got ${String(locale)}`);
+    try {
+      // en-GB order ("28 February 2027") for English, as the rest of the bot writes dates for a European controller.
+      formatter = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { timeZone: zone, year: 'numeric', month: 'long', day: 'numeric' });
+    } catch {
+      throw new ClockInputError('locale', `locale must be a BCP 47 language tag such as "it" or "en-GB", got "${String(locale)}"`);
+    }
+    dateFormatters.set(key, formatter);
+  }
+  return formatter.format(instant);
+}
