@@ -25,6 +25,11 @@ export const DialogIds = {
   consentOptOutSale: 'consent.optOutSale',
   consentOptOutSaleWaterfall: 'consent.optOutSale.waterfall',
   consentOptOutSaleConfirmPrompt: 'consent.optOutSale.confirm',
+  dataCopy: 'data.copy',
+  dataCopyWaterfall: 'data.copy.waterfall',
+  dataCopyConfirmPrompt: 'data.copy.confirm',
+  caseStatus: 'case.status',
+  caseStatusWaterfall: 'case.status.waterfall',
 } as const;
 
 export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];

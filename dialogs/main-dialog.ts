@@ -10,6 +10,12 @@ import { InterruptibleDialog } from './interruptible-dialog';
 import { LanguageDialog } from './language-dialog';
 import { MenuEntry, dialogForIntent, helpActivity, menuActivity } from './menu';
 
+/** A message a dialog serves by its form rather than its intent (a typed case reference). */
+export interface TextRoute {
+  readonly dialogId: string;
+  matches(text: string): boolean;
+}
+
 export interface MainDialogDeps {
   recognizer: IntentRecognizer;
   interruptions: InterruptionMatcher;
@@ -19,6 +25,8 @@ export interface MainDialogDeps {
   menu: readonly MenuEntry[];
   /** Feature dialogs named by available menu entries (the language dialog is built in). */
   dialogs?: readonly Dialog[];
+  /** Checked before the classifier, after help / cancel / language: the first route whose `matches` holds starts its dialog. */
+  textRoutes?: readonly TextRoute[];
 }
 
 /**
@@ -42,6 +50,8 @@ export class MainDialog extends InterruptibleDialog {
     const options: DialogStartOptions = { utterance };
     const interruption = this.interruptionOf(step.context);
     if (interruption === 'language') return step.beginDialog(DialogIds.language, options);
+    const routed = interruption ? undefined : this.deps.textRoutes?.find((route) => route.matches(utterance));
+    if (routed) return step.beginDialog(routed.dialogId, options);
     const intent: IntentName = interruption ?? (await this.deps.recognizer.recognize(utterance, turnTranslator(step.context).locale)).intent;
     const dialogId = dialogForIntent(this.deps.menu, intent);
     if (dialogId) return step.beginDialog(dialogId, options);
@@ -66,6 +76,9 @@ export class MainDialog extends InterruptibleDialog {
 
   /** An available entry whose dialog is not registered would route customers nowhere: refuse to start. */
   private assertMenuIsServed(): void {
+    for (const route of this.deps.textRoutes ?? []) {
+      if (!this.findDialog(route.dialogId)) throw new Error(`a text route names dialog "${route.dialogId}", which MainDialog does not have: pass it in deps.dialogs`);
+    }
     for (const entry of this.deps.menu) {
       if (!entry.available) throw new Error(`menu entry "${entry.id}" is not available and must not be shown (use availableMenu())`);
       if (entry.dialogId !== undefined && !this.findDialog(entry.dialogId)) {

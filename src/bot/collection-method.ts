@@ -4,3 +4,8 @@ import type { CollectionMethod } from '../ledger/consent/consent-types';
 export function collectionMethodOf(channelId: string): CollectionMethod {
   return channelId === 'msteams' ? 'teams' : 'web_chat';
 }
+
+/** The channel a request is recorded as made on: "msteams", or "webchat" for our web chat (Web Chat, Direct Line, the emulator). */
+export function requestChannelOf(channelId: string): 'msteams' | 'webchat' {
+  return collectionMethodOf(channelId) === 'teams' ? 'msteams' : 'webchat';
+}

@@ -1,7 +1,7 @@
-import { Activity, Middleware } from 'botbuilder';
+import { Activity, ConversationState, Middleware } from 'botbuilder';
 import { Dialog } from 'botbuilder-dialogs';
 import { DialogTestClient } from 'botbuilder-testing';
-import { MainDialog } from '../../dialogs/main-dialog';
+import { MainDialog, TextRoute } from '../../dialogs/main-dialog';
 import { MenuEntry } from '../../dialogs/menu';
 import { IntentName } from '../../src/nlu/intents';
 import { DialogWorld, FakeRecognizer, MemoryPreferences, localeMiddleware } from './dialog-harness';
@@ -18,6 +18,10 @@ export interface FeatureConversationOptions {
   readonly activity?: Partial<Activity>;
   /** Runs before the dialogs on every turn (e.g. the identity the adapter authenticated). */
   readonly middleware?: readonly Middleware[];
+  /** Messages routed by their form (a typed case reference), as the app routes them. */
+  readonly textRoutes?: readonly TextRoute[];
+  /** Where the dialog stack is kept (a test may snapshot and restore it). @default a fresh in-memory one */
+  readonly conversationState?: ConversationState;
 }
 
 /** The real MainDialog with feature dialogs, a fake classifier, and events as well as messages. */
@@ -36,8 +40,9 @@ export class FeatureConversation {
       preferences,
       menu: options.menu,
       dialogs: options.dialogs,
+      textRoutes: options.textRoutes,
     });
-    this.client = new DialogTestClient(options.channelId ?? 'test', dialog, undefined, [localeMiddleware(world.translations, preferences), ...(options.middleware ?? [])]);
+    this.client = new DialogTestClient(options.channelId ?? 'test', dialog, undefined, [localeMiddleware(world.translations, preferences), ...(options.middleware ?? [])], options.conversationState);
   }
 
   /** Sends a message; resolves with the texts of every reply of that turn. */

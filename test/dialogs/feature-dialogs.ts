@@ -1,8 +1,11 @@
 import { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { Dialog } from 'botbuilder-dialogs';
+import { AccessDialogDeps } from '../../dialogs/access-dialog-deps';
 import { AssuranceGateDialog } from '../../dialogs/assurance-gate-dialog';
+import { CaseStatusDialog } from '../../dialogs/case-status-dialog';
 import { ConsentChangeDialog } from '../../dialogs/consent-change-dialog';
 import { ConsentCheckDialog } from '../../dialogs/consent-check-dialog';
+import { DataCopyDialog } from '../../dialogs/data-copy-dialog';
 import { ConsentDialogDeps } from '../../dialogs/consent-dialog-deps';
 import { HandoffDialog, HandoffMode } from '../../dialogs/handoff-dialog';
 import { IdentityCodeDialog } from '../../dialogs/identity-code-dialog';
@@ -23,6 +26,8 @@ import { ConsentScopeRecognizer } from '../../src/nlu/consent-scope-recognizer';
 import type { IntentRecognizer } from '../../src/nlu/intents';
 import type { OneTimeCodes } from '../../src/privacy/identity/one-time-code-types';
 import { YesNoRecognizer } from '../../src/nlu/yes-no';
+import { LogCapture } from '../support/test-app';
+import { FakeAccessRequests } from './fake-access-requests';
 
 /** A state property of one conversation, kept in memory so a test can read (and preset) it. */
 export class MemoryAccessor<T> implements StatePropertyAccessor<T> {
@@ -79,6 +84,12 @@ export interface FeatureDialogsOptions {
   codes?: OneTimeCodes;
   /** What reads "talk to a person" at the code prompt. @default a recognizer that knows no intent */
   codeIntents?: IntentRecognizer;
+  /** Access requests ("a copy of my data", "where is my request?"). @default an empty in-memory fake */
+  access?: AccessDialogDeps['access'];
+  /** Where the access dialogs log. @default a capture nobody reads */
+  logs?: LogCapture;
+  /** The access dialogs' clock (has a download link expired?). @default the real one */
+  accessNow?: () => Date;
 }
 
 /** A classifier that recognises nothing (stand-in where no answer at the code prompt needs it). */
@@ -117,5 +128,7 @@ export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDial
   recognizers ??= { scope: ConsentScopeRecognizer.load(catalog), yesNo: YesNoRecognizer.load() };
   const consentDeps: ConsentDialogDeps = { consents: options.consents ?? NO_CONSENTS, assurance, ...recognizers, gate, menu };
   const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps), new SaleOptOutDialog(consentDeps)];
-  return { dialogs: [gate, handoffDialog, ...consentDialogs], gate, hub, assurance, assuranceState, handoffState };
+  const accessDeps: AccessDialogDeps = { access: options.access ?? new FakeAccessRequests(), assurance, yesNo: recognizers.yesNo, gate, menu, logger: (options.logs ?? new LogCapture()).logger, ...(options.accessNow ? { now: options.accessNow } : {}) };
+  const accessDialogs = [new DataCopyDialog(accessDeps), new CaseStatusDialog(accessDeps)];
+  return { dialogs: [gate, handoffDialog, ...consentDialogs, ...accessDialogs], gate, hub, assurance, assuranceState, handoffState };
 }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { MainDialog } from '../../dialogs/main-dialog';
+import { CASE_REFERENCE_ROUTE } from '../../dialogs/case-status-dialog';
+import { MainDialog, MainDialogDeps } from '../../dialogs/main-dialog';
 import { MENU_REGISTRY, MenuEntry, availableMenu, menuActivity } from '../../dialogs/menu';
 import { welcomeActivity } from '../../dialogs/welcome';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { DialogWorld, FakeRecognizer, MemoryPreferences, actionTitles, loadWorld } from './dialog-harness';
 import { featureDialogs } from './feature-dialogs';
 
-const AVAILABLE_IDS = ['consent.check', 'consent.revoke', 'consent.give', 'consent.optOutSale', 'agent.request', 'language', 'help'];
+const AVAILABLE_IDS = ['consent.check', 'consent.revoke', 'consent.give', 'consent.optOutSale', 'data.copy', 'case.status', 'agent.request', 'language', 'help'];
 
 describe('menu registry', () => {
   let world: DialogWorld;
@@ -54,13 +55,15 @@ describe('menu registry', () => {
   });
 
   it('MainDialog refuses a shown entry whose dialog it does not have', () => {
-    const orphan: MenuEntry = { id: 'data.copy', labelKey: 'menu.dataCopy', intent: 'data.copy', dialogId: 'data.copy', available: true };
-    const build = (menu: readonly MenuEntry[]) =>
-      new MainDialog({ recognizer: new FakeRecognizer(), interruptions: world.interruptions, translations: world.translations, preferences: new MemoryPreferences(), menu, dialogs: featureDialogs().dialogs });
-    assert.throws(() => build([orphan]), /data\.copy/);
+    const orphan: MenuEntry = { id: 'concern.report', labelKey: 'menu.concernReport', intent: 'concern.report', dialogId: 'concern.report', available: true };
+    const build = (menu: readonly MenuEntry[], textRoutes?: MainDialogDeps['textRoutes']) =>
+      new MainDialog({ recognizer: new FakeRecognizer(), interruptions: world.interruptions, translations: world.translations, preferences: new MemoryPreferences(), menu, dialogs: featureDialogs().dialogs, textRoutes });
+    assert.throws(() => build([orphan]), /concern\.report/);
     assert.throws(() => build([{ ...orphan, dialogId: undefined }]), /names no dialog/);
     assert.throws(() => build(MENU_REGISTRY), /not available/);
+    assert.throws(() => build(availableMenu(), [{ dialogId: 'concern.report', matches: () => true }]), /text route names dialog "concern\.report"/);
     assert.doesNotThrow(() => build(availableMenu()));
+    assert.doesNotThrow(() => build(availableMenu(), [CASE_REFERENCE_ROUTE]));
   });
 });
 

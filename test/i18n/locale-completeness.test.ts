@@ -89,10 +89,14 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** True when `key` names a node of the catalog, or a plural key whose `_other` form is there (`t('a.b', { count })` reads `a.b_other`…). */
 function hasNode(catalog: MessageCatalog, key: string): boolean {
   let node: unknown = catalog;
-  for (const part of key.split('.')) {
-    if (typeof node !== 'object' || node === null || !(part in node)) return false;
+  const parts = key.split('.');
+  for (const [index, part] of parts.entries()) {
+    const last = index === parts.length - 1;
+    if (typeof node !== 'object' || node === null) return false;
+    if (!(part in node)) return last && `${part}_other` in node;
     node = (node as Record<string, unknown>)[part];
   }
   return true;
