@@ -2,7 +2,10 @@ import type { Server } from 'restify';
 import type { Redis } from 'ioredis';
 import { Storage } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
+import { AccessDialogDeps } from '../dialogs/access-dialog-deps';
 import { AssuranceGateDialog } from '../dialogs/assurance-gate-dialog';
+import { CASE_REFERENCE_ROUTE, CaseStatusDialog } from '../dialogs/case-status-dialog';
+import { DataCopyDialog } from '../dialogs/data-copy-dialog';
 import { ConsentChangeDialog } from '../dialogs/consent-change-dialog';
 import { ConsentCheckDialog } from '../dialogs/consent-check-dialog';
 import { ConsentDialogDeps } from '../dialogs/consent-dialog-deps';
@@ -43,11 +46,16 @@ import { createIdentityCodes, IdentityCodes } from './integrations/messaging/cre
 import { CodeReplyRecognizer } from './nlu/code-reply-recognizer';
 import { ConsentScopeRecognizer } from './nlu/consent-scope-recognizer';
 import { YesNoRecognizer } from './nlu/yes-no';
+import { AccessRequestRuntime, createAccessRequests } from './privacy/access/create-access-requests';
+import { zipReportPreview } from './privacy/access/copy/copy-preview';
 import { ConsentSelfService } from './privacy/consent/consent-self-service';
 import { WithdrawalNotifier } from './privacy/consent/withdrawal-notice';
 import { loadController } from './privacy/receipts/controller';
 import { ReceiptSigner } from './privacy/receipts/receipt-signer';
 import { receiptRoutes } from './server/routes/receipt-routes';
+import { copyDownloadRoutes } from './server/routes/copy-download-routes';
+import { sourceResultsRoutes } from './server/routes/source-results-routes';
+import { demoCrmRoutes } from './integrations/demo-crm/demo-crm-routes';
 import { IntentCorpus, readIntentCorpus } from './nlu/corpus';
 import { IntentRecognizer } from './nlu/intents';
 import { KeywordInterruptionMatcher } from './nlu/keyword-matcher';
@@ -198,13 +206,31 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   const consents = new ConsentSelfService({ db: ledger.db, catalog: ledger.catalog, consent: ledger.consent, subjects: ledger.subjects, receipts, notices, afterCommit: () => consentWebhook.kick() });
   const consentDeps: ConsentDialogDeps = { consents, assurance, saleOptOuts: state.saleOptOuts, scope: ConsentScopeRecognizer.load(ledger.catalog), yesNo: YesNoRecognizer.load(), gate: assuranceGate, menu };
   const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps), new SaleOptOutDialog(consentDeps)];
+  // Access requests ("a copy of my data"): cases across the company's data sources, the copy, the notices.
+  // The conversation the customer asked in is reached through the proactive channel, built with the adapter below.
+  let customerChannelForNotices: ProactiveCustomerChannel | undefined;
+  let boundPort = 0;
+  const access: AccessRequestRuntime = createAccessRequests({
+    ledger,
+    options: { ...options.dataCopies, publicBaseUrl: options.receipts.publicBaseUrl, sourceJobs: options.sourceJobs },
+    translations,
+    defaultLocale,
+    messenger: identityCodes.messenger,
+    conversations: { tell: (conversation, text) => (customerChannelForNotices ? customerChannelForNotices.tell(conversation, text) : Promise.reject(new Error('not listening yet'))) },
+    selfBaseUrl: () => `http://127.0.0.1:${boundPort}`,
+    logger: rootLogger.child({ module: 'access' }),
+  });
+  logger.info({ sources: access.catalog.sources.map((source) => source.id), file: access.catalog.file, review: options.dataCopies.review }, 'access requests: data sources');
+  const accessDeps: AccessDialogDeps = { access: access.service, assurance, yesNo: consentDeps.yesNo, gate: assuranceGate, menu, logger: rootLogger.child({ module: 'access-dialogs' }) };
+  const accessDialogs = [new DataCopyDialog(accessDeps), new CaseStatusDialog(accessDeps)];
   const mainDialog = new MainDialog({
     recognizer,
     interruptions,
     translations,
     preferences: state.preferences,
     menu,
-    dialogs: [assuranceGate, handoffDialog, ...consentDialogs, ...(overrides.dialogs?.(assuranceGate) ?? [])],
+    dialogs: [assuranceGate, handoffDialog, ...consentDialogs, ...accessDialogs, ...(overrides.dialogs?.(assuranceGate) ?? [])],
+    textRoutes: [CASE_REFERENCE_ROUTE],
   });
   const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, logger: rootLogger.child({ module: 'turn' }) });
   // A Web Chat conversation with Global Privacy Control: the CCPA opt-out, once the customer is identified.
@@ -251,11 +277,13 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     defaultLocale,
     logger: rootLogger,
   });
+  customerChannelForNotices = customerChannel;
   // The one reading of X-Forwarded-For (TRUST_PROXY): sign-in and token limits count by this address.
   const clientAddress = clientAddressResolver(options.trustProxy);
   const sweeper = new HandoffSweeper({ hub: handoff.hub, onTimedOut: (ticket) => customerChannel.handoffClosed(ticket), logger: rootLogger, now: overrides.handoffClock });
   sweeper.start();
   consentWebhook.start();
+  access.start();
   // The console serves the built-in hub; with an external agent hub there is no queue of ours to show.
   const agentConsole: AgentConsole | undefined =
     options.handoffMode === 'builtin' && options.agentConsole.enabled
@@ -264,6 +292,9 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
           hub: handoff.hub,
           customerChannel,
           ledger,
+          // The privacy team's Requests view: the same case service the dialogs use, and the copy's report to check before release.
+          accessRequests: access.service,
+          reportPreview: zipReportPreview(access.copies),
           redisUrl: options.redisUrl,
           redisPrefix: options.redisPrefix,
           bodyLimitBytes: options.bodyLimitBytes,
@@ -301,6 +332,11 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         : []),
       ...(agentConsole ? [agentConsole.routes] : []),
       receiptRoutes({ receipts, signer: receiptSigner, publicBaseUrl: options.receipts.publicBaseUrl, translations, catalog: ledger.catalog, defaultLocale, logger: rootLogger }),
+      // Access requests: the copy's download page, and the results an http data source posts later.
+      copyDownloadRoutes({ copies: access.copies, translations, defaultLocale, logger: rootLogger, chatPath: directLine ? '/' : '' }),
+      sourceResultsRoutes({ catalog: access.catalog, intake: access.intake, logger: rootLogger }),
+      // The fictitious CRM of the demo (/dev/demo-crm): outside production only, when a source points at it.
+      ...(options.nodeEnv !== 'production' ? [demoCrmRoutes({ catalog: access.catalog, logger: rootLogger })].filter((routes) => routes !== undefined) : []),
       // GET /dev/outbox: only outside production, and only when a channel has no real transport.
       ...(identityCodes.routes ? [identityCodes.routes] : []),
     ],
@@ -314,7 +350,10 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(options.port, options.host, () => resolve(server.address().port));
+        server.listen(options.port, options.host, () => {
+          boundPort = server.address().port;
+          resolve(boundPort);
+        });
       }),
     // The graceful shutdown (README "Stopping"); main.ts puts the deadline around it.
     close: async () => {
@@ -325,6 +364,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         drain.idle(),
         shutdown.step('handoff sweeper: a timeout notice', () => sweeper.stop()),
         shutdown.step('consent webhook: posts in flight', () => consentWebhook.stop()),
+        shutdown.step('access requests: source runs, copy assembly and notices in flight', () => access.stop()),
       ]);
       // Open WebSockets and the agents' event streams would keep the HTTP server from closing.
       await shutdown.step('Direct Line WebSockets', () => directLine?.close());

@@ -1,17 +1,20 @@
 import type { Request, Response, Server } from 'restify';
 import { isIdentifierKind } from '../ledger/subjects/identifiers';
 import type { Logger } from '../log/logger';
-import { readJsonBody } from '../server/json-body';
 import { sendError } from '../server/send-error';
 import type { AgentConsoleConfig } from './agent-console-config';
 import { AgentDesk, VerificationDecision } from './agent-desk';
 import { AgentError, invalidRequest } from './agent-errors';
+import { Body, pathParam, readBody, reply, requiredString, sessionGuard } from './agent-api-support';
 import type { AgentEventStreams } from './agent-event-streams';
+import { ConsoleView, mayOpen, viewsOf } from './console-roles';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-cookie';
 import type { ActiveSession, AgentSessions } from './sessions/agent-sessions';
 import type { ClientAddressOf } from '../server/client-address';
 import type { HashSlots } from './sessions/hash-slots';
 import type { LoginThrottle } from './sessions/login-throttle';
+
+export { CSRF_HEADER } from './agent-api-support';
 
 export interface AgentApiDeps {
   readonly desk: AgentDesk;
@@ -23,13 +26,12 @@ export interface AgentApiDeps {
   readonly clientAddress: ClientAddressOf;
   readonly streams: AgentEventStreams;
   readonly config: AgentConsoleConfig;
+  /** The console's parts this instance serves (the Requests view only when access requests are wired in). */
+  readonly views: ReadonlySet<ConsoleView>;
   /** Largest request body, bytes (messages and notes are at most 2000 characters). */
   readonly bodyLimitBytes: number;
   readonly logger: Logger;
 }
-
-/** The header a state-changing request carries the session's CSRF token in. */
-export const CSRF_HEADER = 'x-csrf-token';
 
 const MAX_USERNAME_CHARS = 64;
 /** Long enough for any passphrase, short enough that hashing it costs nothing extra. */
@@ -37,27 +39,6 @@ const MAX_PASSWORD_CHARS = 1024;
 const MAX_NOTE_CHARS = 2000;
 const VERIFICATION_OUTCOMES = ['verified', 'failed'] as const;
 const VERIFICATION_METHODS = ['agent_check', 'document', 'knowledge'] as const;
-
-type Body = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function readBody(req: Request, limitBytes: number, optional = false): Promise<Body> {
-  const length = req.headers['content-length'];
-  if (optional && (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return {};
-  const body = await readJsonBody(req, limitBytes);
-  if (!isRecord(body)) throw invalidRequest('body', 'send a JSON object');
-  return body;
-}
-
-function requiredString(body: Body, field: string, maxChars: number): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value.trim() === '') throw invalidRequest(field, `"${field}" must be a non-empty string`);
-  if (Array.from(value).length > maxChars) throw invalidRequest(field, `"${field}" holds at most ${maxChars} characters`);
-  return value;
-}
 
 function optionalNote(body: Body): string | undefined {
   const note = body.note;
@@ -77,45 +58,30 @@ function decisionOf(body: Body): VerificationDecision {
 }
 
 function ticketIdOf(req: Request): string {
-  const id: unknown = req.params?.id;
-  if (typeof id !== 'string' || id.trim() === '' || id.length > 200) throw invalidRequest('id', 'the URL names no handoff id');
-  return id;
-}
-
-/** Personal data in every answer: never cached by the browser or a proxy. */
-function reply(res: Response, status: number, body: unknown): void {
-  res.header('Cache-Control', 'no-store');
-  res.send(status, body);
+  return pathParam(req, 'id', 'handoff id');
 }
 
 /**
  * The agent console's JSON API under `/agent/api` (documented in the README). Every request but
  * sign-in needs the session cookie; every state change (POST) also needs `X-CSRF-Token`. Answers
  * are JSON; refusals are `{error: {code, message, field?}}` with 400 (bad payload), 401 (no
- * session, wrong password), 403 (CSRF, not yours), 404 (no such ticket), 409 (claimed by
- * someone else, closed, not claimed), 429 (sign-in attempts: per address, per username and
- * address, per-account back-off) or 503 (a store is down, or too many password hashes at once).
+ * session, wrong password), 403 (CSRF, not yours, a role without the handoff view), 404 (no such
+ * ticket), 409 (claimed by someone else, closed, not claimed), 429 (sign-in attempts: per address,
+ * per username and address, per-account back-off) or 503 (a store is down, or too many password
+ * hashes at once). The Requests view's routes are `requests/request-api-routes.ts`.
  */
 export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
   const logger = deps.logger.child({ module: 'agent-api' });
   const { desk, sessions, config } = deps;
 
-  /** Wraps a handler: resolves the session (restarting its idle time), checks CSRF on state changes, maps errors. */
-  const authed =
-    (handler: (req: Request, res: Response, session: ActiveSession) => Promise<void>, stateChanging: boolean) =>
-    async (req: Request, res: Response): Promise<void> => {
-      try {
-        const session = await sessions.resolve(readCookie(req, SESSION_COOKIE), true);
-        if (!session) throw new AgentError('PSB_AGENT_UNAUTHENTICATED');
-        if (stateChanging) {
-          const header = req.headers[CSRF_HEADER];
-          sessions.checkCsrf(session, Array.isArray(header) ? header[0] : header);
-        }
-        await handler(req, res, session);
-      } catch (err) {
-        sendError(res, err, logger);
-      }
-    };
+  const authed = sessionGuard(sessions, logger);
+  /** What the page needs to know of the session: who, which role, the CSRF token, the views to show. */
+  const sessionAnswer = (session: Pick<ActiveSession, 'username' | 'role' | 'csrfToken'>) => ({
+    username: session.username,
+    role: session.role,
+    csrfToken: session.csrfToken,
+    views: viewsOf(session.role, deps.views),
+  });
 
   const login = async (req: Request, res: Response): Promise<void> => {
     try {
@@ -147,7 +113,7 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
       const { id, session } = await sessions.start(account);
       res.header('Set-Cookie', sessionCookie(req, id, config.cookieSecure));
       logger.info({ agent: account.username, role: account.role }, 'agent signed in');
-      reply(res, 200, { username: session.username, role: session.role, csrfToken: session.csrfToken });
+      reply(res, 200, sessionAnswer(session));
     } catch (err) {
       sendError(res, err, logger);
     }
@@ -162,22 +128,22 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
   }, true);
 
   const whoAmI = authed(async (_req, res, session) => {
-    reply(res, 200, { username: session.username, role: session.role, csrfToken: session.csrfToken });
+    reply(res, 200, sessionAnswer(session));
   }, false);
 
   const queue = authed(async (_req, res, session) => {
     reply(res, 200, await desk.queue(session));
-  }, false);
+  }, false, 'handoffs');
 
   const claim = authed(async (req, res, session) => {
     const id = ticketIdOf(req);
     await readBody(req, deps.bodyLimitBytes, true);
     reply(res, 200, { ticket: await desk.claim(session, id) });
-  }, true);
+  }, true, 'handoffs');
 
   const view = authed(async (req, res, session) => {
     reply(res, 200, await desk.view(session, ticketIdOf(req)));
-  }, false);
+  }, false, 'handoffs');
 
   const message = authed(async (req, res, session) => {
     const id = ticketIdOf(req);
@@ -185,7 +151,7 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
     const text = body.text;
     if (typeof text !== 'string') throw invalidRequest('text', '"text" must be a string');
     reply(res, 201, await desk.message(session, id, text));
-  }, true);
+  }, true, 'handoffs');
 
   const identifierCheck = authed(async (req, res, session) => {
     const id = ticketIdOf(req);
@@ -194,26 +160,28 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
     if (!isIdentifierKind(kind)) throw invalidRequest('kind', '"kind" must be one of email, phone, customer_number, aad_object_id');
     const value = requiredString(body, 'value', 320);
     reply(res, 200, await desk.checkIdentifier(session, id, kind, value));
-  }, true);
+  }, true, 'handoffs');
 
   const verification = authed(async (req, res, session) => {
     const id = ticketIdOf(req);
     const decision = decisionOf(await readBody(req, deps.bodyLimitBytes));
     const { verificationId, ...ticket } = await desk.verify(session, id, decision);
     reply(res, 200, { ticket, ...(verificationId !== undefined ? { verificationId } : {}) });
-  }, true);
+  }, true, 'handoffs');
 
   const complete = authed(async (req, res, session) => {
     const id = ticketIdOf(req);
     const note = optionalNote(await readBody(req, deps.bodyLimitBytes, true));
     reply(res, 200, { ticket: await desk.complete(session, id, note) });
-  }, true);
+  }, true, 'handoffs');
 
   const events = async (req: Request, res: Response): Promise<void> => {
     let session: ActiveSession | undefined;
     try {
       session = await sessions.resolve(readCookie(req, SESSION_COOKIE), true);
       if (!session) throw new AgentError('PSB_AGENT_UNAUTHENTICATED');
+      // The stream carries handoff events only.
+      if (!mayOpen(session.role, 'handoffs')) throw new AgentError('PSB_AGENT_FORBIDDEN', undefined, { view: 'handoffs', role: session.role });
     } catch (err) {
       sendError(res, err, logger);
       return;

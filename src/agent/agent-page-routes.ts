@@ -9,7 +9,8 @@ export const AGENT_WEB_DIR = path.join(PROJECT_ROOT, 'web', 'agent');
 
 /**
  * The console's policy: our own files and nothing else. No inline script or style, no eval,
- * connections to our origin only (the API and the event stream), never framed, and Trusted Types
+ * connections to our origin only (the API and the event stream), frames of our origin only (a copy's
+ * report, itself sandboxed), never framed, and Trusted Types
  * required for every DOM sink that parses HTML: the page puts customer text in with `textContent`
  * only, and the browser refuses an `innerHTML` assignment should one ever slip in.
  */
@@ -19,6 +20,8 @@ export const AGENT_PAGE_CSP = [
   "style-src 'self'",
   "img-src 'self'",
   "connect-src 'self'",
+  // The Requests view frames a copy's report (served sandboxed from /agent/api/requests/…/preview).
+  "frame-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

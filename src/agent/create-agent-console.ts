@@ -3,12 +3,17 @@ import type { Server } from 'restify';
 import type { CustomerChannel } from '../handoff/customer-channel';
 import type { HandoffHub } from '../handoff/handoff-hub';
 import type { Logger } from '../log/logger';
+import type { AccessRequests } from '../privacy/access/access-requests';
+import type { ReportPreview } from '../privacy/access/copy/copy-preview';
 import { createRedisClient, describeRedisUrl, waitForRedis } from '../state/redis-client';
 import { agentApiRoutes } from './agent-api-routes';
 import type { AgentConsoleConfig } from './agent-console-config';
 import { AgentDesk, AgentDeskLedger } from './agent-desk';
 import { AgentEventStreams } from './agent-event-streams';
 import { agentPageRoutes } from './agent-page-routes';
+import type { ConsoleView } from './console-roles';
+import { requestApiRoutes } from './requests/request-api-routes';
+import { RequestDesk } from './requests/request-desk';
 import { AgentSessions } from './sessions/agent-sessions';
 import { AgentSessionStore } from './sessions/agent-session-store';
 import { ClientAddressOf } from '../server/client-address';
@@ -33,6 +38,13 @@ export interface AgentConsoleDeps {
   /** The client's address of a request (`TRUST_PROXY`): what sign-in limits count by. */
   readonly clientAddress: ClientAddressOf;
   readonly logger: Logger;
+  /**
+   * Access requests (the Requests view, for the supervisor and privacy roles); without it the view
+   * is not served and the page does not show it.
+   */
+  readonly accessRequests?: AccessRequests;
+  /** Reads a copy's report.html for the team's review before release (`zipReportPreview(dataCopies)`); without it no preview. */
+  readonly reportPreview?: ReportPreview;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -48,7 +60,7 @@ export interface AgentConsole {
   close(): Promise<void>;
 }
 
-/** Wires the agent console: desk (use cases), sessions, sign-in throttle, event streams, routes. */
+/** Wires the agent console: desk (use cases), sessions, sign-in throttle, event streams, routes, and the Requests view when access requests are given. */
 export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentConsole> {
   const logger = deps.logger.child({ module: 'agent-console' });
   const now = deps.now ?? (() => new Date());
@@ -78,17 +90,21 @@ export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentC
   const streams = new AgentEventStreams({ hub: deps.hub, sessions, keepAliveMs: deps.config.eventsKeepAliveSeconds * 1000, logger: deps.logger, now });
   streams.start();
   const hashSlots = new HashSlots(deps.config.loginMaxConcurrentHashes);
-  const api = agentApiRoutes({ desk, sessions, throttle, hashSlots, clientAddress: deps.clientAddress, streams, config: deps.config, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger });
+  const views = new Set<ConsoleView>(deps.accessRequests ? ['handoffs', 'requests'] : ['handoffs']);
+  const api = agentApiRoutes({ desk, sessions, throttle, hashSlots, clientAddress: deps.clientAddress, streams, config: deps.config, views, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger });
+  const requestDesk = deps.accessRequests ? new RequestDesk({ requests: deps.accessRequests, db: deps.ledger.db, ...(deps.reportPreview ? { preview: deps.reportPreview } : {}), logger: deps.logger, now }) : undefined;
+  const requestApi = requestDesk ? requestApiRoutes({ desk: requestDesk, sessions, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger }) : undefined;
   const page = agentPageRoutes();
   logger.info(
     { sessions: store.backend, ...(deps.redisUrl ? { redis: describeRedisUrl(deps.redisUrl) } : {}), idleSeconds: deps.config.sessionTtlSeconds, cookieSecure: deps.config.cookieSecure },
-    `agent console at /agent, sessions ${store.backend === 'redis' ? 'in Redis' : 'in-process (one instance only; set REDIS_URL for several)'}`,
+    `agent console at /agent${requestDesk ? ' (with the Requests view)' : ''}, sessions ${store.backend === 'redis' ? 'in Redis' : 'in-process (one instance only; set REDIS_URL for several)'}`,
   );
   const redis = client;
   return {
     routes: (server) => {
       page(server);
       api(server);
+      requestApi?.(server);
     },
     desk,
     sessions,

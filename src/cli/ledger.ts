@@ -1,7 +1,8 @@
 /**
  * `npm run ledger -- <command>`: the privacy team's tools for the ledger.
  *
- * Prints JSON on stdout (use `npm run --silent ledger -- …` to pipe it to `jq`); notes and errors go to
+ * Prints JSON on stdout (use `npm run --silent ledger -- …` to pipe it to `jq`; `requests list|show` print
+ * a table or a case sheet unless given `--json`); notes and errors go to
  * stderr, one line each, with no personal data (except `export`, whose stdout *is* the requested data).
  * Environment: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY, LEDGER_ENCRYPTION_KEY, LEDGER_ENCRYPTION_OLD_KEYS
  * (see `src/ledger/ledger-config.ts`).
@@ -16,7 +17,8 @@ import { isAppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/codes';
 import { redactText } from '../log/redact-text';
 import { ChainReport } from '../ledger/chain/chain-verifier';
-import { AGENT_ROLES, AgentRole } from '../ledger/agents/agent-service';
+import { requestDetail, requestSummary } from '../agent/requests/request-views';
+import { AGENT_ROLES, isAgentRole } from '../ledger/agents/agent-service';
 import { DEMO_CUSTOMERS, seedDemo } from '../ledger/demo/seed-demo';
 import { exportSubject } from '../ledger/export/subject-export';
 import { importConsents } from '../ledger/import/consent-import';
@@ -31,6 +33,8 @@ import { computeBreachDeadline, computeRequestDeadlines } from '../privacy/clock
 import { REGIMES, REQUEST_TYPES, isRegime } from '../privacy/clocks/regimes';
 import { parsePublicKeyPem, parseSigningKeyPem, RECEIPT_SIGNING_KEY } from '../privacy/receipts/receipt-key';
 import { verifyReceipt } from '../privacy/receipts/receipt-verifier';
+import { openAccessRequests } from '../privacy/access/create-access-requests';
+import { requestSheet, requestTable } from './requests-output';
 
 export const USAGE = `usage: npm run ledger -- <command> [options]
 
@@ -55,6 +59,11 @@ export const USAGE = `usage: npm run ledger -- <command> [options]
                                             RECEIPT_SIGNING_KEY unless a PEM file is given; exit 1 when it does not verify
   webhook status                            the consent webhook's outbox: pending, delivered and retrying
                                             deliveries, and how long the oldest pending one has waited
+  requests list [--json] [--due-within DAYS]
+                                            open access requests, most urgent first: reference, status, received,
+                                            due (extended shown), time left (overdue, due soon within 3 days), sources;
+                                            --due-within: only those due within DAYS days (overdue included)
+  requests show REF [--json]                one access request: its clock, sources, copy and history
   help                                      this text
 
 ISO instants carry their zone: 2027-01-31T10:00:00Z or 2027-01-31T11:00:00+01:00.
@@ -195,11 +204,7 @@ function deadline(args: ParsedArgs): unknown {
   };
 }
 
-function isAgentRole(value: string | undefined): value is AgentRole {
-  return (AGENT_ROLES as readonly (string | undefined)[]).includes(value);
-}
-
-/** `agent add --username NAME --role agent|supervisor`, the password from standard input (never an argument, never printed). */
+/** `agent add --username NAME --role agent|supervisor|privacy`, the password from standard input (never an argument, never printed). */
 async function agent(args: ParsedArgs): Promise<number> {
   expect(args, { options: ['username', 'role'], positional: 1 });
   const [subcommand] = args.positional;
@@ -290,6 +295,45 @@ function receipt(args: ParsedArgs): number {
   return EXIT_OK;
 }
 
+/** Longest `--due-within`: ten years. */
+const MAX_DUE_WITHIN_DAYS = 3650;
+
+/**
+ * `requests list [--json] [--due-within DAYS]` and `requests show REF [--json]`: the privacy team's
+ * cases through the same service as the console (no background work started, nothing sent).
+ */
+async function requests(args: ParsedArgs): Promise<number> {
+  const [subcommand, reference] = args.positional;
+  if (subcommand === 'list') {
+    expect(args, { options: ['due-within'], flags: ['json'], positional: 1 });
+    const raw = args.options.get('due-within');
+    if (raw !== undefined && (!/^\d{1,4}$/.test(raw) || Number(raw) > MAX_DUE_WITHIN_DAYS)) throw new UsageError(`--due-within must be a whole number of days from 0 to ${MAX_DUE_WITHIN_DAYS} (got "${raw}")`);
+    return withLedger(async (ledger) => {
+      const cases = await openAccessRequests(ledger).list(raw === undefined ? {} : { dueWithinDays: Number(raw) });
+      const now = new Date();
+      const view = { now: now.toISOString(), requests: cases.map((c) => requestSummary(c, now)) };
+      if (args.flags.has('json')) print(view);
+      else process.stdout.write(requestTable(view));
+      if (cases.length === 0) note(`requests list: no open access request${raw === undefined ? '' : ` due within ${raw} days`}`);
+      return EXIT_OK;
+    });
+  }
+  if (subcommand === 'show') {
+    expect(args, { flags: ['json'], positional: 2 });
+    if (reference === undefined) throw new UsageError('needs a reference: requests show PRV-YYYY-XXXXXX-X');
+    return withLedger(async (ledger) => {
+      const found = await openAccessRequests(ledger).find(reference);
+      if (!found) throw new UsageError(`no access request has the reference "${reference}" (the last symbol is a check symbol: compare it with requests list)`);
+      const now = new Date();
+      const view = { now: now.toISOString(), request: requestDetail(found, now, false) };
+      if (args.flags.has('json')) print(view);
+      else process.stdout.write(requestSheet(view));
+      return EXIT_OK;
+    });
+  }
+  throw new UsageError(subcommand === undefined ? 'needs a subcommand: requests list or requests show REF' : `unknown subcommand "requests ${subcommand}" (try: requests list, requests show REF)`);
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   switch (args.command) {
     case 'help':
@@ -368,6 +412,8 @@ async function run(args: ParsedArgs): Promise<number> {
       return receipt(args);
     case 'webhook':
       return webhook(args);
+    case 'requests':
+      return requests(args);
     case undefined:
       throw new UsageError('missing command');
     default:
@@ -379,7 +425,7 @@ async function run(args: ParsedArgs): Promise<number> {
 export async function main(argv: readonly string[]): Promise<number> {
   let command: string | undefined = argv[0];
   try {
-    const args = parseArgs(argv, new Set(['dry-run']));
+    const args = parseArgs(argv, new Set(['dry-run', 'json']));
     command = args.command;
     runningCommand = command;
     return await run(args);

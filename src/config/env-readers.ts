@@ -31,3 +31,20 @@ export function readBool(env: Env, variable: string, fallback: boolean): boolean
   if (raw === 'false' || raw === '0') return false;
   throw invalid(variable, 'true or false', raw);
 }
+
+/** A finite number within [min, max]; `fallback` when unset. */
+export function readNumber(env: Env, variable: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, variable);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw invalid(variable, `a number from ${min} to ${max}`, raw);
+  return value;
+}
+
+/** One of `allowed`; `fallback` when unset. */
+export function readEnum<T extends string>(env: Env, variable: string, fallback: T, allowed: readonly T[]): T {
+  const raw = read(env, variable);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw invalid(variable, `one of ${allowed.join(', ')}`, raw);
+  return raw as T;
+}

@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error';
+import { Env, invalid, readBool, readEnum, readInt, readNumber } from './env-readers';
 import { isShippedLocale, SHIPPED_LOCALES } from '../i18n/shipped-locales';
 import { loadAgentConsoleConfig } from '../agent/agent-console-config';
 import { loadDirectLineConfig } from '../channels/directline/direct-line-config';
@@ -8,49 +9,11 @@ import { loadReceiptConfig } from '../privacy/receipts/receipt-config';
 import { loadConsentWebhookConfig } from '../integrations/consent-webhook/webhook-config';
 import { loadMessagingConfig } from '../integrations/messaging/messaging-config';
 import { loadIdentityCodeConfig } from '../privacy/identity/identity-code-config';
+import { loadDataCopyConfig } from '../privacy/access/copy/data-copy-config';
+import { loadSourceJobConfig } from '../privacy/access/source-job-config';
 import { BotOptions, DEFAULT_BOT_OPTIONS } from './options';
 import { readAllowedServiceUrls } from '../server/service-url-policy';
 import { readTrustProxy } from './trust-proxy';
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function invalid(variable: string, expected: string, got: string): AppError {
-  return new AppError('PSB_CONFIG_INVALID', `${variable} must be ${expected} (got "${got}")`, { variable });
-}
-
-function readInt(env: Env, variable: string, fallback: number, min: number, max: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw invalid(variable, `an integer from ${min} to ${max}`, raw);
-  const value = Number(raw.trim());
-  if (value < min || value > max) throw invalid(variable, `an integer from ${min} to ${max}`, raw);
-  return value;
-}
-
-function readNumber(env: Env, variable: string, fallback: number, min: number, max: number): number {
-  const raw = env[variable];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.trim());
-  if (!Number.isFinite(value) || value < min || value > max) throw invalid(variable, `a number from ${min} to ${max}`, raw);
-  return value;
-}
-
-function readEnum<T extends string>(env: Env, variable: string, fallback: T, allowed: readonly T[]): T {
-  const raw = env[variable];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = raw.trim() as T;
-  if (!allowed.includes(value)) throw invalid(variable, `one of ${allowed.join(', ')}`, raw);
-  return value;
-}
-
-function readBool(env: Env, variable: string, fallback: boolean): boolean {
-  const raw = env[variable];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = raw.trim().toLowerCase();
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw invalid(variable, 'true or false', raw);
-}
 
 function readString(env: Env, variable: string, fallback: string): string {
   const raw = env[variable];
@@ -95,7 +58,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
   const redisPrefix = readString(env, 'REDIS_PREFIX', d.redisPrefix);
   if (redisPrefix === '' || /\s/.test(redisPrefix)) throw invalid('REDIS_PREFIX', 'a non-empty prefix without spaces', redisPrefix);
 
-  const options: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes'> = {
+  const options: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes' | 'dataCopies' | 'sourceJobs'> = {
     port: readInt(env, 'PORT', d.port, 0, 65535),
     host: readString(env, 'HOST', d.host) || d.host,
     nodeEnv: readEnum(env, 'NODE_ENV', d.nodeEnv, ['development', 'production', 'test'] as const),
@@ -136,5 +99,5 @@ export function loadConfig(env: Env = process.env): BotOptions {
     );
   }
   // After the bot's own checks, so the most fundamental problem is the one reported.
-  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env), webChatIdentity: loadSiteIdentityConfig(env), agentConsole: loadAgentConsoleConfig(env), receipts: loadReceiptConfig(env), consentWebhook: loadConsentWebhookConfig(env), messaging: loadMessagingConfig(env), identityCodes: loadIdentityCodeConfig(env) });
+  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env), webChatIdentity: loadSiteIdentityConfig(env), agentConsole: loadAgentConsoleConfig(env), receipts: loadReceiptConfig(env), consentWebhook: loadConsentWebhookConfig(env), messaging: loadMessagingConfig(env), identityCodes: loadIdentityCodeConfig(env), dataCopies: loadDataCopyConfig(env), sourceJobs: loadSourceJobConfig(env) });
 }

@@ -6,6 +6,8 @@ import type { ReceiptConfig } from '../privacy/receipts/receipt-config';
 import type { ConsentWebhookConfig } from '../integrations/consent-webhook/webhook-config';
 import type { MessagingConfig } from '../integrations/messaging/messaging-config';
 import type { IdentityCodeConfig } from '../privacy/identity/identity-code-config';
+import type { DataCopyConfig } from '../privacy/access/copy/data-copy-config';
+import type { SourceJobConfig } from '../privacy/access/source-job-config';
 import { NO_TRUSTED_PROXY, TrustProxy } from './trust-proxy';
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
@@ -99,10 +101,14 @@ export interface BotOptions {
   readonly messaging: MessagingConfig;
   /** One-time codes: IDENTITY_CODE_KEY (see privacy/identity/identity-code-config.ts). */
   readonly identityCodes: IdentityCodeConfig;
+  /** Data copies (access requests): DATA_COPY_RETENTION_DAYS, DATA_COPY_MAX_DOWNLOADS (see privacy/access/copy/data-copy-config.ts). */
+  readonly dataCopies: DataCopyConfig;
+  /** Access requests' source jobs: SOURCE_JOBS_* (see privacy/access/source-job-config.ts). */
+  readonly sourceJobs: SourceJobConfig;
 }
 
 /** Defaults of everything but the ledger, Direct Line and the agent console, whose defaults live with them (ledger-config.ts, direct-line-config.ts, agent-console-config.ts). */
-export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes'> = Object.freeze({
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes' | 'dataCopies' | 'sourceJobs'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

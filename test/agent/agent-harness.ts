@@ -8,6 +8,8 @@ import type { HandoffHub } from '../../src/handoff/handoff-hub';
 import type { HandoffTicket, NewHandoff } from '../../src/handoff/handoff-types';
 import type { AgentRole } from '../../src/ledger/agents/agent-service';
 import { Ledger, openLedger } from '../../src/ledger/ledger';
+import type { AccessRequests } from '../../src/privacy/access/access-requests';
+import type { ReportPreview } from '../../src/privacy/access/copy/copy-preview';
 import { LogCapture } from '../support/test-app';
 import { NO_TRUSTED_PROXY, TrustProxy } from '../../src/config/trust-proxy';
 import { clientAddressResolver } from '../../src/server/client-address';
@@ -47,11 +49,12 @@ export const PASSWORDS: Readonly<Record<string, string>> = Object.freeze({
   alice: 'alice has a long password',
   bob: 'bob has a long password too',
   sara: 'sara supervises with a long password',
+  pia: 'pia works access requests with a long password',
 });
 
-/** Registers the test agents: alice and bob (agents), sara (supervisor). */
-export async function addTestAgents(ledger: Ledger): Promise<void> {
-  const roles: Record<string, AgentRole> = { alice: 'agent', bob: 'agent', sara: 'supervisor' };
+/** Registers the test agents: alice and bob (agents), sara (supervisor); with `privacyTeam`, pia (privacy) too. */
+export async function addTestAgents(ledger: Ledger, options: { privacyTeam?: boolean } = {}): Promise<void> {
+  const roles: Record<string, AgentRole> = { alice: 'agent', bob: 'agent', sara: 'supervisor', ...(options.privacyTeam ? { pia: 'privacy' as const } : {}) };
   for (const [username, role] of Object.entries(roles)) {
     if (!(await ledger.agents.get(username))) await ledger.agents.add(username, role, PASSWORDS[username], { actor: 'system:test', reason: 'test agent' });
   }
@@ -81,6 +84,9 @@ export interface ConsoleServerOptions {
   readonly trustProxy?: TrustProxy;
   /** The console's clock (sessions, in-process limits, back-off). */
   readonly now?: () => Date;
+  /** Serves the Requests view over these access requests. */
+  readonly accessRequests?: AccessRequests;
+  readonly reportPreview?: ReportPreview;
 }
 
 /** The console's route group on its own restify server, on a free port. */
@@ -98,6 +104,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     clientAddress: clientAddressResolver(options.trustProxy ?? NO_TRUSTED_PROXY),
     logger: logs.logger,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.accessRequests ? { accessRequests: options.accessRequests } : {}),
+    ...(options.reportPreview ? { reportPreview: options.reportPreview } : {}),
   });
   const server = restify.createServer({ handleUncaughtExceptions: false });
   agentConsole.routes(server);

@@ -22,8 +22,14 @@ const PRODUCTION_MESSAGING = {
 };
 
 describe('configuration from the environment', () => {
+  it('reads DATA_COPY_REVIEW as required or none, and refuses anything else naming the variable', () => {
+    assert.equal(loadConfig({ DATA_COPY_REVIEW: 'none' }).dataCopies.reviewRequired, false);
+    assert.equal(loadConfig({ DATA_COPY_REVIEW: ' required ' }).dataCopies.reviewRequired, true);
+    assert.throws(() => loadConfig({ DATA_COPY_REVIEW: 'sometimes' }), /DATA_COPY_REVIEW must be one of required, none \(got "sometimes"\)/);
+  });
+
   it('runs with no configuration at all on documented defaults', () => {
-    const { ledger, directLine, webChatIdentity, agentConsole, receipts, consentWebhook, messaging, identityCodes, ...options } = loadConfig({});
+    const { ledger, directLine, webChatIdentity, agentConsole, receipts, consentWebhook, messaging, identityCodes, dataCopies, sourceJobs, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
     assert.ok(Object.isFrozen(loadConfig({})));
     assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
@@ -34,6 +40,8 @@ describe('configuration from the environment', () => {
     assert.equal(consentWebhook.url, '', 'no webhook unless CONSENT_WEBHOOK_URL is set');
     assert.deepEqual([messaging.email.kind, messaging.sms.kind, identityCodes.usesEphemeralKey], ['outbox', 'outbox', true], 'codes go to the development outbox, hashed with a key of this process');
     assert.equal(webChatIdentity.enabled, false, 'no signed-in Web Chat unless WEBCHAT_IDENTITY_JWKS_URL or _SECRET is set');
+    assert.deepEqual(dataCopies, { retentionDays: 30, maxDownloads: 5, review: 'required', reviewRequired: true }, 'copies kept 30 days, 5 downloads, released by the privacy team');
+    assert.deepEqual(sourceJobs, { pollMs: 1000, firstRetrySeconds: 30, maxBackoffSeconds: 3600, concurrency: 4 }, 'sources asked at once, retried from 30 s up to hourly');
     assert.deepEqual(
       [directLine.tokenTtlSeconds, directLine.conversationTtlSeconds, directLine.rateLimitPosts, directLine.rateLimitWindowSeconds, directLine.keepAliveSeconds, directLine.serviceUrl],
       [1800, 3600, 30, 10, 30, ''],

@@ -2,11 +2,18 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import type { Ledger } from '../../src/ledger/ledger';
+import { newReference } from '../../src/ledger/references/reference';
+import { AccessRuleError } from '../../src/privacy/access/access-rule-error';
 import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, PASSWORDS, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
+import { accessCase, failedSource, FakeAccessRequests } from '../agent/fake-access-requests';
+import { axeViolations, describeViolations } from '../support/axe';
 import { launchChromium } from './chromium';
 
 const WAIT_MS = 10_000;
 const INJECTION = '<img src=x onerror=alert(1)><script>window.__xss = 1; alert(2)</script><b onmouseover=alert(3)>bold?</b>';
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A copy's report as the preview serves it: inline style (allowed), a script (must not run) and a remote image (must not load). */
+const REPORT = '<!doctype html><html lang="en"><head><title>Your data</title><style>h1 { color: #0b5cad; }</style></head><body><h1>Your data</h1><p>Orders: 3</p><img src="http://198.51.100.7/pixel.png" alt=""><script>parent.__reportRan = 1; window.__reportRan = 1;</script></body></html>';
 
 /** Records CSP (and Trusted Types) violations from the first script on: the console must need nothing its policy forbids. */
 const RECORD_CSP_VIOLATIONS = `
@@ -24,6 +31,8 @@ interface OpenConsole {
   readonly problems: string[];
   /** Every URL the page requested. */
   readonly requested: string[];
+  /** Every URL that was answered (a request the page's policy blocked is requested, never loaded). */
+  readonly loaded: string[];
 }
 
 // The page alone: a console server over an in-memory hub, with a channel that records what would reach
@@ -38,12 +47,13 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
   let channel: RecordingCustomerChannel;
   let app: ConsoleServer;
   let subjectId: string;
+  let requests: FakeAccessRequests;
   const contexts: BrowserContext[] = [];
 
   before(async () => {
     browser = await launchChromium();
     ledger = await openTestLedger();
-    await addTestAgents(ledger);
+    await addTestAgents(ledger, { privacyTeam: true });
     const subject = await ledger.subjects.register(
       { identifiers: [{ kind: 'email', value: 'mario.rossi@example.com' }, { kind: 'phone', value: '+39 347 123 4567' }], regime: 'gdpr', preferredLocale: 'it' },
       { actor: 'system:test', reason: 'test subject' },
@@ -51,11 +61,20 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     subjectId = subject.id;
     hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
     channel = new RecordingCustomerChannel();
-    app = await startConsoleServer({ ledger, hub, channel, config: { eventsKeepAliveSeconds: 5 } });
+    requests = new FakeAccessRequests(() => new Date());
+    app = await startConsoleServer({
+      ledger,
+      hub,
+      channel,
+      config: { eventsKeepAliveSeconds: 5 },
+      accessRequests: requests,
+      reportPreview: { previewReport: async () => REPORT },
+    });
   });
 
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
+    requests.clear();
   });
 
   after(async () => {
@@ -73,6 +92,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     const dialogs: string[] = [];
     const problems: string[] = [];
     const requested: string[] = [];
+    const loaded: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(`${dialog.type()}: ${dialog.message()}`);
       void dialog.dismiss();
@@ -83,13 +103,14 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('request', (request) => requested.push(request.url()));
+    page.on('requestfinished', (request) => loaded.push(request.url()));
     const response = await page.goto(`${app.baseUrl}/agent`, { waitUntil: 'load' });
     assert.equal(response?.status(), 200);
-    return { page, dialogs, problems, requested };
+    return { page, dialogs, problems, requested, loaded };
   }
 
-  /** Signs in with the keyboard only: type, Tab, type, Enter. */
-  async function signInByKeyboard(page: Page, username: string): Promise<void> {
+  /** Signs in with the keyboard only: type, Tab, type, Enter; the view the role opens on shows its heading. */
+  async function signInByKeyboard(page: Page, username: string, heading = 'Waiting customers'): Promise<void> {
     const user = page.getByLabel('Username');
     await user.waitFor({ state: 'visible', timeout: WAIT_MS });
     await user.focus();
@@ -97,8 +118,13 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     await page.keyboard.press('Tab');
     await page.keyboard.type(PASSWORDS[username]);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Waiting customers' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.getByRole('heading', { name: heading }).waitFor({ state: 'visible', timeout: WAIT_MS });
     assert.equal(await page.locator('#who-name').innerText(), username);
+  }
+
+  async function assertAccessible(page: Page, where: string): Promise<void> {
+    const violations = await axeViolations(page);
+    assert.deepEqual(violations.map((v) => v.id), [], `WCAG 2.1 AA violations (${where}):\n${describeViolations(violations)}`);
   }
 
   async function assertHealthy(open: OpenConsole): Promise<void> {
@@ -114,6 +140,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     const open = await openConsole();
     const { page } = open;
     await signInByKeyboard(page, 'alice');
+    assert.equal(await page.locator('#views').isHidden(), true, 'an agent has no Requests view to switch to');
 
     // Queued after sign-in: the queue updates by itself (server-sent events), no reload.
     const { ticket } = await hub.enqueue(newHandoff({ claimedIdentity: { kind: 'email', masked: 'm***@example.com', subjectId } }));
@@ -241,6 +268,135 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     assert.equal(await page.locator('#console').isHidden(), true);
     const cookies = await page.context().cookies();
     assert.deepEqual(cookies.filter((c) => c.name === 'psb_agent_session' && c.value !== ''), []);
+    await assertHealthy(open);
+  });
+
+  it('Requests view: a supervisor sees cases by urgency (colour and words), opens one with the keyboard, previews its report sandboxed, releases it; WCAG 2.1 AA clean', async () => {
+    const now = new Date();
+    const overdue = newReference('PRV', now);
+    const soon = newReference('PRV', now);
+    const review = newReference('PRV', now);
+    requests.put(
+      accessCase(now, { reference: review, dueInDays: 12, status: 'awaiting_review', copy: { createdAt: now, expiresAt: new Date(now.getTime() + 30 * DAY_MS), sizeBytes: 48_213, releasedAt: null, downloads: 0, maxDownloads: 5, deletedAt: null } }),
+      accessCase(now, { reference: soon, dueInDays: 2, status: 'blocked', blockedReason: 'crm keeps failing', sources: [failedSource('crm', 5, 'HTTP 503')] }),
+      accessCase(now, { reference: overdue, dueInDays: -1 }),
+    );
+    const open = await openConsole();
+    const { page } = open;
+    await signInByKeyboard(page, 'sara');
+    await assertAccessible(page, 'the customers view');
+
+    const toRequests = page.getByRole('button', { name: 'Access requests' });
+    assert.equal(await toRequests.getAttribute('aria-pressed'), 'false');
+    await toRequests.focus();
+    await page.keyboard.press('Enter');
+    // The view opens with focus on its heading, once its list is in. WAIT_MS only guards against a hang.
+    await page.waitForFunction("document.activeElement && document.activeElement.id === 'requests-title'", undefined, { timeout: WAIT_MS });
+    assert.equal(await toRequests.getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('#console').isHidden(), true);
+
+    const rows = page.locator('#requests tr');
+    await rows.first().waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { getAttribute(name: string): string | null }).getAttribute('data-reference'))), [overdue, soon, review]);
+    // Urgency in words (never colour alone), and in colour too.
+    assert.deepEqual(await page.locator('#requests .badge').allInnerTexts(), ['Overdue', 'Due within 3 days', 'Later']);
+    const colours = (await page.evaluate("Array.from(document.querySelectorAll('#requests .badge'), (b) => getComputedStyle(b).backgroundColor)")) as string[];
+    assert.equal(new Set(colours).size, 3, `three urgencies, three colours: ${colours.join(', ')}`);
+    assert.match(await rows.nth(0).innerText(), /overdue by 1 d 0 h/);
+    assert.match(await rows.nth(1).innerText(), /blocked[\s\S]*crm: failed \(5 attempts, HTTP 503\)/);
+    assert.match(await rows.nth(2).innerText(), /awaiting review[\s\S]*47\.1 KB · not released · 0 of 5 downloads/);
+    await assertAccessible(page, 'the Requests list');
+
+    await page.getByRole('button', { name: `Open request ${review}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Request ${review}` }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.equal(await page.evaluate('document.activeElement.id'), 'request-title');
+    assert.match(await page.locator('#request-facts').innerText(), /Status\s+awaiting review/);
+    assert.deepEqual(await page.locator('#request-history li').allInnerTexts(), [await page.locator('#request-history li').first().innerText()]);
+    assert.match(await page.locator('#request-history li').first().innerText(), /received by customer:subject-1/);
+
+    // The report, as the customer will get it: in a sandboxed frame, its script inert, nothing fetched.
+    await page.getByRole('button', { name: 'Show the report' }).click();
+    const frame = page.frameLocator('#preview');
+    await frame.getByRole('heading', { name: 'Your data' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.equal(await page.locator('#preview').getAttribute('sandbox'), '');
+    assert.equal(await page.evaluate('typeof window.__reportRan'), 'undefined', "the report's script did not run");
+    assert.deepEqual(open.loaded.filter((url) => url.includes('198.51.100.7')), [], "the report's remote image was not fetched (its policy blocks it)");
+    assert.ok(open.loaded.some((url) => url.endsWith(`/agent/api/requests/${review}/preview`)), 'the frame loaded the preview route');
+    // What the browser refused in the frame, it says on the console: the report's remote image (its policy) and its script (the sandbox).
+    const blockedInFrame = [/pixel\.png' violates the following Content Security Policy directive: "img-src data:"/, /Blocked script execution in '[^']*\/preview' because the document's frame is sandboxed/];
+    for (const pattern of blockedInFrame) assert.ok(open.problems.some((p) => pattern.test(p)), `the browser blocked ${String(pattern)}: ${open.problems.join('; ')}`);
+    open.problems.splice(0, open.problems.length, ...open.problems.filter((p) => !blockedInFrame.some((pattern) => pattern.test(p))));
+    // Asked for by the report and refused by the browser before any connection: not a load from elsewhere.
+    open.requested.splice(0, open.requested.length, ...open.requested.filter((url) => !url.includes('198.51.100.7')));
+    await assertAccessible(page, 'a request open, its report shown');
+
+    await page.getByRole('button', { name: 'Release the copy' }).click();
+    await page.getByText('Released: the customer is sent the download link.').waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.match(await page.locator('#request-facts').innerText(), /Status\s+fulfilled/);
+    assert.match(await page.locator('#request-history').innerText(), /fulfilled by agent:sara/);
+    assert.equal(await page.getByRole('button', { name: 'Release the copy' }).isHidden(), true);
+    assert.equal(await page.getByRole('button', { name: 'Refuse the request' }).isDisabled(), true, 'a closed case takes no more actions');
+    assert.deepEqual(requests.calls.map((c) => [c.method, c.reference, c.context.actor]), [['release', review, 'agent:sara']]);
+    // The list follows: the released case is no longer open.
+    await page.locator(`#requests tr[data-reference="${review}"]`).waitFor({ state: 'detached', timeout: WAIT_MS });
+    await assertAccessible(page, 'after the release');
+    await assertHealthy(open);
+  });
+
+  it('Requests view for the privacy team only: extend needs a reason, then shows the new deadline; a refusal by the service is shown; a failed source runs again', async () => {
+    const now = new Date();
+    const working = newReference('PRV', now);
+    const blocked = newReference('PRV', now);
+    requests.put(
+      accessCase(now, { reference: working, dueInDays: 10 }),
+      accessCase(now, { reference: blocked, dueInDays: 5, status: 'blocked', blockedReason: 'crm keeps failing', sources: [failedSource('crm', 5, 'timeout')] }),
+    );
+    const open = await openConsole();
+    const { page } = open;
+    await signInByKeyboard(page, 'pia', 'Access requests');
+    assert.equal(await page.locator('#views').isHidden(), true, 'one view: nothing to switch');
+    assert.equal(await page.locator('#console').isHidden(), true, 'no handoff queue');
+    assert.deepEqual(open.requested.filter((url) => /\/agent\/api\/(queue|events)/.test(url)), [], 'the page asks for no handoff data');
+
+    await page.getByRole('button', { name: `Open request ${working}` }).click();
+    await page.getByRole('heading', { name: `Request ${working}` }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.equal(await page.getByRole('button', { name: 'Release the copy' }).isHidden(), true, 'no release before the copy awaits review');
+    assert.match(await page.locator('#extend-hint').innerText(), /^Up to .+\. The customer is told the new date and the reason\.$/);
+
+    const extend = page.getByRole('button', { name: 'Extend', exact: true });
+    await extend.click();
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'Enter a reason' }).innerText(), 'Enter a reason: the customer is told it.');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'extend-reason', 'focus goes to the reason');
+    assert.equal(requests.calls.length, 0);
+    await page.keyboard.type('Five systems hold the data.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByText('Extended: the customer is told the new date.').waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.match(await page.locator('#request-facts').innerText(), /Extended to\s+.+ — Five systems hold the data\./);
+    assert.equal(await extend.isDisabled(), true);
+    assert.equal(await page.locator('#extend-hint').innerText(), 'Already extended once; the law allows one extension.');
+    assert.deepEqual(requests.calls.map((c) => [c.method, c.argument, c.context.actor, c.context.reason]), [['extend', 'Five systems hold the data.', 'agent:pia', 'Five systems hold the data.']]);
+
+    // The service refuses (the case changed meanwhile): its reason shows on the page.
+    requests.failNext = new AccessRuleError('PSB_ACCESS_CLOSED', 'cannot refuse a case that is withdrawn');
+    await page.getByLabel('Reasons (the customer is told them, and of the right to complain)').fill('The fifth identical request this month.');
+    await page.getByRole('button', { name: 'Refuse the request' }).click();
+    await page.getByRole('alert').filter({ hasText: 'cannot refuse a case that is withdrawn' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.equal(await page.getByRole('button', { name: 'Refuse the request' }).isEnabled(), true, 'the action can be tried again');
+    // The browser reports the refused request (409) as a console error: expected here, and the only one.
+    const refused = open.problems.findIndex((p) => /status of 409/.test(p));
+    assert.ok(refused >= 0, `the 409 reached the page: ${open.problems.join('; ')}`);
+    open.problems.splice(refused, 1);
+
+    await page.getByRole('button', { name: `Open request ${blocked}` }).click();
+    await page.getByRole('heading', { name: `Request ${blocked}` }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.match(await page.locator('#request-facts').innerText(), /Blocked because\s+crm keeps failing/);
+    await page.getByRole('button', { name: 'Run source crm again' }).click();
+    await page.getByText('Source crm runs again.').waitFor({ state: 'visible', timeout: WAIT_MS });
+    assert.match(await page.locator('#request-sources').innerText(), /crm\s+pending/);
+    assert.match(await page.locator('#request-facts').innerText(), /Status\s+in progress/);
+    await assertAccessible(page, 'the privacy team after its actions');
     await assertHealthy(open);
   });
 });

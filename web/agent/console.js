@@ -31,6 +31,12 @@
     typed: new Map(),
     unread: new Set(),
     events: null,
+    /** The console's parts this session may open ('handoffs', 'requests'), from the server. */
+    views: [],
+    /** The part shown. */
+    view: '',
+    /** The access request open in the Requests view (its detail as last answered). */
+    request: null,
   };
 
   function $(id) {
@@ -107,6 +113,8 @@
 
   function showSignIn() {
     $('console').hidden = true;
+    $('requests-view').hidden = true;
+    $('views').hidden = true;
     $('who').hidden = true;
     $('sign-in').hidden = false;
     $('password').value = '';
@@ -119,14 +127,33 @@
     state.role = session.role;
     $('who-name').textContent = session.username;
     $('who-role').textContent = session.role;
+    state.views = session.views || ['handoffs'];
     $('who').hidden = false;
     $('sign-in').hidden = true;
-    $('console').hidden = false;
-    openEvents();
-    return loadQueue().then(function () {
-      $('queue-title').focus();
+    $('views').hidden = state.views.length < 2;
+    if (state.views.indexOf('handoffs') >= 0) openEvents();
+    return showView(state.views.indexOf('handoffs') >= 0 ? 'handoffs' : 'requests');
+  }
+
+  /** Shows one part of the console (and loads it), focusing its heading. */
+  function showView(view) {
+    state.view = view;
+    $('console').hidden = view !== 'handoffs';
+    $('requests-view').hidden = view !== 'requests';
+    $('view-handoffs').setAttribute('aria-pressed', String(view === 'handoffs'));
+    $('view-requests').setAttribute('aria-pressed', String(view === 'requests'));
+    var loading = view === 'handoffs' ? loadQueue() : loadRequests();
+    return loading.then(function () {
+      $(view === 'handoffs' ? 'queue-title' : 'requests-title').focus();
     });
   }
+
+  $('view-handoffs').addEventListener('click', function () {
+    showView('handoffs').catch(failed);
+  });
+  $('view-requests').addEventListener('click', function () {
+    showView('requests').catch(failed);
+  });
 
   function signedOut(message) {
     if (state.events) state.events.close();
@@ -134,7 +161,10 @@
     state.csrf = '';
     state.current = null;
     state.typed = new Map();
+    state.views = [];
+    state.request = null;
     showConversation(null);
+    showRequest(null);
     showSignIn();
     if (message) say(message);
   }
@@ -513,6 +543,296 @@
   $('return-to-bot').addEventListener('click', function () {
     var note = $('note').value.trim();
     finish('/complete', note ? { note: note } : {});
+  });
+
+  // --- Access requests ---------------------------------------------------------------------------
+
+  var URGENCY = { overdue: 'Overdue', soon: 'Due within 3 days', later: 'Later', closed: 'Closed' };
+  var CASE_STATUS = {
+    received: 'received',
+    verified: 'verified',
+    in_progress: 'in progress',
+    blocked: 'blocked',
+    awaiting_review: 'awaiting review',
+    fulfilled: 'fulfilled',
+    rejected: 'refused',
+    withdrawn: 'withdrawn',
+    extended: 'extended',
+  };
+  var EXTENSION_BARS = {
+    closed: 'The case is closed.',
+    none_in_regime: 'This regime allows no extension.',
+    already_extended: 'Already extended once; the law allows one extension.',
+    past_first_deadline: 'The first deadline has passed: an extension must be told before it.',
+  };
+
+  var dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  function when(iso) {
+    return iso ? dateFormat.format(new Date(iso)) : '—';
+  }
+
+  /** "12 d 4 h", "5 h 10 min", "overdue by 2 d 3 h". */
+  function timeLeft(seconds) {
+    if (seconds === null || seconds === undefined) return '—';
+    var s = Math.abs(seconds);
+    var d = Math.floor(s / 86400);
+    var h = Math.floor((s % 86400) / 3600);
+    var m = Math.floor((s % 3600) / 60);
+    var text = d > 0 ? d + ' d ' + h + ' h' : h > 0 ? h + ' h ' + m + ' min' : m + ' min';
+    return seconds < 0 ? 'overdue by ' + text : text;
+  }
+
+  function size(bytes) {
+    if (bytes < 1024) return bytes + ' B';
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + ' KB';
+    return (bytes / (1024 * 1024)).toFixed(1) + ' MB';
+  }
+
+  function badge(urgency) {
+    return el('span', 'badge ' + urgency, URGENCY[urgency] || urgency);
+  }
+
+  function sourceText(source) {
+    var text = source.sourceId + ': ' + source.status;
+    if (source.attempts > 0 && source.status !== 'done') text += ' (' + source.attempts + (source.attempts === 1 ? ' attempt' : ' attempts') + (source.lastError ? ', ' + source.lastError : '') + ')';
+    return text;
+  }
+
+  function copyText(copy) {
+    if (!copy) return 'Not assembled yet';
+    if (copy.deleted) return 'Deleted after expiry';
+    var parts = [size(copy.sizeBytes), copy.released ? 'released' : 'not released'];
+    parts.push(copy.downloads + ' of ' + copy.maxDownloads + ' downloads');
+    return parts.join(' · ');
+  }
+
+  function dueText(request) {
+    return request.extended ? when(request.effectiveDueAt) + ' (extended)' : when(request.effectiveDueAt);
+  }
+
+  function requestsQuery() {
+    var params = [];
+    var days = $('due-within').value.trim();
+    if (days) params.push('dueWithinDays=' + encodeURIComponent(days));
+    if ($('include-closed').checked) params.push('includeClosed=1');
+    return params.length ? '?' + params.join('&') : '';
+  }
+
+  function loadRequests() {
+    return api('GET', '/requests' + requestsQuery()).then(function (view) {
+      state.skew = Date.parse(view.now) - Date.now();
+      renderRequests(view.requests);
+    });
+  }
+
+  function requestRow(request) {
+    var row = el('tr', 'urgency-' + request.urgency);
+    row.dataset.reference = request.reference;
+    if (state.request && state.request.reference === request.reference) row.classList.add('current');
+    var open = el('button', '', request.reference);
+    open.type = 'button';
+    open.setAttribute('aria-label', 'Open request ' + request.reference);
+    open.addEventListener('click', function () {
+      openRequest(request.reference).catch(failed);
+    });
+    var first = el('td');
+    first.appendChild(open);
+    row.appendChild(first);
+    row.appendChild(el('td', '', when(request.receivedAt)));
+    row.appendChild(el('td', '', CASE_STATUS[request.status] || request.status));
+    row.appendChild(el('td', '', dueText(request)));
+    var left = el('td', 'num');
+    left.appendChild(badge(request.urgency));
+    left.appendChild(el('span', 'left', timeLeft(request.timeLeftSeconds)));
+    row.appendChild(left);
+    var sources = el('td');
+    var list = el('ul', 'sources-cell');
+    request.sources.forEach(function (source) {
+      list.appendChild(el('li', '', sourceText(source)));
+    });
+    sources.appendChild(list);
+    row.appendChild(sources);
+    row.appendChild(el('td', '', copyText(request.copy)));
+    return row;
+  }
+
+  function renderRequests(requests) {
+    var body = $('requests');
+    body.replaceChildren();
+    requests.forEach(function (request) {
+      body.appendChild(requestRow(request));
+    });
+    $('requests-empty').hidden = requests.length > 0;
+    $('requests-table').hidden = requests.length === 0;
+  }
+
+  $('requests-filter').addEventListener('submit', function (event) {
+    event.preventDefault();
+    loadRequests().catch(failed);
+  });
+
+  function openRequest(reference) {
+    return api('GET', '/requests/' + encodeURIComponent(reference)).then(function (view) {
+      showRequest(view.request);
+      $('request-title').focus();
+    });
+  }
+
+  function fact(list, term, value) {
+    list.appendChild(el('dt', '', term));
+    var dd = el('dd');
+    if (typeof value === 'string') dd.textContent = value;
+    else dd.appendChild(value);
+    list.appendChild(dd);
+  }
+
+  function showRequest(request) {
+    var previous = state.request;
+    state.request = request;
+    $('request').hidden = !request;
+    $('request-empty').hidden = !!request;
+    $('request-error').textContent = '';
+    var rows = document.querySelectorAll('#requests tr');
+    for (var i = 0; i < rows.length; i += 1) rows[i].classList.toggle('current', !!request && rows[i].dataset.reference === request.reference);
+    if (!request) {
+      $('request-title').textContent = 'Request';
+      hidePreview();
+      return;
+    }
+    if (!previous || previous.reference !== request.reference) {
+      hidePreview();
+      $('extend-reason').value = '';
+      $('refuse-reason').value = '';
+    }
+    $('request-title').textContent = 'Request ' + request.reference;
+
+    var facts = $('request-facts');
+    facts.replaceChildren();
+    fact(facts, 'Status', CASE_STATUS[request.status] || request.status);
+    fact(facts, 'Regime', request.regime.toUpperCase());
+    fact(facts, 'Received', when(request.receivedAt));
+    if (request.acknowledgeBy) fact(facts, 'Acknowledge by', when(request.acknowledgeBy));
+    fact(facts, 'Due', when(request.dueAt));
+    if (request.extended) fact(facts, 'Extended to', when(request.extendedDueAt) + (request.extensionReason ? ' — ' + request.extensionReason : ''));
+    var left = el('span');
+    left.appendChild(badge(request.urgency));
+    left.appendChild(document.createTextNode(' ' + timeLeft(request.timeLeftSeconds)));
+    fact(facts, 'Time left', left);
+    fact(facts, 'Data asked for', request.categories ? request.categories.join(', ') : 'everything');
+    fact(facts, 'Asked', [request.channel ? 'via ' + request.channel : '', language(request.locale), request.timeZone].filter(Boolean).join(' · '));
+    if (request.blockedReason) fact(facts, request.status === 'rejected' ? 'Refused because' : 'Blocked because', request.blockedReason);
+
+    var sources = $('request-sources');
+    sources.replaceChildren();
+    request.sources.forEach(function (source) {
+      var row = el('tr');
+      row.appendChild(el('th', '', source.sourceId));
+      row.firstChild.scope = 'row';
+      row.appendChild(el('td', '', source.status));
+      row.appendChild(el('td', 'num', String(source.attempts)));
+      row.appendChild(el('td', 'num', source.recordCount === null ? '—' : String(source.recordCount)));
+      row.appendChild(el('td', '', source.lastError || '—'));
+      var action = el('td');
+      if (request.actions.rerun.indexOf(source.sourceId) >= 0) {
+        var button = el('button', '', 'Run again');
+        button.type = 'button';
+        button.setAttribute('aria-label', 'Run source ' + source.sourceId + ' again');
+        button.addEventListener('click', function () {
+          act('/sources/' + encodeURIComponent(source.sourceId) + '/rerun', {}, 'Source ' + source.sourceId + ' runs again.', button);
+        });
+        action.appendChild(button);
+      }
+      row.appendChild(action);
+      sources.appendChild(row);
+    });
+
+    var copy = request.copy;
+    var copyLine = copyText(copy);
+    if (copy && !copy.deleted) copyLine += ' · created ' + when(copy.createdAt) + ' · expires ' + when(copy.expiresAt) + (copy.releasedAt ? ' · released ' + when(copy.releasedAt) : '');
+    $('request-copy').textContent = copyLine;
+    $('show-preview').hidden = !request.actions.preview;
+
+    $('release-block').hidden = !request.actions.release;
+    var extend = request.actions.extend;
+    $('extend').disabled = !extend.allowed;
+    $('extend-reason').disabled = !extend.allowed;
+    $('extend-hint').textContent = extend.allowed
+      ? 'Up to ' + when(request.maxExtendedDueAt) + '. The customer is told the new date and the reason.'
+      : EXTENSION_BARS[extend.bar] || 'Not possible now.';
+    $('refuse').disabled = !request.actions.refuse;
+    $('refuse-reason').disabled = !request.actions.refuse;
+
+    var history = $('request-history');
+    history.replaceChildren();
+    request.history.forEach(function (event) {
+      var item = el('li', '', when(event.at) + ': ' + (CASE_STATUS[event.status] || event.status) + ' by ' + event.actor);
+      if (event.reason) item.appendChild(el('span', 'reason', event.reason));
+      history.appendChild(item);
+    });
+  }
+
+  function hidePreview() {
+    var frame = $('preview');
+    frame.hidden = true;
+    frame.removeAttribute('src');
+    $('show-preview').textContent = 'Show the report';
+  }
+
+  $('show-preview').addEventListener('click', function () {
+    var frame = $('preview');
+    if (!frame.hidden) {
+      hidePreview();
+      return;
+    }
+    if (!state.request) return;
+    // Served sandboxed with its own strict policy; the frame's empty sandbox adds: no script, no same-origin access.
+    frame.src = API + '/requests/' + encodeURIComponent(state.request.reference) + '/preview';
+    frame.hidden = false;
+    $('show-preview').textContent = 'Hide the report';
+  });
+
+  /** POSTs an action on the open request; shows the case as it now is, or the service's refusal. */
+  function act(path, body, done, control) {
+    if (!state.request) return;
+    var reference = state.request.reference;
+    $('request-error').textContent = '';
+    if (control) control.disabled = true;
+    api('POST', '/requests/' + encodeURIComponent(reference) + path, body)
+      .then(function (view) {
+        showRequest(view.request);
+        say(done);
+        $('request-title').focus();
+        return loadRequests();
+      })
+      .catch(function (error) {
+        if (control) control.disabled = false;
+        $('request-error').textContent = error.message;
+      });
+  }
+
+  $('release').addEventListener('click', function () {
+    act('/release', {}, 'Released: the customer is sent the download link.', $('release'));
+  });
+
+  function reasonFrom(box) {
+    var reason = box.value.trim();
+    if (!reason) {
+      $('request-error').textContent = 'Enter a reason: the customer is told it.';
+      box.focus();
+    }
+    return reason;
+  }
+
+  $('extend-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var reason = reasonFrom($('extend-reason'));
+    if (reason) act('/extend', { reason: reason }, 'Extended: the customer is told the new date.', $('extend'));
+  });
+
+  $('refuse-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var reason = reasonFrom($('refuse-reason'));
+    if (reason) act('/refuse', { reason: reason }, 'Refused: the customer is told why and of the right to complain.', $('refuse'));
   });
 
   // --- Start -------------------------------------------------------------------------------------

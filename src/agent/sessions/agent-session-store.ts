@@ -1,4 +1,4 @@
-import type { AgentRole } from '../../ledger/agents/agent-service';
+import { AgentRole, isAgentRole } from '../../ledger/agents/agent-service';
 
 /** What the server keeps about a signed-in agent. The cookie holds only a random id. */
 export interface AgentSession {
@@ -30,7 +30,7 @@ export interface AgentSessionStore {
 export function parseSession(json: string): AgentSession | undefined {
   try {
     const value = JSON.parse(json) as Partial<AgentSession>;
-    if (typeof value.username !== 'string' || (value.role !== 'agent' && value.role !== 'supervisor') || typeof value.csrfToken !== 'string' || typeof value.createdAt !== 'string') {
+    if (typeof value.username !== 'string' || !isAgentRole(value.role) || typeof value.csrfToken !== 'string' || typeof value.createdAt !== 'string') {
       return undefined;
     }
     return { username: value.username, role: value.role, csrfToken: value.csrfToken, createdAt: value.createdAt };

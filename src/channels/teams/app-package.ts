@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../errors/app-error';
 import { PROJECT_ROOT } from '../../paths';
-import { createZip } from './zip-writer';
+import { ZipFile } from 'yazl';
 
 /** The Teams app folder: manifest template and icons. */
 export const TEAMS_APP_DIR = path.join(PROJECT_ROOT, 'teams');
@@ -52,10 +52,29 @@ export function renderManifest(template: string, env: Readonly<Record<string, st
   return rendered;
 }
 
+/** A regular file, rw-r--r--, as unzip tools restore it. */
+const FILE_MODE = 0o100644;
+
+/** A zip of a few small files, in the given order, through yazl (deflated, UTF-8 names). */
+async function zipOf(files: readonly { name: string; data: Buffer }[]): Promise<Buffer> {
+  const zip = new ZipFile();
+  const parts: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    zip.on('error', reject);
+    zip.outputStream.on('data', (chunk: Buffer) => parts.push(chunk));
+    zip.outputStream.on('error', reject);
+    zip.outputStream.on('end', () => resolve(Buffer.concat(parts)));
+  });
+  const mtime = new Date();
+  for (const file of files) zip.addBuffer(file.data, file.name, { mtime, mode: FILE_MODE });
+  zip.end();
+  return done;
+}
+
 /** The Teams app package (manifest filled from `env`, plus the icons) as zip bytes. */
-export function buildTeamsPackage(env: Readonly<Record<string, string | undefined>>, appDir = TEAMS_APP_DIR): Buffer {
+export async function buildTeamsPackage(env: Readonly<Record<string, string | undefined>>, appDir = TEAMS_APP_DIR): Promise<Buffer> {
   const manifest = renderManifest(readFileSync(path.join(appDir, 'manifest.json'), 'utf8'), env);
-  return createZip(
+  return zipOf(
     TEAMS_PACKAGE_FILES.map((name) => ({
       name,
       data: name === 'manifest.json' ? Buffer.from(manifest, 'utf8') : readFileSync(path.join(appDir, name)),

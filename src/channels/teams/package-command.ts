@@ -5,9 +5,9 @@ import { DEFAULT_TEAMS_PACKAGE_PATH, TEAMS_PACKAGE_FILES, buildTeamsPackage } fr
 
 /**
  * `npm run teams:package [-- --out <file.zip>]`: writes the Teams app package (default
- * `dist/teams-app.zip`) with the bot id from `MicrosoftAppId`. Returns the exit code.
+ * `dist/teams-app.zip`) with the bot id from `MicrosoftAppId`. Resolves to the exit code.
  */
-export function runTeamsPackageCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out = process.stdout, err = process.stderr): number {
+export async function runTeamsPackageCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out = process.stdout, err = process.stderr): Promise<number> {
   const outIndex = argv.indexOf('--out');
   if (outIndex >= 0 && !argv[outIndex + 1]) {
     err.write('teams:package: --out needs a file name, e.g. --out dist/teams-app.zip\n');
@@ -16,7 +16,7 @@ export function runTeamsPackageCommand(argv: readonly string[], env: Readonly<Re
   const target = path.resolve(outIndex >= 0 ? argv[outIndex + 1] : DEFAULT_TEAMS_PACKAGE_PATH);
   let zip: Buffer;
   try {
-    zip = buildTeamsPackage(env);
+    zip = await buildTeamsPackage(env);
   } catch (error) {
     if (isAppError(error)) {
       err.write(`teams:package: ${error.message}\n`);
@@ -35,5 +35,7 @@ export function runTeamsPackageCommand(argv: readonly string[], env: Readonly<Re
 }
 
 if (require.main === module) {
-  process.exitCode = runTeamsPackageCommand(process.argv.slice(2), process.env);
+  void runTeamsPackageCommand(process.argv.slice(2), process.env).then((code) => {
+    process.exitCode = code;
+  });
 }

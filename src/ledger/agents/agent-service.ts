@@ -3,8 +3,17 @@ import { SqlDatabase } from '../db/sql-database';
 import { LedgerError } from '../ledger-errors';
 import { hashPassword, verifyPassword } from './password-hash';
 
-export const AGENT_ROLES = ['agent', 'supervisor'] as const;
+/**
+ * Console roles: `agent` works the handoff queue (their own conversations); `supervisor` sees and acts
+ * on every conversation and works access requests; `privacy` (the privacy team) works access requests
+ * only. What each role may open is `src/agent/console-roles.ts`.
+ */
+export const AGENT_ROLES = ['agent', 'supervisor', 'privacy'] as const;
 export type AgentRole = (typeof AGENT_ROLES)[number];
+
+export function isAgentRole(value: unknown): value is AgentRole {
+  return (AGENT_ROLES as readonly unknown[]).includes(value);
+}
 
 export interface AgentAccount {
   readonly username: string;
@@ -24,7 +33,7 @@ export class AgentService {
 
   async add(username: string, role: AgentRole, password: string, context: WriteContext): Promise<AgentAccount> {
     if (!USERNAME.test(username)) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', 'username must be 2–63 lower-case letters, digits, dots, dashes or underscores', { field: 'username' });
-    if (!(AGENT_ROLES as readonly string[]).includes(role)) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', `role must be one of ${AGENT_ROLES.join(', ')}`, { field: 'role' });
+    if (!isAgentRole(role)) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', `role must be one of ${AGENT_ROLES.join(', ')}`, { field: 'role' });
     if (password.length < MIN_PASSWORD_LENGTH) throw new LedgerError('PSB_LEDGER_INVALID_INPUT', `the password needs at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
     const passwordHash = await hashPassword(password);
     return this.db.transaction(async (tx) => {

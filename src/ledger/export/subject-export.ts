@@ -9,6 +9,7 @@ import { SqlExecutor } from '../db/sql-database';
 import { Ledger } from '../ledger';
 import { LedgerError } from '../ledger-errors';
 import { IdentifierKind, NormalizedIdentifier } from '../subjects/identifiers';
+import type { Subject } from '../subjects/subject-service';
 
 /** Bumped when a field changes meaning or disappears; new fields do not bump it. */
 export const SUBJECT_EXPORT_FORMAT = 'psb-subject-export/1';
@@ -109,6 +110,16 @@ export interface ExportedAuditEntry {
   readonly hash: string;
 }
 
+export interface ExportedReceipt {
+  /** The receipt's consentReceiptID. */
+  readonly id: string;
+  readonly issuedAt: string;
+  /** The signed payload (Kantara Consent Receipt v1.1 fields). */
+  readonly receipt: unknown;
+  /** Compact JWS over it: what proves the receipt. */
+  readonly jws: string;
+}
+
 export interface SubjectExport {
   readonly format: typeof SUBJECT_EXPORT_FORMAT;
   readonly generatedAt: string;
@@ -122,6 +133,8 @@ export interface SubjectExport {
   readonly requests: readonly ExportedRequest[];
   readonly concerns: readonly ExportedConcern[];
   readonly verifications: readonly ExportedVerification[];
+  /** Signed consent receipts the subject was given, oldest first. */
+  readonly receipts: readonly ExportedReceipt[];
   /** Audit entries about the subject, its requests and its concerns, in chain order. */
   readonly audit: readonly ExportedAuditEntry[];
 }
@@ -184,6 +197,11 @@ async function auditEntries(tx: SqlExecutor, entityIds: readonly string[]): Prom
   }));
 }
 
+async function receiptsOf(tx: SqlExecutor, subjectId: string): Promise<ExportedReceipt[]> {
+  const rows = (await tx.query<{ id: string; receipt: unknown; jws: string; issued_at: Date | string }>('SELECT id, receipt, jws, issued_at FROM consent_receipt WHERE subject_id = $1 ORDER BY issued_at, id', [subjectId])).rows;
+  return rows.map((r) => ({ id: r.id, issuedAt: new Date(r.issued_at).toISOString(), receipt: typeof r.receipt === 'string' ? (JSON.parse(r.receipt) as unknown) : r.receipt, jws: r.jws }));
+}
+
 /**
  * Everything about the subject with this identifier, read in one repeatable-read transaction so
  * the parts agree with each other.
@@ -195,58 +213,77 @@ export async function exportSubject(ledger: Ledger, kind: IdentifierKind, value:
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     const subject = await ledger.subjects.find(kind, value, tx);
     if (!subject) throw new LedgerError('PSB_LEDGER_UNKNOWN_SUBJECT', `no subject has this ${kind}`, { field: kind });
-    const locale = subject.preferredLocale;
-    const label = (purposeId: string): string => purposeView(ledger, purposeId, locale).label;
-    const [identifiers, current, history, requests, concerns, verifications, chain] = [
-      await ledger.subjects.identifiersOf(subject.id, tx),
-      await ledger.consent.current(subject.id, tx),
-      await ledger.consent.history(subject.id, undefined, tx),
-      await ledger.requests.forSubject(subject.id, tx),
-      await ledger.concerns.forSubject(subject.id, tx),
-      await ledger.verifications.forSubject(subject.id, tx),
-      (await tx.query<{ consent_chain_length: number; consent_chain_head: string | null }>('SELECT consent_chain_length, consent_chain_head FROM subject WHERE id = $1', [subject.id])).rows[0],
-    ];
-    const exportedConcerns: ExportedConcern[] = [];
-    for (const c of concerns) {
-      exportedConcerns.push({
-        id: c.id,
-        reference: c.reference,
-        category: c.category,
-        descriptionRedacted: c.descriptionRedacted,
-        occurredAt: iso(c.occurredAt),
-        occurredPhrase: c.occurredPhrase,
-        reportedAt: c.reportedAt.toISOString(),
-        suspectedBreach: c.suspectedBreach,
-        awarenessAt: iso(c.awarenessAt),
-        authorityDueAt: iso(c.authorityDueAt),
-        severity: c.severity,
-        status: c.status,
-        history: historyView(await ledger.concerns.history(c.reference, tx)),
-      });
-    }
-    return {
-      format: SUBJECT_EXPORT_FORMAT,
-      generatedAt: generatedAt.toISOString(),
-      subject: { id: subject.id, regime: subject.regime, preferredLocale: subject.preferredLocale, createdAt: subject.createdAt.toISOString() },
-      identifiers,
-      consents: current.map((c) => ({ purpose: purposeView(ledger, c.purposeId, locale), channel: c.channel, state: c.state, since: c.since.toISOString(), eventId: c.eventId })),
-      consentHistory: history.map((e) => eventView(e, label(e.purposeId))),
-      consentChain: { length: Number(chain.consent_chain_length), head: chain.consent_chain_head },
-      requests: requests.map((r) => ({
-        id: r.id,
-        reference: r.reference,
-        type: r.type,
-        regime: r.regime,
-        receivedAt: r.receivedAt.toISOString(),
-        acknowledgeBy: iso(r.acknowledgeBy),
-        dueAt: r.dueAt.toISOString(),
-        extendedDueAt: iso(r.extendedDueAt),
-        status: r.status,
-        history: historyView(r.history),
-      })),
-      concerns: exportedConcerns,
-      verifications: verifications.map((v) => ({ id: v.id, method: v.method, level: v.level, outcome: v.outcome, agent: v.agent ?? null, notes: v.notes ?? null, at: v.at.toISOString() })),
-      audit: await auditEntries(tx, [subject.id, ...requests.map((r) => r.id), ...concerns.map((c) => c.id)]),
-    };
+    return exportIn(tx, ledger, subject, generatedAt);
   });
+}
+
+/**
+ * The same, for the subject with this ledger id (an access request's subject).
+ * @throws LedgerError `PSB_LEDGER_UNKNOWN_SUBJECT` when there is none.
+ */
+export async function exportSubjectById(ledger: Ledger, subjectId: string, options: SubjectExportOptions = {}): Promise<SubjectExport> {
+  const generatedAt = (options.now ?? (() => new Date()))();
+  return ledger.db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const subject = await ledger.subjects.byId(subjectId, tx);
+    if (!subject) throw new LedgerError('PSB_LEDGER_UNKNOWN_SUBJECT', 'no subject has this id', { field: 'subjectId' });
+    return exportIn(tx, ledger, subject, generatedAt);
+  });
+}
+
+async function exportIn(tx: SqlExecutor, ledger: Ledger, subject: Subject, generatedAt: Date): Promise<SubjectExport> {
+  const locale = subject.preferredLocale;
+  const label = (purposeId: string): string => purposeView(ledger, purposeId, locale).label;
+  const [identifiers, current, history, requests, concerns, verifications, chain] = [
+    await ledger.subjects.identifiersOf(subject.id, tx),
+    await ledger.consent.current(subject.id, tx),
+    await ledger.consent.history(subject.id, undefined, tx),
+    await ledger.requests.forSubject(subject.id, tx),
+    await ledger.concerns.forSubject(subject.id, tx),
+    await ledger.verifications.forSubject(subject.id, tx),
+    (await tx.query<{ consent_chain_length: number; consent_chain_head: string | null }>('SELECT consent_chain_length, consent_chain_head FROM subject WHERE id = $1', [subject.id])).rows[0],
+  ];
+  const exportedConcerns: ExportedConcern[] = [];
+  for (const c of concerns) {
+    exportedConcerns.push({
+      id: c.id,
+      reference: c.reference,
+      category: c.category,
+      descriptionRedacted: c.descriptionRedacted,
+      occurredAt: iso(c.occurredAt),
+      occurredPhrase: c.occurredPhrase,
+      reportedAt: c.reportedAt.toISOString(),
+      suspectedBreach: c.suspectedBreach,
+      awarenessAt: iso(c.awarenessAt),
+      authorityDueAt: iso(c.authorityDueAt),
+      severity: c.severity,
+      status: c.status,
+      history: historyView(await ledger.concerns.history(c.reference, tx)),
+    });
+  }
+  return {
+    format: SUBJECT_EXPORT_FORMAT,
+    generatedAt: generatedAt.toISOString(),
+    subject: { id: subject.id, regime: subject.regime, preferredLocale: subject.preferredLocale, createdAt: subject.createdAt.toISOString() },
+    identifiers,
+    consents: current.map((c) => ({ purpose: purposeView(ledger, c.purposeId, locale), channel: c.channel, state: c.state, since: c.since.toISOString(), eventId: c.eventId })),
+    consentHistory: history.map((e) => eventView(e, label(e.purposeId))),
+    consentChain: { length: Number(chain.consent_chain_length), head: chain.consent_chain_head },
+    requests: requests.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      type: r.type,
+      regime: r.regime,
+      receivedAt: r.receivedAt.toISOString(),
+      acknowledgeBy: iso(r.acknowledgeBy),
+      dueAt: r.dueAt.toISOString(),
+      extendedDueAt: iso(r.extendedDueAt),
+      status: r.status,
+      history: historyView(r.history),
+    })),
+    concerns: exportedConcerns,
+    verifications: verifications.map((v) => ({ id: v.id, method: v.method, level: v.level, outcome: v.outcome, agent: v.agent ?? null, notes: v.notes ?? null, at: v.at.toISOString() })),
+    receipts: await receiptsOf(tx, subject.id),
+    audit: await auditEntries(tx, [subject.id, ...requests.map((r) => r.id), ...concerns.map((c) => c.id)]),
+  };
 }

@@ -9,6 +9,7 @@ import { computeRequestDeadlines } from '../clocks/deadlines';
 import { REGIME_PROFILES } from '../clocks/regimes';
 import type { AccessCaseQuery, AccessPreview, AccessRequestOutcome, AccessRequests, NewAccessRequest } from './access-requests';
 import type { AccessCase, AccessCaseStatus, AccessCopySummary, DataCategory, DataSourceConfig, SourceJobSummary } from './access-types';
+import { extensionBar } from './access-case-clock';
 import { AccessRuleError } from './access-rule-error';
 
 /** The source jobs as the case service needs them (src/ledger/access/source-jobs.ts). */
@@ -153,11 +154,13 @@ export class AccessRequestService implements AccessRequests {
     if (!reason.trim()) throw new AccessRuleError('PSB_ACCESS_REASON_REQUIRED', 'an extension needs a reason: the customer is told it');
     const extended = await this.deps.db.transaction(async (tx) => {
       const request = await this.deps.requests.lockIn(tx, reference);
-      this.assertOpen(request, 'extend');
-      if (request.extensionReason !== null) throw new AccessRuleError('PSB_ACCESS_ALREADY_EXTENDED', `this case was already extended to ${request.extendedDueAt?.toISOString()}`);
-      if (request.extendedDueAt === null) throw new AccessRuleError('PSB_ACCESS_NO_EXTENSION', `${REGIME_PROFILES[request.regime].label} allows no extension of an access request`);
+      // One rule, shared with the console (which shows why the action is not offered).
+      const bar = extensionBar({ ...request, status: request.status as AccessCaseStatus, maxExtendedDueAt: request.extendedDueAt }, this.now());
+      if (bar === 'closed') throw new AccessRuleError('PSB_ACCESS_CLOSED', `cannot extend a case that is ${request.status}`);
+      if (bar === 'already_extended') throw new AccessRuleError('PSB_ACCESS_ALREADY_EXTENDED', `this case was already extended to ${request.extendedDueAt?.toISOString()}`);
+      if (bar === 'none_in_regime') throw new AccessRuleError('PSB_ACCESS_NO_EXTENSION', `${REGIME_PROFILES[request.regime].label} allows no extension of an access request`);
       // The extension must be told within the first period (GDPR Art. 12(3), CCPA § 1798.130, PIPEDA s. 8(4)).
-      if (this.now().getTime() > request.dueAt.getTime()) throw new AccessRuleError('PSB_ACCESS_EXTENSION_TOO_LATE', `an extension must be told before the first deadline (${request.dueAt.toISOString()}), which has passed`);
+      if (bar === 'past_first_deadline') throw new AccessRuleError('PSB_ACCESS_EXTENSION_TOO_LATE', `an extension must be told before the first deadline (${request.dueAt.toISOString()}), which has passed`);
       const recorded = await this.deps.requests.recordExtension(tx, reference, reason.trim(), context);
       await this.deps.notices.enqueue(tx, request.id, 'extended');
       return recorded;

@@ -62,6 +62,19 @@ export interface SourceSubject {
 /** One plain record (a row, a JSON object); the copy shows its keys as columns. */
 export type SourceRecord = Readonly<Record<string, unknown>>;
 
+/**
+ * Key of the category id on every stored record (`readPages` never yields one without it): a source
+ * holding one category needs not send it; one holding several must. The copy groups records by it
+ * and does not show it as a column. "@" keeps it apart from a source's own columns ("category" of a product).
+ */
+export const RECORD_CATEGORY_KEY = '@category';
+
+/**
+ * Optional key naming the kind of a record when one category mixes shapes (the ledger's "consents":
+ * `consent`, `consentEvent`, `receipt`): the copy may show one table per kind. Not shown as a column.
+ */
+export const RECORD_KIND_KEY = '@kind';
+
 /** A summary of one source's job, as the privacy team sees it. */
 export interface SourceJobSummary {
   readonly sourceId: string;

@@ -128,7 +128,8 @@ export class CopyWorkflow extends PeriodicWorker {
     const request = await this.deps.requests.byId(requestId);
     if (!request) return;
     const { reference } = request;
-    const hasCopy = (await this.deps.db.query('SELECT 1 FROM data_copy WHERE request_id = $1', [requestId])).rows.length > 0;
+    // A copy stored before a crash is handed on, not built again; a half-written one (writer_id set) is replaced by store().
+    const hasCopy = (await this.deps.db.query('SELECT 1 FROM data_copy WHERE request_id = $1 AND writer_id IS NULL', [requestId])).rows.length > 0;
     if (!hasCopy) {
       const accessCase = await this.deps.service.toCase(request);
       const generatedAt = this.now();

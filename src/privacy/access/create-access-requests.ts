@@ -9,6 +9,7 @@ import type { ContactMessenger } from '../identity/contact-messenger';
 import { loadController } from '../receipts/controller';
 import { AccessRequestService } from './access-request-service';
 import { assembleCopy } from './copy/assemble-copy';
+import { CopyExpiryJob } from './copy/copy-expiry-job';
 import { loadProcessingRegister } from './copy/processing-register';
 import { CopyWorkflow } from './copy-workflow';
 import { DataSourceCatalog, loadDataSources } from './data-sources';
@@ -59,6 +60,8 @@ export interface AccessRequestRuntime {
   readonly workflow: CopyWorkflow;
   readonly noticeSender: RequestNoticeSender;
   readonly intake: SourceResultsIntake;
+  /** Erases copies past their retention (the row stays as evidence). */
+  readonly expiry: CopyExpiryJob;
   start(): void;
   /** Stops the background work between two units of work (the rest resumes on another instance or at next start). */
   stop(): Promise<void>;
@@ -155,6 +158,7 @@ export function createAccessRequests(deps: AccessRequestDeps): AccessRequestRunt
     workflow.kick();
     noticeSender.kick();
   };
+  const expiry = new CopyExpiryJob({ copies, logger });
   for (const warning of catalog.warnings) logger.warn({ module: 'access' }, warning);
   return {
     service,
@@ -165,13 +169,15 @@ export function createAccessRequests(deps: AccessRequestDeps): AccessRequestRunt
     workflow,
     noticeSender,
     intake,
+    expiry,
     start: () => {
       worker.start();
       workflow.start();
       noticeSender.start();
+      expiry.start();
     },
     stop: async () => {
-      await Promise.all([worker.stop(), workflow.stop(), noticeSender.stop()]);
+      await Promise.all([worker.stop(), workflow.stop(), noticeSender.stop(), expiry.stop()]);
     },
   };
 }

@@ -41,11 +41,14 @@ class OrdersSystem {
       this.calls += 1;
       req.resume();
       req.on('end', () => {
+        // Separate calls: restify (loaded by other test files in this process) patches writeHead to return nothing.
         if (this.down) {
-          res.writeHead(503).end();
+          res.writeHead(503);
+          res.end();
           return;
         }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ records: [{ order: 'A-1001', item: 'Kettle <b>steel</b>', total: '39.90 EUR' }, { order: 'A-1002', item: 'Teapot', total: '24.00 EUR' }] }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ records: [{ order: 'A-1001', item: 'Kettle <b>steel</b>', total: '39.90 EUR' }, { order: 'A-1002', item: 'Teapot', total: '24.00 EUR' }] }));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

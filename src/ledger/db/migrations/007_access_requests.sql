@@ -83,7 +83,11 @@ CREATE TABLE data_copy (
   downloads integer NOT NULL DEFAULT 0,
   max_downloads integer NOT NULL,
   -- When the expiry job erased the chunks; the row stays as evidence that a copy existed.
-  deleted_at timestamptz
+  deleted_at timestamptz,
+  -- Set while the ZIP streams into its chunks (the writer's id: fences a stale writer), NULL once the copy is
+  -- complete; size_bytes and sha256 are final only then. Chunks are written outside one long transaction (on
+  -- PGlite that would stall every other ledger query, the records being read included), so readers skip such rows.
+  writer_id uuid
 );
 CREATE TABLE data_copy_chunk (
   request_id uuid NOT NULL REFERENCES data_copy (request_id),
@@ -113,3 +117,13 @@ CREATE TABLE data_request_notice (
   sent_at timestamptz
 );
 CREATE INDEX data_request_notice_due ON data_request_notice (next_attempt_at) WHERE status = 'pending';
+
+-- Webhook-Id of each results POST a data source made (POST /api/sources/:id/results/:reference), kept for
+-- twice the signature tolerance: the same signed POST replayed within it is refused, on every instance.
+CREATE TABLE data_source_delivery (
+  source_id text NOT NULL,
+  webhook_id text NOT NULL,
+  received_at timestamptz NOT NULL,
+  PRIMARY KEY (source_id, webhook_id)
+);
+CREATE INDEX data_source_delivery_received ON data_source_delivery (received_at);

@@ -1,0 +1,133 @@
+import { isAppError } from '../../errors/app-error';
+import type { ErrorCode } from '../../errors/codes';
+import type { AgentAccount } from '../../ledger/agents/agent-service';
+import { appendAudit, WriteContext } from '../../ledger/audit/audit-log';
+import type { SqlDatabase } from '../../ledger/db/sql-database';
+import type { Logger } from '../../log/logger';
+import type { AccessCaseQuery, AccessRequests } from '../../privacy/access/access-requests';
+import type { AccessCase } from '../../privacy/access/access-types';
+import type { ReportPreview } from '../../privacy/access/copy/copy-preview';
+import { actorOf } from '../agent-desk';
+import { AgentError, invalidRequest } from '../agent-errors';
+import { hasPreview, requestDetail, RequestDetailView, RequestListView, requestSummary } from './request-views';
+
+export interface RequestDeskDeps {
+  readonly requests: AccessRequests;
+  /** The ledger's database: a preview (a person's data shown to a team member) is audited there. */
+  readonly db: SqlDatabase;
+  /** Reads a copy's report.html; without it the preview answers 404 `PSB_AGENT_NO_PREVIEW`. */
+  readonly preview?: ReportPreview;
+  readonly logger: Logger;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/**
+ * How the service's errors reach the page. Its rule refusals (`AccessRuleError`, `PSB_ACCESS_*`: release
+ * before review, a second extension, a closed case…) keep their own code and status (409; 400 for a
+ * missing reason). What the ledger refuses underneath as invalid input becomes 404 for an unknown
+ * reference, 400 for a bad reason, and 409 `PSB_AGENT_REQUEST_REFUSED` (with the ledger's message)
+ * for a transition it does not allow. Anything else (the database down, a bug) keeps its code.
+ */
+const LEDGER_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['PSB_LEDGER_INVALID_INPUT', 'PSB_LEDGER_IMMUTABLE']);
+
+/** What the audit says of an action whose reason the team does not type. */
+const RELEASE_REASON = 'privacy team released the copy after review';
+const RERUN_REASON = 'privacy team ran a failed data source again';
+const PREVIEW_REASON = 'privacy team previewed the copy before release';
+
+function refusal(err: unknown): unknown {
+  if (!isAppError(err) || !LEDGER_REFUSALS.has(err.code)) return err;
+  const field = err.details.field;
+  if (field === 'reference') return new AgentError('PSB_AGENT_REQUEST_NOT_FOUND', undefined, {}, { cause: err });
+  if (field === 'reason') return invalidRequest('reason', err.message);
+  return new AgentError('PSB_AGENT_REQUEST_REFUSED', err.message, { serviceCode: err.code }, { cause: err });
+}
+
+/**
+ * The Requests view's use cases over the access-request service (which holds every rule and writes
+ * every audit entry, as `agent:<username>` with the team's reason): list, a case in detail, the copy's
+ * preview, and the actions. Who may call it is the routes' business (`console-roles.ts`).
+ */
+export class RequestDesk {
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RequestDeskDeps) {
+    this.log = deps.logger.child({ module: 'agent-requests' });
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async list(query: AccessCaseQuery): Promise<RequestListView> {
+    const cases = await this.deps.requests.list(query);
+    const now = this.now();
+    return { now: now.toISOString(), requests: cases.map((c) => requestSummary(c, now)) };
+  }
+
+  async detail(typedReference: string): Promise<RequestDetailView> {
+    return this.view(await this.existing(typedReference));
+  }
+
+  /**
+   * The copy's report.html, for the team to read before release; 404 when there is none. Who looked
+   * is audited (`request.copy_previewed`) before the report is served: no audit, no preview.
+   */
+  async preview(agent: AgentAccount, typedReference: string): Promise<string> {
+    const found = await this.existing(typedReference);
+    const html = hasPreview(found) && this.deps.preview ? await this.deps.preview.previewReport(found.id) : undefined;
+    if (html === undefined) throw new AgentError('PSB_AGENT_NO_PREVIEW', undefined, { reference: found.reference });
+    await this.deps.db.transaction((tx) =>
+      appendAudit(tx, this.context(agent, PREVIEW_REASON), { action: 'request.copy_previewed', entity: 'data_request', entityId: found.id, details: { reference: found.reference } }, this.now()),
+    );
+    this.log.info({ agent: agent.username, reference: found.reference }, 'access request copy previewed');
+    return html;
+  }
+
+  async release(agent: AgentAccount, typedReference: string): Promise<RequestDetailView> {
+    return this.act(agent, typedReference, 'release', (reference) => this.deps.requests.release(reference, this.context(agent, RELEASE_REASON)));
+  }
+
+  async extend(agent: AgentAccount, typedReference: string, reason: string): Promise<RequestDetailView> {
+    return this.act(agent, typedReference, 'extend', (reference) => this.deps.requests.extend(reference, reason, this.context(agent, reason)));
+  }
+
+  async refuse(agent: AgentAccount, typedReference: string, reason: string): Promise<RequestDetailView> {
+    return this.act(agent, typedReference, 'refuse', (reference) => this.deps.requests.refuse(reference, reason, this.context(agent, reason)));
+  }
+
+  async rerunSource(agent: AgentAccount, typedReference: string, sourceId: string): Promise<RequestDetailView> {
+    return this.act(agent, typedReference, 'rerun', (reference, found) => {
+      if (!found.sources.some((source) => source.sourceId === sourceId)) throw invalidRequest('sourceId', `request ${reference} has no source "${sourceId}"`);
+      return this.deps.requests.rerunSource(reference, sourceId, this.context(agent, RERUN_REASON));
+    });
+  }
+
+  /** Finds the case (404 when unknown), runs the change, answers the case as it now is. */
+  private async act(agent: AgentAccount, typedReference: string, action: string, change: (reference: string, found: AccessCase) => Promise<AccessCase>): Promise<RequestDetailView> {
+    const found = await this.existing(typedReference);
+    let changed: AccessCase;
+    try {
+      changed = await change(found.reference, found);
+    } catch (err) {
+      throw refusal(err);
+    }
+    // Never the reason: the team's words may name the customer.
+    this.log.info({ agent: agent.username, reference: changed.reference, action, status: changed.status }, 'access request changed from the console');
+    return this.view(changed);
+  }
+
+  private async existing(typedReference: string): Promise<AccessCase> {
+    const found = await this.deps.requests.find(typedReference);
+    if (!found) throw new AgentError('PSB_AGENT_REQUEST_NOT_FOUND');
+    return found;
+  }
+
+  private view(accessCase: AccessCase): RequestDetailView {
+    const now = this.now();
+    return { now: now.toISOString(), request: requestDetail(accessCase, now, this.deps.preview !== undefined) };
+  }
+
+  private context(agent: AgentAccount, reason: string): WriteContext {
+    return { actor: actorOf(agent.username), reason };
+  }
+}
