@@ -12,7 +12,7 @@ import { FakeAccessRequests } from './fake-access-requests';
 
 /**
  * "A copy of my data" and "where is my request?" as tables of turns, over an in-memory access
- * service (the real statutory clocks and references; the fake's clock stands at 28 January 2026,
+ * service (the real statutory clocks and references; the fake's clock stands at Wednesday, January 28, 2026,
  * 10:00 UTC, so a GDPR request is due at the end of 28 February, Brussels time).
  */
 
@@ -26,10 +26,10 @@ const CONFIRM: Record<ShippedLocale, (scope: string, deadline: string) => string
 };
 const ALL: Record<ShippedLocale, string> = { en: 'all the personal data we hold about you', it: 'di tutti i dati personali che conserviamo su di lei' };
 /** The GDPR deadline of a request made at the fake's clock, read in Rome. */
-const GDPR_DEADLINE: Record<ShippedLocale, string> = { en: 'within one month, by 28 February 2026', it: 'entro un mese, cioè entro il 28 febbraio 2026' };
+const GDPR_DEADLINE: Record<ShippedLocale, string> = { en: 'within one month, by Saturday, February 28, 2026', it: 'entro un mese, cioè entro sabato 28 febbraio 2026' };
 const RECEIVED: Record<ShippedLocale, RegExp> = {
-  en: new RegExp(`^Done: your request is open\\. Your reference is (${REFERENCE.source}); please keep it\\.\\n\\nWe received it on January 28, 2026 at 11:00 AM GMT\\+1 and will answer within one month, by 28 February 2026\\. I'll tell you here in this chat and at the contact details we hold for you\\. To see where it stands, ask me “where is my request\\?”\\.$`),
-  it: new RegExp(`^Fatto: la sua richiesta è aperta\\. Il riferimento è (${REFERENCE.source}): lo conservi\\.\\n\\nL'abbiamo ricevuta il 28 gennaio 2026 alle ore 11:00 CET e le risponderemo entro un mese, cioè entro il 28 febbraio 2026\\. Glielo dirò qui in chat e ai recapiti che abbiamo per lei\\. Per sapere a che punto è, mi chieda “a che punto è la mia richiesta\\?”\\.$`),
+  en: new RegExp(`^Done: your request is open\\. Your reference is (${REFERENCE.source}); please keep it\\.\\n\\nWe received it on January 28, 2026 at 11:00 AM GMT\\+1 and will answer within one month, by Saturday, February 28, 2026\\. I'll tell you here in this chat and at the contact details we hold for you\\. To see where it stands, ask me “where is my request\\?”\\.$`),
+  it: new RegExp(`^Fatto: la sua richiesta è aperta\\. Il riferimento è (${REFERENCE.source}): lo conservi\\.\\n\\nL'abbiamo ricevuta il 28 gennaio 2026 alle ore 11:00 CET e le risponderemo entro un mese, cioè entro sabato 28 febbraio 2026\\. Glielo dirò qui in chat e ai recapiti che abbiamo per lei\\. Per sapere a che punto è, mi chieda “a che punto è la mia richiesta\\?”\\.$`),
 };
 const RETRY: Record<ShippedLocale, string> = {
   en: 'Please answer yes or no: nothing is requested until you say yes. To ask only for some kinds of data, just name them; type “cancel” to stop.',
@@ -87,7 +87,7 @@ const COPY_CASES: readonly CopyCase[] = [
     locale: 'en',
     regime: 'ccpa',
     zone: 'America/Los_Angeles',
-    turns: [{ say: ASK.en, expect: [CONFIRM.en(ALL.en, 'within 45 days, by 14 March 2026')] }],
+    turns: [{ say: ASK.en, expect: [CONFIRM.en(ALL.en, 'within 45 days, by Saturday, March 14, 2026')] }],
     requested: [],
     opened: 0,
   },
@@ -96,7 +96,7 @@ const COPY_CASES: readonly CopyCase[] = [
     locale: 'en',
     regime: 'uk-gdpr',
     zone: '',
-    turns: [{ say: ASK.en, expect: [CONFIRM.en(ALL.en, 'within one month, by 28 February 2026')] }],
+    turns: [{ say: ASK.en, expect: [CONFIRM.en(ALL.en, 'within one month, by Saturday, February 28, 2026')] }],
     requested: [],
     opened: 0,
   },
@@ -162,7 +162,7 @@ const COPY_CASES: readonly CopyCase[] = [
         say: ASK.en,
         expect: [
           new RegExp(
-            `^You already have an open request for a copy of your data, so I haven't opened another one: reference ${REFERENCE.source}, received on January 20, 2026 at 9:30 AM GMT\\+1\\. Status: in progress \\(one of our systems is taking longer than usual; we're on it\\)\\. We'll answer by 20 February 2026\\.$`,
+            `^You already have an open request for a copy of your data, so I haven't opened another one: reference ${REFERENCE.source}, received on January 20, 2026 at 9:30 AM GMT\\+1\\. Status: in progress \\(one of our systems is taking longer than usual; we're on it\\)\\. We'll answer by Friday, February 20, 2026\\.$`,
           ),
         ],
       },
@@ -177,7 +177,7 @@ const COPY_CASES: readonly CopyCase[] = [
       {
         before: (access, customer) => access.seed({ subjectId: customer.subjectId, receivedAt: new Date('2026-01-20T08:30:00Z'), status: 'awaiting_review' }),
         say: ASK.it,
-        expect: [new RegExp(`^Ha già una richiesta aperta per una copia dei suoi dati, quindi non ne ho aperta un'altra: riferimento ${REFERENCE.source}, ricevuta il 20 gennaio 2026 alle ore 09:30 CET\\. Stato: in lavorazione \\(il nostro team privacy sta controllando la copia prima di inviargliela\\)\\. Le risponderemo entro il 20 febbraio 2026\\.$`)],
+        expect: [new RegExp(`^Ha già una richiesta aperta per una copia dei suoi dati, quindi non ne ho aperta un'altra: riferimento ${REFERENCE.source}, ricevuta il 20 gennaio 2026 alle ore 09:30 CET\\. Stato: in lavorazione \\(il nostro team privacy sta controllando la copia prima di inviargliela\\)\\. Le risponderemo entro venerdì 20 febbraio 2026\\.$`)],
       },
     ],
     requested: [],
@@ -191,7 +191,7 @@ const COPY_CASES: readonly CopyCase[] = [
       {
         before: (access, customer) => access.seed({ subjectId: customer.subjectId, status: 'received' }),
         say: 'yes',
-        expect: [new RegExp(`^You already had an open request for a copy of your data, so I've kept that one rather than opening another: reference ${REFERENCE.source}, received on January 28, 2026 at 11:00 AM GMT\\+1\\. Status: received \\(we'll start on it shortly\\)\\. We'll answer by 28 February 2026\\.$`)],
+        expect: [new RegExp(`^You already had an open request for a copy of your data, so I've kept that one rather than opening another: reference ${REFERENCE.source}, received on January 28, 2026 at 11:00 AM GMT\\+1\\. Status: received \\(we'll start on it shortly\\)\\. We'll answer by Saturday, February 28, 2026\\.$`)],
       },
     ],
     requested: [null],
@@ -357,8 +357,8 @@ describe('case status dialog', function () {
     assert.deepEqual(await conversation.say(WHERE.en), [
       [
         'Here are your requests (times in Europe/Rome):',
-        `**${refs.open}**: Copy of your data\n- Received: January 5, 2026 at 10:00 AM GMT+1\n- Status: in progress (we're gathering your data from our systems)\n- Due by: 5 February 2026\n- Extended to 5 April 2026. Why: Your data is spread over several archived systems.`,
-        `**${refs.sent}**: Copy of your data\n- Received: November 20, 2025 at 9:00 AM GMT+1\n- Status: completed (your copy has been sent to you)\n- The download link was sent to you on December 1, 2025 at 11:00 AM GMT+1; it works until 15 February 2026.`,
+        `**${refs.open}**: Copy of your data\n- Received: January 5, 2026 at 10:00 AM GMT+1\n- Status: in progress (we're gathering your data from our systems)\n- Due by: Thursday, February 5, 2026\n- Extended to Sunday, April 5, 2026. Why: Your data is spread over several archived systems.`,
+        `**${refs.sent}**: Copy of your data\n- Received: November 20, 2025 at 9:00 AM GMT+1\n- Status: completed (your copy has been sent to you)\n- The download link was sent to you on December 1, 2025 at 11:00 AM GMT+1; it works until Sunday, February 15, 2026.`,
         `**${refs.refused}**: Copy of your data\n- Received: October 1, 2025 at 9:00 AM GMT+2\n- Status: refused\n- Refused on October 3, 2025 at 2:00 PM GMT+2. Why: The same request was answered in full two weeks ago.\n- If you disagree, you have the right to complain to the data protection authority.`,
       ].join('\n\n'),
     ]);
@@ -381,7 +381,7 @@ describe('case status dialog', function () {
       reply,
       [
         'Ecco le sue richieste (orari in Europe/Rome):',
-        `**${open.reference}**: Copia dei suoi dati\n- Ricevuta: 20 gennaio 2026 alle ore 09:30 CET\n- Stato: in lavorazione (uno dei nostri sistemi sta impiegando più tempo del solito; ce ne stiamo occupando)\n- Scadenza: 20 febbraio 2026`,
+        `**${open.reference}**: Copia dei suoi dati\n- Ricevuta: 20 gennaio 2026 alle ore 09:30 CET\n- Stato: in lavorazione (uno dei nostri sistemi sta impiegando più tempo del solito; ce ne stiamo occupando)\n- Scadenza: venerdì 20 febbraio 2026`,
         `**${old.reference}**: Copia dei suoi dati\n- Ricevuta: 2 novembre 2025 alle ore 09:00 CET\n- Stato: completata (la copia le è stata inviata)\n- Il link per scaricarla le è stato inviato il 10 novembre 2025 alle ore 10:00 CET ed è ormai scaduto. Per avere una nuova copia, me la chieda di nuovo.`,
       ].join('\n\n'),
     );

@@ -12,7 +12,7 @@ import {
   wallTimeInZone,
 } from '../../src/privacy/clocks/calendar';
 import { CLOCK_INPUT_ERROR_CODE, ClockInputError } from '../../src/privacy/clocks/clock-errors';
-import { RequestDeadlineInput, computeBreachDeadline, computeRequestDeadlines, formatInZone } from '../../src/privacy/clocks/deadlines';
+import { RequestDeadlineInput, computeBreachDeadline, computeRequestDeadlines, formatDateInZone, formatInZone } from '../../src/privacy/clocks/deadlines';
 import { REGIMES, REGIME_PROFILES, REQUEST_CLOCK_RULES, REQUEST_TYPES, findRequestClockRule, isRegime, isRequestType } from '../../src/privacy/clocks/regimes';
 
 const at = (iso: string): Date => new Date(iso);
@@ -315,6 +315,28 @@ describe('statutory clocks', () => {
       assertClockInputError(() => formatInZone(at('2026-01-31T17:00:00Z'), 'Europe/Atlantis', 'it'), 'zone');
       assertClockInputError(() => formatInZone(at('2026-01-31T17:00:00Z'), 'Europe/Rome', 'en_US!'), 'locale');
       assertClockInputError(() => formatInZone(at('never'), 'Europe/Rome', 'it'), 'instant');
+    });
+  });
+
+  describe('formatDateInZone (a deadline as the customer is told it)', () => {
+    // A GDPR deadline ends at 23:59:59.999 in Brussels: the date it ends on, in the customer's zone.
+    const due = '2027-01-08T22:59:59.999Z';
+    const rows: [string, string, string][] = [
+      ['Europe/Rome', 'it', 'venerdì 8 gennaio 2027'],
+      ['Europe/Rome', 'en', 'Friday, January 8, 2027'],
+      ['America/Los_Angeles', 'en', 'Friday, January 8, 2027'],
+      ['Asia/Tokyo', 'en', 'Saturday, January 9, 2027'],
+    ];
+    for (const [zone, locale, expected] of rows) {
+      it(`${due} in ${zone}, ${locale}: ${expected}`, () => {
+        assert.equal(plainSpaces(formatDateInZone(at(due), zone, locale)), expected);
+      });
+    }
+
+    it('refuses an unknown zone, a malformed locale and an invalid instant, naming each', () => {
+      assertClockInputError(() => formatDateInZone(at(due), 'Europe/Atlantis', 'it'), 'zone');
+      assertClockInputError(() => formatDateInZone(at(due), 'Europe/Rome', 'en_US!'), 'locale');
+      assertClockInputError(() => formatDateInZone(at('never'), 'Europe/Rome', 'it'), 'instant');
     });
   });
 

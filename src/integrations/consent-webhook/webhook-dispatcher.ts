@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../ledger/chain/canonical-json';
 import { ClaimedDelivery, DeliveryFailure, WebhookOutbox } from '../../ledger/webhooks/webhook-outbox';
+import { PeriodicWorker } from '../../jobs/periodic-worker';
 import type { Logger } from '../../log/logger';
 import { retryDelayMs } from './retry-backoff';
 import { webhookSignature } from './webhook-signature';
@@ -47,19 +48,16 @@ function failureOf(err: unknown): DeliveryFailure {
  * (a crash after the receiver answered and before the row is marked means one more post): receivers
  * deduplicate by `Webhook-Id`. Order is kept per subject (head of line, see WebhookOutbox.claimDue).
  */
-export class ConsentWebhookDispatcher {
+export class ConsentWebhookDispatcher extends PeriodicWorker {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly logger: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private started = false;
   private stopping = false;
-  private kickedWhileRunning = false;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
+    super({ pollMs: options.pollMs, logger: options.logger, name: 'consent webhook: the outbox could not be read or updated' });
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.batchSize = options.batchSize ?? 10;
@@ -68,27 +66,21 @@ export class ConsentWebhookDispatcher {
   }
 
   /** Polls every `pollMs`, starting now. */
-  start(): void {
-    if (this.started) return;
-    this.started = true;
+  override start(): void {
     this.stopping = false;
-    this.schedule(0);
-  }
-
-  /** Something was just enqueued: look now instead of at the next poll. */
-  kick(): void {
-    if (!this.started || this.stopping) return;
-    if (this.running) this.kickedWhileRunning = true;
-    else this.schedule(0);
+    super.start();
   }
 
   /** Stops polling; resolves once the posts in flight have finished and been recorded. */
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.stopping = true;
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await super.stop();
+  }
+
+  /** One pass (see deliverDue): how many posts it made. */
+  async runDue(): Promise<number> {
+    const { delivered, failed } = await this.deliverDue();
+    return delivered + failed;
   }
 
   /**
@@ -108,28 +100,6 @@ export class ConsentWebhookDispatcher {
       if (ok === 0 || this.stopping) break;
     }
     return { delivered, failed };
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), delayMs);
-    // Polling alone must not keep the process alive.
-    this.timer.unref();
-  }
-
-  private tick(): void {
-    this.timer = undefined;
-    if (!this.started || this.running) return;
-    this.running = this.deliverDue()
-      .then(
-        () => undefined,
-        (err: unknown) => this.logger.error({ err }, 'consent webhook: the outbox could not be read or updated; retrying at the next poll'),
-      )
-      .finally(() => {
-        this.running = undefined;
-        if (this.started) this.schedule(this.kickedWhileRunning ? 0 : this.options.pollMs);
-        this.kickedWhileRunning = false;
-      });
   }
 
   /** Posts one delivery and records the outcome; true when the receiver took it. */

@@ -197,7 +197,13 @@ export class AccessRequestService implements AccessRequests {
 
   /** The case as everyone reads it: the ledger's request, its jobs and its copy. */
   async toCase(request: DataRequest): Promise<AccessCase> {
-    const [sources, copy] = await Promise.all([this.deps.jobs.summaries(request.id), this.deps.copies.summary(request.id)]);
+    const [jobs, copy] = await Promise.all([this.deps.jobs.summaries(request.id), this.deps.copies.summary(request.id)]);
+    // In the order of the configuration (the ledger first), as the copy and the console list them.
+    const order = (sourceId: string): number => {
+      const index = this.deps.sources.findIndex((source) => source.id === sourceId);
+      return index === -1 ? this.deps.sources.length : index;
+    };
+    const sources = [...jobs].sort((a, b) => order(a.sourceId) - order(b.sourceId) || a.sourceId.localeCompare(b.sourceId));
     const clocks = computeRequestDeadlines({ regime: request.regime, type: 'access', receivedAt: request.receivedAt });
     const extended = request.extensionReason !== null;
     return {

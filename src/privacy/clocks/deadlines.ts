@@ -166,10 +166,11 @@ export function formatInZone(instant: Date, zone: string, locale: string): strin
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
- * The calendar date of `instant` in `zone`, written out in `locale` ("28 February 2027", "28 febbraio
- * 2027"): how a customer is told a deadline ("by …"). A deadline ends at the end of its day on the
- * controller's calendar; shown in the customer's zone it is that day or, far west, the day before —
- * never a later one, so the customer is never told more time than the law gives.
+ * The calendar date of `instant` in `zone`, with its weekday, written out in `locale` ("Sunday, 28 February
+ * 2027", "domenica 28 febbraio 2027"): how a customer is told a deadline ("by …"). The weekday also spares
+ * Italian the article before the day ("entro domenica 28", never "entro il 8"). The date is the one on which the
+ * deadline's last instant falls in the customer's zone: shown far west of the controller it may be the day
+ * before, far east the day after — the same instant either way.
  * @throws ClockInputError for an invalid instant, zone or locale.
  */
 export function formatDateInZone(instant: Date, zone: string, locale: string): string {
@@ -180,8 +181,7 @@ export function formatDateInZone(instant: Date, zone: string, locale: string): s
   if (!formatter) {
     if (typeof locale !== 'string' || locale.length === 0) throw new ClockInputError('locale', `locale must be a BCP 47 language tag such as "it" or "en-GB", got ${String(locale)}`);
     try {
-      // en-GB order ("28 February 2027") for English, as the rest of the bot writes dates for a European controller.
-      formatter = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { timeZone: zone, year: 'numeric', month: 'long', day: 'numeric' });
+      formatter = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
     } catch {
       throw new ClockInputError('locale', `locale must be a BCP 47 language tag such as "it" or "en-GB", got "${String(locale)}"`);
     }

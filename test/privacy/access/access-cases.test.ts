@@ -291,7 +291,7 @@ forEachBackend('access request cases', (ctx) => {
     await h.sender.runDue();
     const mail = h.mailOf(subject.id).find((m) => /more time/i.test(m.message.subject));
     assert.ok(mail, 'the customer is told');
-    assert.match(mail.message.text, /28 February 2027/);
+    assert.match(mail.message.text, /by Sunday, February 28, 2027\./);
     assert.match(mail.message.text, /Our archive is being migrated\./);
   });
 
