@@ -23,21 +23,15 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { Translations } from '../src/i18n/translator';
-import { DataCopies } from '../src/ledger/access/data-copies';
-import { RequestNotices } from '../src/ledger/access/request-notices';
-import { SourceJobStore } from '../src/ledger/access/source-jobs';
+import type { SourceJobStore } from '../src/ledger/access/source-jobs';
 import { Ledger, openLedger } from '../src/ledger/ledger';
 import { createLogger } from '../src/log/logger';
-import { AccessRequestService } from '../src/privacy/access/access-request-service';
+import type { AccessRequestService } from '../src/privacy/access/access-request-service';
 import type { NewAccessRequest } from '../src/privacy/access/access-requests';
-import { assembleCopy } from '../src/privacy/access/copy/assemble-copy';
-import { loadProcessingRegister } from '../src/privacy/access/copy/processing-register';
-import { CopyWorkflow } from '../src/privacy/access/copy-workflow';
+import type { CopyWorkflow } from '../src/privacy/access/copy-workflow';
+import { createAccessRequests } from '../src/privacy/access/create-access-requests';
 import { DataSourceCatalog, parseDataSources } from '../src/privacy/access/data-sources';
-import { SourceJobWorker } from '../src/privacy/access/source-job-worker';
-import { subjectOfRequest } from '../src/privacy/access/source-subject';
-import { createSourceRunners } from '../src/privacy/access/sources/create-source-runners';
-import { loadController } from '../src/privacy/receipts/controller';
+import type { SourceJobWorker } from '../src/privacy/access/source-job-worker';
 
 const RECORDS = Number(process.env.BENCH_ACCESS_RECORDS ?? 10_000);
 const LARGE = Number(process.env.BENCH_ACCESS_LARGE ?? 50_000);
@@ -103,54 +97,19 @@ interface Pipeline {
   readonly jobs: SourceJobStore;
 }
 
-/** The pieces as createAccessRequests wires them (review required: a copy stops at awaiting_review). */
+/** The capability as the app wires it (review required: a copy stops at awaiting_review); nobody to notify. */
 function wire(ledger: Ledger, catalog: DataSourceCatalog, translations: Translations): Pipeline {
-  const jobs = new SourceJobStore(ledger.db, ledger.blobs);
-  const copies = new DataCopies(ledger.db, ledger.blobs);
-  const notices = new RequestNotices(ledger.db, ledger.blobs);
-  let kick = (): void => undefined;
-  const service = new AccessRequestService({
-    db: ledger.db,
-    requests: ledger.requests,
-    subjects: ledger.subjects,
-    jobs,
-    copies,
-    notices,
-    categories: catalog.categories,
-    sources: catalog.sources,
-    afterCommit: () => kick(),
-  });
-  const subjectOf = subjectOfRequest(ledger.db, ledger.subjects);
-  const register = loadProcessingRegister();
-  const controller = loadController();
-  const workflow = new CopyWorkflow({
-    db: ledger.db,
-    requests: ledger.requests,
-    service,
-    jobs,
-    copies,
-    assemble: async (input, sink) =>
-      assembleCopy({ case: input.case, subject: await subjectOf(input.case.id), controller, register, sources: input.sources, generatedAt: input.generatedAt, expiresAt: input.expiresAt, translator: translations.for('en') }, sink),
-    sources: catalog.sources,
-    categories: catalog.categories,
-    reviewRequired: true,
-    retentionDays: 30,
-    maxDownloads: 5,
-    logger: quiet,
-  });
-  const worker = new SourceJobWorker({
-    store: jobs,
+  const runtime = createAccessRequests({
+    ledger,
+    options: { reviewRequired: true, retentionDays: 30, maxDownloads: 5, publicBaseUrl: 'https://privacy.example.com' },
     catalog,
-    runners: createSourceRunners(catalog, { ledger, selfBaseUrl: () => 'http://127.0.0.1:1', resultsBaseUrl: () => 'http://127.0.0.1:1' }),
-    subjectOf,
-    onSettled: (requestId, outcome, sourceId, error) => workflow.onSettled(requestId, outcome, sourceId, error),
+    translations,
+    defaultLocale: 'en',
+    messenger: { sendToContactOnFile: async () => undefined },
+    selfBaseUrl: () => 'http://127.0.0.1:1',
     logger: quiet,
   });
-  kick = () => {
-    worker.kick();
-    workflow.kick();
-  };
-  return { service, worker, workflow, jobs };
+  return { service: runtime.service, worker: runtime.worker, workflow: runtime.workflow, jobs: runtime.jobs };
 }
 
 let customers = 0;

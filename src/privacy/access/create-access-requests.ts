@@ -45,7 +45,11 @@ export interface AccessRequestDeps {
   /** This bot's own base URL once listening: the /dev/ demo source is resolved against it. */
   readonly selfBaseUrl: () => string;
   readonly logger: Logger;
+  /** The data sources, when not read from the file (tests and the bench name their own). */
+  readonly catalog?: DataSourceCatalog;
   readonly now?: () => Date;
+  /** Jitter of the retries' back-off; tests pin it. @default Math.random */
+  readonly random?: () => number;
   /** Poll interval of the workflow and the notice sender. @default 5000 */
   readonly pollMs?: number;
 }
@@ -55,6 +59,7 @@ export interface AccessRequestRuntime {
   readonly service: AccessRequestService;
   readonly catalog: DataSourceCatalog;
   readonly copies: DataCopies;
+  readonly notices: RequestNotices;
   readonly jobs: SourceJobStore;
   readonly worker: SourceJobWorker;
   readonly workflow: CopyWorkflow;
@@ -75,7 +80,7 @@ export interface AccessRequestRuntime {
 export function createAccessRequests(deps: AccessRequestDeps): AccessRequestRuntime {
   const { ledger, options, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const catalog = loadDataSources(options.dataSourcesFile);
+  const catalog = deps.catalog ?? loadDataSources(options.dataSourcesFile);
   const register = loadProcessingRegister();
   const controller = loadController();
   const jobs = new SourceJobStore(ledger.db, ledger.blobs, now);
@@ -135,6 +140,7 @@ export function createAccessRequests(deps: AccessRequestDeps): AccessRequestRunt
     logger,
     config: options.sourceJobs,
     now,
+    random: deps.random,
   });
   const intake = new SourceResultsIntake({ store: jobs, catalog, onSettled, logger });
   const noticeSender = new RequestNoticeSender({
@@ -151,6 +157,7 @@ export function createAccessRequests(deps: AccessRequestDeps): AccessRequestRunt
     publicBaseUrl: options.publicBaseUrl,
     logger: logger.child({ module: 'access-notices' }),
     now,
+    random: deps.random,
     pollMs: deps.pollMs,
   });
   kickAll = () => {
@@ -164,6 +171,7 @@ export function createAccessRequests(deps: AccessRequestDeps): AccessRequestRunt
     service,
     catalog,
     copies,
+    notices,
     jobs,
     worker,
     workflow,

@@ -3,21 +3,16 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Translations } from '../../../src/i18n/translator';
 import { DataCopies } from '../../../src/ledger/access/data-copies';
-import { RequestNotices } from '../../../src/ledger/access/request-notices';
-import { SourceJobStore } from '../../../src/ledger/access/source-jobs';
 import type { Ledger } from '../../../src/ledger/ledger';
 import { createLogger } from '../../../src/log/logger';
 import { AccessRequestService } from '../../../src/privacy/access/access-request-service';
 import type { NewAccessRequest } from '../../../src/privacy/access/access-requests';
-import { assembleCopy } from '../../../src/privacy/access/copy/assemble-copy';
 import { loadProcessingRegister } from '../../../src/privacy/access/copy/processing-register';
-import { CopyWorkflow } from '../../../src/privacy/access/copy-workflow';
+import type { CopyWorkflow } from '../../../src/privacy/access/copy-workflow';
+import { createAccessRequests } from '../../../src/privacy/access/create-access-requests';
+import type { RequestNoticeSender } from '../../../src/privacy/access/request-notice-sender';
 import { DataSourceCatalog, parseDataSources } from '../../../src/privacy/access/data-sources';
-import { RequestNoticeSender } from '../../../src/privacy/access/request-notice-sender';
-import { SourceJobWorker } from '../../../src/privacy/access/source-job-worker';
-import { subjectOfRequest } from '../../../src/privacy/access/source-subject';
-import { createSourceRunners } from '../../../src/privacy/access/sources/create-source-runners';
-import { loadController } from '../../../src/privacy/receipts/controller';
+import type { SourceJobWorker } from '../../../src/privacy/access/source-job-worker';
 import { RecordingContactMessenger } from '../../support/recording-contact-messenger';
 import { isAppError } from '../../../src/errors/app-error';
 import type { ErrorCode } from '../../../src/errors/codes';
@@ -88,57 +83,23 @@ function catalogFor(ordersUrl: string): DataSourceCatalog {
 }
 
 async function harness(ledger: Ledger, clock: FakeClock, catalog: DataSourceCatalog, translations: Translations, reviewRequired: boolean): Promise<Harness> {
-  const jobs = new SourceJobStore(ledger.db, ledger.blobs, clock.now);
-  const copies = new DataCopies(ledger.db, ledger.blobs, clock.now);
-  const notices = new RequestNotices(ledger.db, ledger.blobs, clock.now);
-  const service = new AccessRequestService({ db: ledger.db, requests: ledger.requests, subjects: ledger.subjects, jobs, copies, notices, categories: catalog.categories, sources: catalog.sources, now: clock.now });
-  const subjectOf = subjectOfRequest(ledger.db, ledger.subjects);
-  const register = loadProcessingRegister();
-  const controller = loadController();
-  const workflow = new CopyWorkflow({
-    db: ledger.db,
-    requests: ledger.requests,
-    service,
-    jobs,
-    copies,
-    assemble: async (input, sink) =>
-      assembleCopy({ case: input.case, subject: await subjectOf(input.case.id), controller, register, sources: input.sources, generatedAt: input.generatedAt, expiresAt: input.expiresAt, translator: translations.for('en') }, sink),
-    sources: catalog.sources,
-    categories: catalog.categories,
-    reviewRequired,
-    retentionDays: 30,
-    maxDownloads: 5,
-    logger: quiet,
-    now: clock.now,
-  });
-  const worker = new SourceJobWorker({
-    store: jobs,
-    catalog,
-    runners: createSourceRunners(catalog, { ledger, selfBaseUrl: () => 'http://127.0.0.1:1', resultsBaseUrl: () => 'http://127.0.0.1:1', now: clock.now }),
-    subjectOf,
-    onSettled: (requestId, outcome, sourceId, error) => workflow.onSettled(requestId, outcome, sourceId, error),
-    logger: quiet,
-    now: clock.now,
-    random: () => 0,
-  });
   const messenger = new RecordingContactMessenger(ledger.subjects);
   const told: { conversation: Record<string, unknown>; text: string }[] = [];
-  const sender = new RequestNoticeSender({
-    notices,
-    requests: ledger.requests,
-    toCase: (request) => service.toCase(request),
-    copies,
-    messenger,
-    conversations: { tell: async (conversation, text) => void told.push({ conversation, text }) },
+  // The capability as the app wires it, with the test's sources, clock, messenger and conversations; its background work driven by hand.
+  const runtime = createAccessRequests({
+    ledger,
+    options: { reviewRequired, retentionDays: 30, maxDownloads: 5, publicBaseUrl: 'https://privacy.example.com' },
+    catalog,
     translations,
     defaultLocale: 'en',
-    authorityFor: (regime, locale) => register.authorities[regime].name[locale],
-    controllerName: controller.name,
-    publicBaseUrl: 'https://privacy.example.com',
+    messenger,
+    conversations: { tell: async (conversation, text) => void told.push({ conversation, text }) },
+    selfBaseUrl: () => 'http://127.0.0.1:1',
     logger: quiet,
     now: clock.now,
     random: () => 0,
   });
+  const { service, worker, workflow, noticeSender: sender, copies } = runtime;
   const settle = async (): Promise<void> => {
     for (let round = 0; round < 10; round += 1) {
       const moved = (await worker.runDue()) + (await workflow.runDue()) + (await sender.runDue());
