@@ -13,6 +13,7 @@ import { copyDownloadRoutes } from '../../src/server/routes/copy-download-routes
 import { copyInput } from '../privacy/access/copy/copy-fixtures';
 import { forEachBackend, registerSubject } from '../ledger/support/ledger-backends';
 import { assertContentSecurityPolicy } from '../support/content-security-policy';
+import { pageText } from '../support/page-text';
 import { LogCapture } from '../support/test-app';
 import { readZipEntries } from '../support/zip-entries';
 
@@ -26,19 +27,6 @@ const COPY_PAGE_POLICY = {
   'object-src': ["'none'"],
   'frame-ancestors': ["'none'"],
 };
-
-/** The readable text of a page: tags dropped, our entities undone, spaces collapsed. */
-function textOf(html: string): string {
-  return html
-    .replace(/<\/?(time|code|a)\b[^>]*>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/[\s\u202f]+/g, ' ');
-}
 
 /** A database that counts the queries looking a link up by its token's hash. */
 function countingLookups(db: SqlDatabase): { db: SqlDatabase; lookups: () => number } {
@@ -119,10 +107,10 @@ forEachBackend('the copy download link (HTTP)', (ctx) => {
       const t = translations.for(lang);
       assert.match(html, new RegExp(`^<!doctype html>\\n<html lang="${lang}">`));
       assert.ok(!/<script/i.test(html) && !/\son\w+=/i.test(html) && !/style=/i.test(html), 'no script, no handlers, no inline style');
-      const text = textOf(html);
+      const text = pageText(html);
       const size = formatByteSize(copy.sizeBytes, lang);
-      assert.ok(text.includes(textOf(t.t('copy.page.lead', { reference: copy.reference, size }))), text);
-      assert.ok(text.includes(textOf(t.t('copy.page.expires', { expiresAt: formatInZone(copy.expiresAt, 'Europe/Rome', lang) }))), text);
+      assert.ok(text.includes(pageText(t.t('copy.page.lead', { reference: copy.reference, size }))), text);
+      assert.ok(text.includes(pageText(t.t('copy.page.expires', { expiresAt: formatInZone(copy.expiresAt, 'Europe/Rome', lang) }))), text);
       assert.ok(text.includes(t.t('copy.page.remaining', { count: 5 })), text);
       assert.ok(html.includes(`<form method="post"><button type="submit">${t.t('copy.page.download', { size })}</button></form>`), html);
     }
@@ -163,9 +151,9 @@ forEachBackend('the copy download link (HTTP)', (ctx) => {
     }
     for (const response of [await download(copy.token), await page(copy.token)]) {
       assertPrivatePage(response, 410, 'it');
-      const text = textOf(await response.text());
+      const text = pageText(await response.text());
       const t = translations.for('it');
-      for (const key of ['goneTitle', 'exhausted', 'askAgain']) assert.ok(text.includes(textOf(t.t(`copy.page.${key}`))), key);
+      for (const key of ['goneTitle', 'exhausted', 'askAgain']) assert.ok(text.includes(pageText(t.t(`copy.page.${key}`))), key);
     }
     assert.equal((await copies.summary(copy.requestId))?.downloads, 5);
   });
@@ -177,7 +165,7 @@ forEachBackend('the copy download link (HTTP)', (ctx) => {
       assertPrivatePage(response, 410, 'en');
       const html = await response.text();
       const t = translations.for('en');
-      for (const key of ['expired', 'askAgain']) assert.ok(textOf(html).includes(textOf(t.t(`copy.page.${key}`))), key);
+      for (const key of ['expired', 'askAgain']) assert.ok(pageText(html).includes(pageText(t.t(`copy.page.${key}`))), key);
       assert.ok(html.includes(`<a href="/">${t.t('copy.page.openChat')}</a>`));
     }
     assert.equal((await copies.summary(copy.requestId))?.downloads, 0);
@@ -194,7 +182,7 @@ forEachBackend('the copy download link (HTTP)', (ctx) => {
       }
     }
     assert.equal(bodies.size, 1, 'one page for every link that opens nothing');
-    assert.ok(textOf([...bodies][0]).includes(translations.for('en').t('copy.page.notFound')));
+    assert.ok(pageText([...bodies][0]).includes(translations.for('en').t('copy.page.notFound')));
 
     // Both kinds of token cost one lookup by hash: no early answer for an unknown one.
     const start = lookups();
@@ -205,10 +193,15 @@ forEachBackend('the copy download link (HTTP)', (ctx) => {
     assert.equal(unknownLookups, 1);
   });
 
-  it('serves the pages’ stylesheet', async () => {
-    const response = await fetch(`${baseUrl}/copies/copy.css`);
-    assert.equal(response.status, 200);
-    assert.match(response.headers.get('content-type') ?? '', /^text\/css/);
-    assert.match(await response.text(), /button:focus-visible/);
+  it('serves the pages’ stylesheets: the shell’s, then their own', async () => {
+    for (const [file, rule] of [
+      ['page-shell.css', /a:focus-visible/],
+      ['copy.css', /button:focus-visible/],
+    ] as const) {
+      const response = await fetch(`${baseUrl}/copies/${file}`);
+      assert.equal(response.status, 200, file);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/css/);
+      assert.match(await response.text(), rule);
+    }
   });
 });

@@ -13,24 +13,13 @@ import type { IssuedReceipt } from '../../src/privacy/receipts/receipt-types';
 import { verifyReceipt } from '../../src/privacy/receipts/receipt-verifier';
 import { receiptRoutes } from '../../src/server/routes/receipt-routes';
 import { assertContentSecurityPolicy } from '../support/content-security-policy';
+import { pageText } from '../support/page-text';
 import { LogCapture } from '../support/test-app';
 
 const PUBLIC_BASE_URL = 'https://privacy.example.com';
 /** What Chromium sends when following a link. */
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
 const UNKNOWN_TOKEN = 'A'.repeat(43);
-
-/** The readable text of a page: tags dropped, entities of our escaping undone, spaces collapsed. */
-function textOf(html: string): string {
-  return html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/[\s\u202f]+/g, ' ');
-}
 
 /** The content of one `<section aria-labelledby="id">`. */
 function sectionOf(html: string, id: string): string | undefined {
@@ -102,29 +91,29 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
     assert.ok(!/<script/i.test(html) && !/\son\w+=/i.test(html) && !/style=/i.test(html), 'no script, no inline handlers, no inline style');
     assert.doesNotMatch(html, /\{\{\w+\}\}/, 'every placeholder is filled');
 
-    const changes = textOf(sectionOf(html, 'changes') ?? '');
+    const changes = pageText(sectionOf(html, 'changes') ?? '');
     assert.ok(changes.startsWith(` ${en.t('receipt.page.changesHeading')} `), changes);
     assert.match(changes, /Offers and promotions post withdrawn \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M UTC version 2026-03/);
     assert.ok(changes.includes(en.t('receipt.page.timesInUtc')));
     assert.ok(!changes.includes(en.t('receipt.page.changeOnly')), 'a full-state receipt does not say it shows the change only');
-    const state = textOf(sectionOf(html, 'state') ?? '');
+    const state = pageText(sectionOf(html, 'state') ?? '');
     assert.ok(state.includes('Newsletter email agreed March 15, 2026 at 10:30 AM UTC'), state);
     assert.ok(state.includes('Offers and promotions SMS withdrawn'), state);
     assert.match(sectionOf(html, 'state') ?? '', /<tr class="changed"><th scope="row">Offers and promotions<\/th><td>post<\/td>/);
 
-    const recorded = textOf(sectionOf(html, 'recorded') ?? '');
+    const recorded = pageText(sectionOf(html, 'recorded') ?? '');
     assert.ok(recorded.includes(`${en.t('receipt.page.method')} in Microsoft Teams`), recorded);
     assert.ok(recorded.includes(verifiedEn.receiptId));
-    const controller = textOf(sectionOf(html, 'controller') ?? '');
+    const controller = pageText(sectionOf(html, 'controller') ?? '');
     for (const fact of ['Example Shop S.p.A.', 'Data Protection Officer', 'privacy@example.com', '+39 02 0000 0000', 'https://example.com/privacy/notice']) assert.ok(controller.includes(fact), fact);
 
     const verify = sectionOf(html, 'verify') ?? '';
     assert.ok(verify.includes(`<a href="${PUBLIC_BASE_URL}/receipts/keys">${PUBLIC_BASE_URL}/receipts/keys</a>`), 'links the public key');
     assert.ok(verify.includes(`<code>npm run ledger -- receipt verify consent-receipt-${verifiedEn.receiptId}.json</code>`), 'names the command, with the file the page saves');
-    assert.ok(textOf(verify).includes(signer.kid) && textOf(verify).includes('EdDSA'));
+    assert.ok(pageText(verify).includes(signer.kid) && pageText(verify).includes('EdDSA'));
     assert.ok(html.includes(`<a href="?format=json" class="json" type="application/json" download="consent-receipt-${verifiedEn.receiptId}.json">${en.t('receipt.page.json')}</a>`), 'the signed JSON one click away');
     assert.ok(html.includes('<a href="?lang=it" hreflang="it" lang="it">Italiano</a>'), 'the page in the other language one click away');
-    assert.ok(html.includes('<link rel="stylesheet" href="receipt.css">'));
+    assert.ok(html.includes('<link rel="stylesheet" href="page-shell.css">\n<link rel="stylesheet" href="receipt.css">'), 'the shell’s stylesheet, then the page’s');
   });
 
   it('it, an identified customer’s receipt: in the receipt’s language, and only the change — no other purpose, channel or date', async () => {
@@ -132,20 +121,20 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
     const it = t('it');
     assert.match(html, /<html lang="it">/);
     assert.ok(html.includes(`<h1>${it.t('receipt.page.title')}</h1>`));
-    const changes = textOf(sectionOf(html, 'changes') ?? '');
+    const changes = pageText(sectionOf(html, 'changes') ?? '');
     assert.match(changes, /Offerte e promozioni SMS consenso revocato \d{1,2} \w+ \d{4} alle ore \d{1,2}:\d{2} UTC versione 2026-03/);
     assert.ok(changes.includes(it.t('receipt.page.changeOnly')));
     assert.equal(sectionOf(html, 'state'), undefined, 'no state section');
-    const text = textOf(html);
+    const text = pageText(html);
     for (const hidden of ['Newsletter', 'consenso dato', '15 marzo', 'posta']) assert.ok(!text.includes(hidden), `"${hidden}" is not shown`);
-    assert.ok(textOf(sectionOf(html, 'recorded') ?? '').includes('nella chat del sito'));
+    assert.ok(pageText(sectionOf(html, 'recorded') ?? '').includes('nella chat del sito'));
     assert.ok(html.includes('<a href="?lang=en" hreflang="en" lang="en">English</a>'));
   });
 
   it('?lang= picks another shipped language; an unknown one, or an unknown format, is a 400 JSON error', async () => {
     const html = await (await open(identifiedIt, '?lang=en')).text();
     assert.match(html, /<html lang="en">/);
-    assert.ok(textOf(sectionOf(html, 'changes') ?? '').includes('Offers and promotions SMS withdrawn'));
+    assert.ok(pageText(sectionOf(html, 'changes') ?? '').includes('Offers and promotions SMS withdrawn'));
     for (const [query, field] of [
       ['?lang=de', 'lang'],
       ['?format=xml', 'format'],
@@ -200,10 +189,12 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(response.headers.get('cross-origin-opener-policy'), 'same-origin');
     assert.equal(response.headers.get('vary'), 'Accept');
-    const css = await fetch(`${baseUrl}/receipts/receipt.css`);
-    assert.equal(css.status, 200);
-    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
-    assert.match(await css.text(), /:focus-visible/);
+    for (const file of ['page-shell.css', 'receipt.css']) {
+      const css = await fetch(`${baseUrl}/receipts/${file}`);
+      assert.equal(css.status, 200, file);
+      assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+      assert.match(await css.text(), /:focus-visible/);
+    }
   });
 
   it('an unknown or malformed link: 404 PSB_RECEIPT_NOT_FOUND in JSON when asked as JSON, a page in the browser’s language otherwise', async () => {

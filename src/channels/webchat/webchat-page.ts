@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Translator } from '../../i18n/translator';
+import { escapeHtml } from '../../html/escape-html';
 
 /** What varies from one page response to the next. */
 export interface PageValues {
@@ -13,10 +14,6 @@ export interface PageValues {
 }
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * `web/index.html`, read once, with its `{{placeholders}}` filled per response: the page language

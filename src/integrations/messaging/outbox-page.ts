@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Translator } from '../../i18n/translator';
 import type { OutboxEntry } from './message-outbox';
+import { escapeHtml } from '../../html/escape-html';
 
 /** The page's only style, inline and allowed by its hash (no 'unsafe-inline', no file to serve). */
 const STYLE = [
@@ -31,10 +32,6 @@ export const OUTBOX_CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * The outbox as a small page in the reader's language (`locales/<lang>/messages.json`, keys

@@ -1,10 +1,10 @@
-import { SHIPPED_LOCALES } from '../../i18n/shipped-locales';
 import type { Translator } from '../../i18n/translator';
 import { formatInZone } from '../../privacy/clocks/deadlines';
 import { formatByteSize } from '../../privacy/access/copy/copy-wording';
-import { escapeHtml } from './receipt-page';
+import { escapeHtml } from '../../html/escape-html';
+import { languageLinks, pageShellContentSecurityPolicy, renderPageShell } from './page-shell';
 
-/** The pages' stylesheet, beside the links (`/copies/<token>` → `copy.css`). */
+/** The pages' own stylesheet, beside the links (`/copies/<token>` → `copy.css`), after the shell's. */
 export const COPY_STYLESHEET_FILE = 'copy.css';
 
 /**
@@ -12,7 +12,7 @@ export const COPY_STYLESHEET_FILE = 'copy.css';
  * us (the Download button), nothing framed or based elsewhere.
  */
 export function copyPageContentSecurityPolicy(): string {
-  return ["default-src 'none'", "style-src 'self'", "base-uri 'none'", "form-action 'self'", "object-src 'none'", "frame-ancestors 'none'"].join('; ');
+  return pageShellContentSecurityPolicy("'self'");
 }
 
 /** What the page before the download shows. */
@@ -26,33 +26,8 @@ export interface CopyPageInput {
   readonly translator: Translator;
 }
 
-/** Links to the same page in the other shipped languages, each named in its own language. */
-function languageLinks(translator: Translator, names: (locale: string) => string): string {
-  const others = SHIPPED_LOCALES.filter((locale) => locale !== translator.locale);
-  if (others.length === 0) return '';
-  const links = others.map((locale) => `<a href="?lang=${locale}" hreflang="${locale}" lang="${locale}">${escapeHtml(names(locale))}</a>`).join(' ');
-  return `<p class="languages">${escapeHtml(translator.t('copy.page.languages'))} ${links}</p>`;
-}
-
 function document(lang: string, title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    `<html lang="${escapeHtml(lang)}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex, nofollow">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<link rel="stylesheet" href="${COPY_STYLESHEET_FILE}">`,
-    '</head>',
-    '<body>',
-    '<main>',
-    body,
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return renderPageShell({ lang, title, stylesheet: COPY_STYLESHEET_FILE, body });
 }
 
 /**
@@ -72,7 +47,7 @@ export function renderCopyPage(input: CopyPageInput, languageName: (locale: stri
     `<form method="post"><button type="submit">${escapeHtml(t.t('copy.page.download', { size }))}</button></form>`,
     `<p>${escapeHtml(t.t('copy.page.keepSafe'))}</p>`,
     `<p>${escapeHtml(t.t('copy.page.openHint'))}</p>`,
-    languageLinks(t, languageName),
+    languageLinks(t, languageName, 'copy.page.languages'),
   ].filter((part) => part !== '');
   return document(t.locale, t.t('copy.page.title'), body.join('\n'));
 }

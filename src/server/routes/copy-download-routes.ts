@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response, Server } from 'restify';
-import { PAGE_SECURITY_HEADERS } from '../../channels/webchat/content-security-policy';
 import { pageLanguage } from '../../channels/webchat/page-language';
-import { sendAsset, StaticAsset } from '../../channels/webchat/static-asset';
 import { isShippedLocale, matchShippedLocale, ShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations } from '../../i18n/translator';
 import type { DataCopies } from '../../ledger/access/data-copies';
@@ -11,6 +9,7 @@ import type { Logger } from '../../log/logger';
 import { PROJECT_ROOT } from '../../paths';
 import { sendError } from '../send-error';
 import { COPY_STYLESHEET_FILE, copyPageContentSecurityPolicy, renderCopyGone, renderCopyNotFound, renderCopyPage } from './copy-download-page';
+import { PRIVATE_HEADERS, privatePageStylesheets, sendPrivatePage } from './private-page-http';
 
 export interface CopyDownloadRouteDeps {
   /** The stored copies (the ledger's DataCopies). */
@@ -27,29 +26,10 @@ export interface CopyDownloadRouteDeps {
 }
 
 export const COPY_LINK_PATH = '/copies/:token';
-const COPY_STYLESHEET_PATH = `/copies/${COPY_STYLESHEET_FILE}`;
-
-/** A download link is a capability: never cached, never leaked as a Referer, never indexed. */
-const PRIVATE_HEADERS = {
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Robots-Tag': 'noindex, nofollow',
-  'X-Content-Type-Options': 'nosniff',
-} as const;
 
 function sendHtml(res: Response, status: number, html: string, locale: ShippedLocale): void {
-  const bytes = Buffer.from(html, 'utf8');
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(bytes.length),
-    'Content-Language': locale,
-    'Content-Security-Policy': copyPageContentSecurityPolicy(),
-    ...PAGE_SECURITY_HEADERS,
-    ...PRIVATE_HEADERS,
-    // The language follows Accept-Language: caches must keep the versions apart (none should cache anyway).
-    Vary: 'Accept-Language',
-  });
-  res.end(bytes);
+  // The language follows Accept-Language: caches must keep the versions apart (none should cache anyway).
+  sendPrivatePage(res, status, html, { locale, contentSecurityPolicy: copyPageContentSecurityPolicy(), vary: 'Accept-Language' });
 }
 
 /**
@@ -63,12 +43,12 @@ function sendHtml(res: Response, status: number, html: string, locale: ShippedLo
  * - Either way, a malformed or unknown token gets the same 404 page; an expired or used-up one a
  *   410 page saying how to ask again. An unknown and an expired token are both looked up by their
  *   hash before answering, so they take the same time.
- * - `GET /copies/copy.css`: the pages' stylesheet.
+ * - `GET /copies/page-shell.css`, `GET /copies/copy.css`: the pages' stylesheets.
  */
 export function copyDownloadRoutes(deps: CopyDownloadRouteDeps): (server: Server) => void {
   const logger = deps.logger.child({ module: 'copy-download' });
   const chatPath = deps.chatPath ?? '/';
-  const stylesheet = StaticAsset.fromFile(path.join(deps.webDir ?? path.join(PROJECT_ROOT, 'web', 'copy'), COPY_STYLESHEET_FILE), 'text/css; charset=utf-8', 'no-cache');
+  const stylesheets = privatePageStylesheets('/copies', COPY_STYLESHEET_FILE, deps.webDir ?? path.join(PROJECT_ROOT, 'web', 'copy'));
   const languageName = (locale: string): string => deps.translations.for(matchShippedLocale(locale) ?? deps.defaultLocale).t(`languageName.${locale}`);
 
   /** `?lang` when it names a shipped language, else the browser's choice, else the case's, else the default. */
@@ -140,11 +120,9 @@ export function copyDownloadRoutes(deps: CopyDownloadRouteDeps): (server: Server
     }
   };
 
-  const serveStylesheet = async (req: Request, res: Response): Promise<void> => sendAsset(req, res, stylesheet, { 'Cross-Origin-Resource-Policy': 'same-origin' });
-
   return (server: Server) => {
-    // Registered first: a token never looks like the stylesheet's name, but say so here.
-    server.get(COPY_STYLESHEET_PATH, serveStylesheet);
+    // Registered first: a token never looks like a stylesheet's name, but say so here.
+    stylesheets(server);
     server.get(COPY_LINK_PATH, servePage);
     server.post(COPY_LINK_PATH, serveDownload);
     logger.info({ copies: COPY_LINK_PATH }, 'data copy downloads: a page per link, the ZIP on POST');

@@ -1,11 +1,12 @@
-import { SHIPPED_LOCALES } from '../../i18n/shipped-locales';
 import type { Translator } from '../../i18n/translator';
 import type { PurposeCatalog } from '../../ledger/purposes/purpose-catalog';
 import { formatInZone } from '../../privacy/clocks/deadlines';
 import { channelName, purposeLabel } from '../../privacy/consent/consent-wording';
 import type { ConsentReceipt, ReceiptChannelState, ReceiptPurpose } from '../../privacy/receipts/receipt-types';
+import { escapeHtml } from '../../html/escape-html';
+import { languageLinks, pageShellContentSecurityPolicy, renderPageShell } from './page-shell';
 
-/** The page's stylesheet, beside the receipt links (`/receipts/<token>` → `receipt.css`). */
+/** The page's own stylesheet, beside the receipt links (`/receipts/<token>` → `receipt.css`), after the shell's. */
 export const RECEIPT_STYLESHEET_FILE = 'receipt.css';
 
 /** The documented way to check a saved receipt (README "Consent receipts"). */
@@ -16,7 +17,7 @@ export const VERIFY_COMMAND = 'npm run ledger -- receipt verify';
  * based elsewhere. Stricter than the Web Chat page, which needs script and a WebSocket.
  */
 export function receiptPageContentSecurityPolicy(): string {
-  return ["default-src 'none'", "style-src 'self'", "base-uri 'none'", "form-action 'none'", "object-src 'none'", "frame-ancestors 'none'"].join('; ');
+  return pageShellContentSecurityPolicy("'none'");
 }
 
 /** What the page shows: the signed receipt, how it was signed, in one language. */
@@ -30,13 +31,6 @@ export interface ReceiptPageInput {
   readonly translator: Translator;
   /** Labels in the page's language (the receipt holds them in its own). */
   readonly catalog: PurposeCatalog;
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text or an attribute value, safe in HTML. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ESCAPES[char]);
 }
 
 /** The file name the JSON is saved under, and the command then names. */
@@ -167,32 +161,8 @@ function verifySection(input: ReceiptPageInput): string {
   );
 }
 
-/** Links to the same page in the other shipped languages, each named in its own language. */
-function languageLinks(translator: Translator, names: (locale: string) => string): string {
-  const others = SHIPPED_LOCALES.filter((locale) => locale !== translator.locale);
-  if (others.length === 0) return '';
-  return `<p class="languages">${escapeHtml(translator.t('receipt.page.languages'))} ${others.map((locale) => link(`?lang=${locale}`, names(locale), ` hreflang="${locale}" lang="${locale}"`)).join(' ')}</p>`;
-}
-
 function document(lang: string, title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    `<html lang="${escapeHtml(lang)}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex, nofollow">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<link rel="stylesheet" href="${RECEIPT_STYLESHEET_FILE}">`,
-    '</head>',
-    '<body>',
-    '<main>',
-    body,
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return renderPageShell({ lang, title, stylesheet: RECEIPT_STYLESHEET_FILE, body });
 }
 
 /**
@@ -208,7 +178,7 @@ export function renderReceiptPage(input: ReceiptPageInput, languageName: (locale
   const body = [
     `<h1>${escapeHtml(t.t('receipt.page.title'))}</h1>`,
     `<p>${escapeHtml(lead)}</p>`,
-    languageLinks(t, languageName),
+    languageLinks(t, languageName, 'receipt.page.languages'),
     `<p>${jsonLink(input, 'json')}</p>`,
     changesSection(input),
     stateSection(input),

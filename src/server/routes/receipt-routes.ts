@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Request, Response, Server } from 'restify';
-import { PAGE_SECURITY_HEADERS } from '../../channels/webchat/content-security-policy';
 import { pageLanguage } from '../../channels/webchat/page-language';
-import { sendAsset, StaticAsset } from '../../channels/webchat/static-asset';
 import { AppError } from '../../errors/app-error';
 import { matchShippedLocale, ShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations } from '../../i18n/translator';
@@ -13,6 +11,7 @@ import { decodeCompactJws } from '../../privacy/receipts/compact-jws';
 import type { ReceiptSigner } from '../../privacy/receipts/receipt-signer';
 import type { ConsentReceipt, StoredReceipt } from '../../privacy/receipts/receipt-types';
 import { sendError } from '../send-error';
+import { PRIVATE_HEADERS, privatePageStylesheets, sendPrivatePage } from './private-page-http';
 import { receiptFormat, receiptQuery, ReceiptQuery } from './receipt-format';
 import { RECEIPT_STYLESHEET_FILE, receiptPageContentSecurityPolicy, renderReceiptNotFound, renderReceiptPage } from './receipt-page';
 
@@ -35,15 +34,6 @@ export interface ReceiptRouteDeps {
 }
 
 export const RECEIPT_KEYS_PATH = '/receipts/keys';
-const RECEIPT_STYLESHEET_PATH = `/receipts/${RECEIPT_STYLESHEET_FILE}`;
-
-/** A receipt link is a capability: never cached, never leaked as a Referer, never indexed. */
-const PRIVATE_HEADERS = {
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Robots-Tag': 'noindex, nofollow',
-  'X-Content-Type-Options': 'nosniff',
-} as const;
 
 /** The same link answers HTML or JSON depending on these: caches and proxies must keep them apart. */
 const VARY = { Vary: 'Accept' } as const;
@@ -55,17 +45,7 @@ function sendJson(res: Response, status: number, body: unknown, headers: Record<
 }
 
 function sendHtml(res: Response, status: number, html: string, locale: ShippedLocale): void {
-  const bytes = Buffer.from(html, 'utf8');
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(bytes.length),
-    'Content-Language': locale,
-    'Content-Security-Policy': receiptPageContentSecurityPolicy(),
-    ...PAGE_SECURITY_HEADERS,
-    ...PRIVATE_HEADERS,
-    ...VARY,
-  });
-  res.end(bytes);
+  sendPrivatePage(res, status, html, { locale, contentSecurityPolicy: receiptPageContentSecurityPolicy(), vary: VARY.Vary });
 }
 
 /**
@@ -78,20 +58,18 @@ function sendHtml(res: Response, status: number, html: string, locale: ShippedLo
  *   checks. An unknown or malformed token is a 404 `PSB_RECEIPT_NOT_FOUND` (JSON, or a page for a
  *   browser; the same answer for both kinds of token, so probing learns nothing); a bad `format` or
  *   `lang` is a 400 `PSB_RECEIPT_BAD_QUERY`;
- * - `GET /receipts/receipt.css`: the page's stylesheet;
+ * - `GET /receipts/page-shell.css`, `GET /receipts/receipt.css`: the page's stylesheets;
  * - `GET /receipts/keys`: the JWK Set of the signing key.
  */
 export function receiptRoutes(deps: ReceiptRouteDeps): (server: Server) => void {
   const logger = deps.logger.child({ module: 'receipts' });
   const jwksUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}${RECEIPT_KEYS_PATH}`;
-  const stylesheet = StaticAsset.fromFile(path.join(deps.webDir ?? path.join(PROJECT_ROOT, 'web', 'receipt'), RECEIPT_STYLESHEET_FILE), 'text/css; charset=utf-8', 'no-cache');
+  const stylesheets = privatePageStylesheets('/receipts', RECEIPT_STYLESHEET_FILE, deps.webDir ?? path.join(PROJECT_ROOT, 'web', 'receipt'));
   const languageName = (locale: string): string => deps.translations.for(matchShippedLocale(locale) ?? deps.defaultLocale).t(`languageName.${locale}`);
 
   const serveKeys = async (_req: Request, res: Response): Promise<void> => {
     sendJson(res, 200, deps.signer.jwks(), { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
   };
-
-  const serveStylesheet = async (req: Request, res: Response): Promise<void> => sendAsset(req, res, stylesheet, { 'Cross-Origin-Resource-Policy': 'same-origin' });
 
   const refuse = (res: Response, err: unknown): void => {
     for (const [name, value] of Object.entries({ ...PRIVATE_HEADERS, ...VARY })) res.setHeader(name, value);
@@ -143,7 +121,7 @@ export function receiptRoutes(deps: ReceiptRouteDeps): (server: Server) => void 
   return (server: Server) => {
     // Registered first: the static paths win over the token pattern either way, but say so here.
     server.get(RECEIPT_KEYS_PATH, serveKeys);
-    server.get(RECEIPT_STYLESHEET_PATH, serveStylesheet);
+    stylesheets(server);
     server.get('/receipts/:token', serveReceipt);
     logger.info({ receipts: '/receipts/:token', keys: RECEIPT_KEYS_PATH }, 'consent receipts: signed JSON, and a readable page for browsers');
   };

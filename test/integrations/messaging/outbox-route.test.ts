@@ -88,7 +88,7 @@ describe('GET /dev/outbox (development only)', () => {
     assert.match(html, /<h1 id="outbox-heading">Posta in uscita: i messaggi che il bot avrebbe inviato<\/h1>/);
     assert.match(html, /<th scope="col">Destinatario<\/th>/);
     assert.ok(!html.includes('<script>'), 'customer-facing text is escaped');
-    assert.match(html, /&#60;script&#62;alert\(1\)&#60;\/script&#62;/);
+    assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.ok(html.indexOf('654321') < html.indexOf('123456'), 'newest first');
   });
 

@@ -2,7 +2,7 @@ import type { Translator } from '../../../i18n/translator';
 import { formatInZone } from '../../clocks/deadlines';
 import type { CopyInput, CopySource } from './copy-input';
 import { localized } from './copy-wording';
-import { escapeHtml } from './escape-html';
+import { escapeHtml } from '../../../html/escape-html';
 import { REGISTER_LISTS, RegisterText, OPTIONAL_RIGHTS, REQUIRED_RIGHTS } from './processing-register';
 import { inGroup, RecordGroup, RecordGroups, shownKeys } from './record-groups';
 import { cellText } from './record-values';

@@ -1,8 +1,8 @@
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
- * Text or an attribute value, safe in HTML. The privacy layer's own (the server's pages have theirs
- * in receipt-page.ts): the report is built here, below the server.
+ * Text or an attribute value, safe in HTML: everything we put in a page or a report (a customer's
+ * words, a record's values, a team's notes) goes through this one function.
  */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => ESCAPES[char]);
