@@ -91,6 +91,17 @@ describe('references', () => {
   });
 });
 
+describe('references with a prefix holding I, L or O', () => {
+  it('parse back an incident reference (INC-…) as made, and as a customer types it', () => {
+    for (let i = 0; i < 50; i += 1) {
+      const reference = newReference('INC', new Date('2026-12-07T10:00:00Z'));
+      assert.equal(parseReference(reference, 'INC'), reference);
+      assert.equal(parseReference(reference.toLowerCase().replace(/-/g, ' '), 'INC'), reference);
+    }
+    assert.equal(parseReference(newReference('PRV', new Date('2026-12-07T10:00:00Z')), 'INC'), undefined, 'another prefix');
+  });
+});
+
 /** The valid reference for a payload: tries each check symbol (parseReference accepts exactly one). */
 function findValid(payload: string): string {
   const found = [...ALPHABET].map((c) => `${payload}-${c}`).filter((r) => parseReference(r, 'PRV') !== undefined);

@@ -31,8 +31,11 @@ export function newReference(prefix: string, at: Date): string {
 
 /** Normalises what a customer typed ("prv 2026 7kq4zd q", O for 0…) and checks the check symbol. */
 export function parseReference(typed: string, prefix: string): string | undefined {
-  const compact = typed.toUpperCase().replace(/[\s_.-]+/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
-  const match = new RegExp(`^${prefix}(\\d{4})([${ALPHABET}]{6})([${ALPHABET}])$`).exec(compact);
+  const compact = typed.toUpperCase().replace(/[\s_.-]+/g, '');
+  if (!compact.startsWith(prefix)) return undefined;
+  // Only what follows the prefix is read as Crockford symbols: a prefix may hold I, L or O ("INC").
+  const symbols = compact.slice(prefix.length).replace(/O/g, '0').replace(/[IL]/g, '1');
+  const match = new RegExp(`^(\\d{4})([${ALPHABET}]{6})([${ALPHABET}])$`).exec(symbols);
   if (!match) return undefined;
   const [, year, random, check] = match;
   if (checkSymbol(`${year}${random}`) !== check) return undefined;
