@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ComponentDialog, DialogTurnResult, TextPrompt, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
 import { requestChannelOf } from '../src/bot/collection-method';
 import { customerTimeZone } from '../src/bot/customer-time-zone';
@@ -15,6 +14,7 @@ import { deadlineText, openCaseFacts, scopeText } from './access-presentation';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { Reader, question, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { customerErrorId } from '../src/log/customer-error-id';
 
 /** What a confirmation settled, carried into a new round of the waterfall when the customer changes the categories. */
 interface Settled {
@@ -144,7 +144,7 @@ export class DataCopyDialog extends ComponentDialog {
         ),
       );
     } catch (error) {
-      const errorId = randomUUID().slice(0, 8);
+      const errorId = customerErrorId();
       this.deps.logger.error({ err: error, errorId, module: 'data-copy-dialog' }, 'access request could not be opened');
       return this.finish(step, translator.t('access.failed', { errorId }));
     }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { TurnContext } from 'botbuilder';
 import { isAppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/codes';
@@ -6,6 +5,7 @@ import { ShippedLocale, resolveLocale } from '../i18n/shipped-locales';
 import { Translations, Translator } from '../i18n/translator';
 import type { Logger } from '../log/logger';
 import { peekTurnTranslator } from './turn-locale';
+import { customerErrorId } from '../log/customer-error-id';
 
 /** Which apology the customer gets for an error code. */
 const MESSAGE_BY_CODE: Partial<Record<ErrorCode, string>> = {
@@ -26,7 +26,7 @@ export interface TurnErrorDeps {
 export function createTurnErrorHandler(deps: TurnErrorDeps) {
   const logger = deps.logger.child({ module: 'turn' });
   return async (context: TurnContext, error: Error): Promise<void> => {
-    const errorId = randomUUID().slice(0, 8);
+    const errorId = customerErrorId();
     const code: ErrorCode = isAppError(error) ? error.code : 'PSB_INTERNAL';
     const level = code === 'PSB_INTERNAL' ? 'error' : 'warn';
     logger[level]({ err: error, errorId, code, channelId: context.activity.channelId, activityType: context.activity.type }, 'turn failed');
