@@ -30,6 +30,17 @@ export const DialogIds = {
   dataCopyConfirmPrompt: 'data.copy.confirm',
   caseStatus: 'case.status',
   caseStatusWaterfall: 'case.status.waterfall',
+  concernReport: 'concern.report',
+  concernReportWaterfall: 'concern.report.waterfall',
+  concernTopicPrompt: 'concern.report.topic',
+  concernDescriptionPrompt: 'concern.report.description',
+  concernWhenPrompt: 'concern.report.when',
+  concernDataPrompt: 'concern.report.data',
+  concernReplyPrompt: 'concern.report.reply',
+  concernContactPrompt: 'concern.report.contact',
+  concernOfferPrompt: 'concern.report.offer',
+  incident: 'incident',
+  incidentWaterfall: 'incident.waterfall',
 } as const;
 
 export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];

@@ -31,12 +31,17 @@ export interface HandoffDialogDeps {
   /** The conversation reference, serialized for proactive messages (see proactive-customer-channel). */
   conversationOf(context: TurnContext): Record<string, unknown>;
   menu: readonly MenuEntry[];
+  /**
+   * The reason of a handoff started without one (the customer asked for a person): e.g. `incident`
+   * while the conversation is about a published incident (see incident-topic.ts). @default 'customer_request'
+   */
+  reasonOf?: (context: TurnContext) => Promise<HandoffReason | undefined>;
   /** @default () => new Date() */
   now?: () => Date;
 }
 
 export interface HandoffDialogOptions extends DialogStartOptions {
-  /** @default 'customer_request' */
+  /** @default `deps.reasonOf`, else 'customer_request' */
   readonly reason?: HandoffReason;
   /** The action waiting for a verified identity (set by the assurance gate). */
   readonly pendingAction?: PolicyAction;
@@ -93,7 +98,7 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
   override async beginDialog(dc: DialogContext, options?: HandoffDialogOptions): Promise<DialogTurnResult> {
     const context = dc.context;
     const translator = turnTranslator(context);
-    const reason = options?.reason ?? 'customer_request';
+    const reason = options?.reason ?? (await this.deps.reasonOf?.(context)) ?? 'customer_request';
     const pendingAction = options?.pendingAction;
     const claim = (await this.deps.assurance.current(context)).claim;
     // What a person may see of the claim: kind, masked value, subject. Never the limit key of a claim that matched nobody.

@@ -1,4 +1,4 @@
-import { Activity, StatePropertyAccessor } from 'botbuilder';
+import { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { Dialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
 import { UserPreferences } from '../src/bot/session-types';
 import { turnTranslator } from '../src/bot/turn-locale';
@@ -10,10 +10,11 @@ import { InterruptibleDialog } from './interruptible-dialog';
 import { LanguageDialog } from './language-dialog';
 import { MenuEntry, dialogForIntent, helpActivity, menuActivity } from './menu';
 
-/** A message a dialog serves by its form rather than its intent (a typed case reference). */
+/** A message a dialog serves by its form rather than its intent (a typed case reference, a question about a published incident). */
 export interface TextRoute {
   readonly dialogId: string;
-  matches(text: string): boolean;
+  /** May look something up (the published incident notice) and leave what it found in `context.turnState` for its dialog. */
+  matches(text: string, context: TurnContext): boolean | Promise<boolean>;
 }
 
 export interface MainDialogDeps {
@@ -25,7 +26,7 @@ export interface MainDialogDeps {
   menu: readonly MenuEntry[];
   /** Feature dialogs named by available menu entries (the language dialog is built in). */
   dialogs?: readonly Dialog[];
-  /** Checked before the classifier, after help / cancel / language: the first route whose `matches` holds starts its dialog. */
+  /** Checked before the classifier, after help / cancel / language, in order: the first route whose `matches` holds starts its dialog. */
   textRoutes?: readonly TextRoute[];
 }
 
@@ -50,13 +51,19 @@ export class MainDialog extends InterruptibleDialog {
     const options: DialogStartOptions = { utterance };
     const interruption = this.interruptionOf(step.context);
     if (interruption === 'language') return step.beginDialog(DialogIds.language, options);
-    const routed = interruption ? undefined : this.deps.textRoutes?.find((route) => route.matches(utterance));
+    const routed = interruption ? undefined : await this.textRouteFor(utterance, step.context);
     if (routed) return step.beginDialog(routed.dialogId, options);
     const intent: IntentName = interruption ?? (await this.deps.recognizer.recognize(utterance, turnTranslator(step.context).locale)).intent;
     const dialogId = dialogForIntent(this.deps.menu, intent);
     if (dialogId) return step.beginDialog(dialogId, options);
     await step.context.sendActivity(this.directAnswer(step, intent));
     return step.endDialog();
+  }
+
+  /** The first text route the message matches, in order (routes that look something up are asked only if the ones before did not match). */
+  private async textRouteFor(utterance: string, context: TurnContext): Promise<TextRoute | undefined> {
+    for (const route of this.deps.textRoutes ?? []) if (await route.matches(utterance, context)) return route;
+    return undefined;
   }
 
   /** Ends the turn's main flow once the started dialog is done (it has said its own last word). */

@@ -38,7 +38,7 @@ export const MENU_REGISTRY: readonly MenuEntry[] = Object.freeze([
   { id: 'consent.give', labelKey: 'menu.consentGive', intent: 'consent.give', dialogId: DialogIds.consentGive, available: true },
   { id: 'consent.optOutSale', labelKey: 'menu.optOutSale', intent: 'consent.optOutSale', dialogId: DialogIds.consentOptOutSale, available: true },
   { id: 'data.copy', labelKey: 'menu.dataCopy', intent: 'data.copy', dialogId: DialogIds.dataCopy, available: true },
-  { id: 'concern.report', labelKey: 'menu.concernReport', intent: 'concern.report', available: false },
+  { id: 'concern.report', labelKey: 'menu.concernReport', intent: 'concern.report', dialogId: DialogIds.concernReport, available: true },
   { id: 'case.status', labelKey: 'menu.caseStatus', intent: 'case.status', dialogId: DialogIds.caseStatus, available: true },
   { id: 'agent.request', labelKey: 'menu.agent', intent: 'agent.request', dialogId: DialogIds.handoff, available: true },
   { id: 'language', labelKey: 'menu.language', dialogId: DialogIds.language, available: true },

@@ -5,6 +5,9 @@ import type { Dialog } from 'botbuilder-dialogs';
 import { AccessDialogDeps } from '../dialogs/access-dialog-deps';
 import { AssuranceGateDialog } from '../dialogs/assurance-gate-dialog';
 import { CASE_REFERENCE_ROUTE, CaseStatusDialog } from '../dialogs/case-status-dialog';
+import { ConcernDialogDeps } from '../dialogs/concern-dialog-deps';
+import { ConcernReportDialog } from '../dialogs/concern-report-dialog';
+import { IncidentDialog } from '../dialogs/incident-dialog';
 import { DataCopyDialog } from '../dialogs/data-copy-dialog';
 import { ConsentChangeDialog } from '../dialogs/consent-change-dialog';
 import { ConsentCheckDialog } from '../dialogs/consent-check-dialog';
@@ -47,6 +50,13 @@ import { CodeReplyRecognizer } from './nlu/code-reply-recognizer';
 import { ConsentScopeRecognizer } from './nlu/consent-scope-recognizer';
 import { YesNoRecognizer } from './nlu/yes-no';
 import { AccessRequestRuntime, createAccessRequests } from './privacy/access/create-access-requests';
+import { ConcernsRuntime, createConcerns } from './privacy/concerns/create-concerns';
+import { IncidentNoticeSender } from './privacy/concerns/incident-notice-sender';
+import { PublishedNoticeCache } from './privacy/concerns/published-notice-cache';
+import { IncidentConversation } from './bot/incident-topic';
+import { ConcernTopicRecognizer } from './nlu/concern-topic-recognizer';
+import { IncidentQuestionMatcher } from './nlu/incident-question-matcher';
+import { OccurredAtRecognizer } from './nlu/occurred-at-recognizer';
 import { zipReportPreview } from './privacy/access/copy/copy-preview';
 import { ConsentSelfService } from './privacy/consent/consent-self-service';
 import { WithdrawalNotifier } from './privacy/consent/withdrawal-notice';
@@ -180,6 +190,35 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   const identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications, claimKeyOf: identityCodes.claimKeyOf });
   const assurance = new CustomerAssurance({ state: state.assurance, identity, policy: loadAssurancePolicy() });
   const transcript = new ConversationTranscript(state.recentLines);
+  // The conversation a customer reported in or asked in is reached through the proactive channel, built with the adapter below.
+  let customerChannelForNotices: ProactiveCustomerChannel | undefined;
+  const conversations = { tell: (conversation: Record<string, unknown>, text: string) => (customerChannelForNotices ? customerChannelForNotices.tell(conversation, text) : Promise.reject(new Error('not listening yet'))) };
+  // Concerns and breaches: the report, the DPO alert (webhook + email), triage and incidents; incident mode answers from the published notice.
+  let incidentSender: IncidentNoticeSender | undefined;
+  const concerns: ConcernsRuntime = createConcerns({
+    ledger,
+    dpoAlert: options.dpoAlert,
+    translations,
+    defaultLocale,
+    messenger: identityCodes.messenger,
+    addresses: identityCodes.addresses,
+    conversations,
+    onSubjectNotices: () => incidentSender?.kick(),
+    logger: rootLogger,
+  });
+  const incidentNotices = new PublishedNoticeCache({ source: concerns.service, logger: rootLogger.child({ module: 'incident-notice' }) });
+  const incidentQuestions = IncidentQuestionMatcher.load();
+  const incidentConversation = new IncidentConversation({ topic: state.incidentTopic, notices: incidentNotices, questions: incidentQuestions });
+  incidentSender = new IncidentNoticeSender({
+    notices: concerns.subjectNotices,
+    incidents: concerns.service,
+    messenger: identityCodes.messenger,
+    conversations,
+    translations,
+    defaultLocale,
+    controllerName: loadController().name,
+    logger: rootLogger.child({ module: 'incident-notices' }),
+  });
   logger.info({ mode: options.handoffMode, timeoutSeconds: options.handoffTimeoutSeconds }, `handoff to a person: ${options.handoffMode === 'external' ? 'external agent hub (handoff.initiate)' : 'built-in queue and agent console'}`);
   const handoffDialog = new HandoffDialog({
     mode: options.handoffMode,
@@ -188,6 +227,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     handoffState: state.handoff,
     recentLines: (context) => transcript.recent(context),
     conversationOf: storedConversationOf,
+    reasonOf: (context) => incidentConversation.reasonOf(context),
     menu,
   });
   // Dialogs that need an assurance level add this one gate as a child.
@@ -207,8 +247,6 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   const consentDeps: ConsentDialogDeps = { consents, assurance, saleOptOuts: state.saleOptOuts, scope: ConsentScopeRecognizer.load(ledger.catalog), yesNo: YesNoRecognizer.load(), gate: assuranceGate, menu };
   const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps), new SaleOptOutDialog(consentDeps)];
   // Access requests ("a copy of my data"): cases across the company's data sources, the copy, the notices.
-  // The conversation the customer asked in is reached through the proactive channel, built with the adapter below.
-  let customerChannelForNotices: ProactiveCustomerChannel | undefined;
   let boundPort = 0;
   const access: AccessRequestRuntime = createAccessRequests({
     ledger,
@@ -216,21 +254,46 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     translations,
     defaultLocale,
     messenger: identityCodes.messenger,
-    conversations: { tell: (conversation, text) => (customerChannelForNotices ? customerChannelForNotices.tell(conversation, text) : Promise.reject(new Error('not listening yet'))) },
+    conversations,
     selfBaseUrl: () => `http://127.0.0.1:${boundPort}`,
     logger: rootLogger.child({ module: 'access' }),
   });
   logger.info({ sources: access.catalog.sources.map((source) => source.id), file: access.catalog.file, review: options.dataCopies.review }, 'access requests: data sources');
   const accessDeps: AccessDialogDeps = { access: access.service, assurance, yesNo: consentDeps.yesNo, gate: assuranceGate, menu, logger: rootLogger.child({ module: 'access-dialogs' }) };
   const accessDialogs = [new DataCopyDialog(accessDeps), new CaseStatusDialog(accessDeps)];
+  const concernDeps: ConcernDialogDeps = {
+    concerns: concerns.service,
+    assurance,
+    topics: ConcernTopicRecognizer.load(),
+    dates: new OccurredAtRecognizer(),
+    categories: access.service.categories,
+    yesNo: consentDeps.yesNo,
+    gate: assuranceGate,
+    handoff: handoffDialog,
+    menu,
+    logger: rootLogger.child({ module: 'concern-dialogs' }),
+  };
+  const incidentDialog = new IncidentDialog({
+    notices: incidentNotices,
+    questions: incidentQuestions,
+    concerns: concerns.service,
+    assurance,
+    conversation: incidentConversation,
+    gate: assuranceGate,
+    menu,
+    defaultLocale,
+    logger: rootLogger.child({ module: 'incident-dialog' }),
+  });
+  const concernDialogs = [new ConcernReportDialog(concernDeps), incidentDialog];
   const mainDialog = new MainDialog({
     recognizer,
     interruptions,
     translations,
     preferences: state.preferences,
     menu,
-    dialogs: [assuranceGate, handoffDialog, ...consentDialogs, ...accessDialogs, ...(overrides.dialogs?.(assuranceGate) ?? [])],
-    textRoutes: [CASE_REFERENCE_ROUTE],
+    dialogs: [assuranceGate, handoffDialog, ...consentDialogs, ...accessDialogs, ...concernDialogs, ...(overrides.dialogs?.(assuranceGate) ?? [])],
+    // An incident question while a notice is published comes before anything else; then a typed reference.
+    textRoutes: [incidentDialog.route, CASE_REFERENCE_ROUTE],
   });
   const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, logger: rootLogger.child({ module: 'turn' }) });
   // A Web Chat conversation with Global Privacy Control: the CCPA opt-out, once the customer is identified.
@@ -284,6 +347,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   sweeper.start();
   consentWebhook.start();
   access.start();
+  concerns.start();
+  incidentSender.start();
   // The console serves the built-in hub; with an external agent hub there is no queue of ours to show.
   const agentConsole: AgentConsole | undefined =
     options.handoffMode === 'builtin' && options.agentConsole.enabled
@@ -295,6 +360,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
           // The privacy team's Requests view: the same case service the dialogs use, and the copy's report to check before release.
           accessRequests: access.service,
           reportPreview: zipReportPreview(access.copies),
+          // Concerns, incidents and the surge: the same concern service the report dialog uses.
+          concerns: concerns.service,
           redisUrl: options.redisUrl,
           redisPrefix: options.redisPrefix,
           bodyLimitBytes: options.bodyLimitBytes,
@@ -365,6 +432,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         shutdown.step('handoff sweeper: a timeout notice', () => sweeper.stop()),
         shutdown.step('consent webhook: posts in flight', () => consentWebhook.stop()),
         shutdown.step('access requests: source runs, copy assembly and notices in flight', () => access.stop()),
+        shutdown.step('concerns: DPO alerts and replies in flight', () => concerns.stop()),
+        shutdown.step('incident notices in flight', () => incidentSender?.stop()),
       ]);
       // Open WebSockets and the agents' event streams would keep the HTTP server from closing.
       await shutdown.step('Direct Line WebSockets', () => directLine?.close());

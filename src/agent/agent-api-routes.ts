@@ -4,9 +4,10 @@ import type { Logger } from '../log/logger';
 import { sendError } from '../server/send-error';
 import type { AgentConsoleConfig } from './agent-console-config';
 import { AgentDesk, VerificationDecision } from './agent-desk';
-import { AgentError, invalidRequest } from './agent-errors';
+import { AgentError, forbidden, invalidRequest } from './agent-errors';
 import { Body, pathParam, readBody, reply, requiredString, sessionGuard } from './agent-api-support';
 import type { AgentEventStreams } from './agent-event-streams';
+import type { IncidentDesk } from './incidents/incident-desk';
 import { ConsoleView, mayOpen, viewsOf } from './console-roles';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-cookie';
 import type { ActiveSession, AgentSessions } from './sessions/agent-sessions';
@@ -31,6 +32,8 @@ export interface AgentApiDeps {
   /** Largest request body, bytes (messages and notes are at most 2000 characters). */
   readonly bodyLimitBytes: number;
   readonly logger: Logger;
+  /** The incident notice in force, for whoever talks to customers; without it `GET /notice` answers none. */
+  readonly notice?: Pick<IncidentDesk, 'publishedNotice'>;
 }
 
 const MAX_USERNAME_CHARS = 64;
@@ -68,7 +71,8 @@ function ticketIdOf(req: Request): string {
  * session, wrong password), 403 (CSRF, not yours, a role without the handoff view), 404 (no such
  * ticket), 409 (claimed by someone else, closed, not claimed), 429 (sign-in attempts: per address,
  * per username and address, per-account back-off) or 503 (a store is down, or too many password
- * hashes at once). The Requests view's routes are `requests/request-api-routes.ts`.
+ * hashes at once). Comparing identifiers and recording a verification need the `identity` grant (not
+ * `surge`). The other views' routes are `requests/`, `concerns/` and `incidents/`.
  */
 export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
   const logger = deps.logger.child({ module: 'agent-api' });
@@ -160,14 +164,14 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
     if (!isIdentifierKind(kind)) throw invalidRequest('kind', '"kind" must be one of email, phone, customer_number, aad_object_id');
     const value = requiredString(body, 'value', 320);
     reply(res, 200, await desk.checkIdentifier(session, id, kind, value));
-  }, true, 'handoffs');
+  }, true, 'identity');
 
   const verification = authed(async (req, res, session) => {
     const id = ticketIdOf(req);
     const decision = decisionOf(await readBody(req, deps.bodyLimitBytes));
     const { verificationId, ...ticket } = await desk.verify(session, id, decision);
     reply(res, 200, { ticket, ...(verificationId !== undefined ? { verificationId } : {}) });
-  }, true, 'handoffs');
+  }, true, 'identity');
 
   const complete = authed(async (req, res, session) => {
     const id = ticketIdOf(req);
@@ -175,13 +179,17 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
     reply(res, 200, { ticket: await desk.complete(session, id, note) });
   }, true, 'handoffs');
 
+  const notice = authed(async (_req, res) => {
+    reply(res, 200, deps.notice ? await deps.notice.publishedNotice() : { notice: null });
+  }, false, 'handoffs');
+
   const events = async (req: Request, res: Response): Promise<void> => {
     let session: ActiveSession | undefined;
     try {
       session = await sessions.resolve(readCookie(req, SESSION_COOKIE), true);
       if (!session) throw new AgentError('PSB_AGENT_UNAUTHENTICATED');
       // The stream carries handoff events only.
-      if (!mayOpen(session.role, 'handoffs')) throw new AgentError('PSB_AGENT_FORBIDDEN', undefined, { view: 'handoffs', role: session.role });
+      if (!mayOpen(session.role, 'handoffs')) throw forbidden(session.role, 'handoffs');
     } catch (err) {
       sendError(res, err, logger);
       return;
@@ -201,5 +209,6 @@ export function agentApiRoutes(deps: AgentApiDeps): (server: Server) => void {
     server.post('/agent/api/handoffs/:id/verification', verification);
     server.post('/agent/api/handoffs/:id/complete', complete);
     server.get('/agent/api/events', events);
+    server.get('/agent/api/notice', notice);
   };
 }

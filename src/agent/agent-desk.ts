@@ -8,8 +8,10 @@ import type { Ledger } from '../ledger/ledger';
 import { LedgerError } from '../ledger/ledger-errors';
 import { IdentifierKind, maskIdentifier } from '../ledger/subjects/identifiers';
 import type { Logger } from '../log/logger';
-import { AgentError, invalidRequest } from './agent-errors';
+import { AgentError, forbidden, invalidRequest } from './agent-errors';
 import { HeldItem, heldItem, QueueItem, queueItem, TicketDetail, TicketSummary, ticketSummary, VerificationPanel } from './agent-views';
+import { handoffScopeOf, mayOpen } from './console-roles';
+import { incidentsFirst, isIncidentHandoff } from './incident-handoffs';
 
 /** The parts of the ledger the desk uses. */
 export type AgentDeskLedger = Pick<Ledger, 'db' | 'agents' | 'subjects' | 'verifications'>;
@@ -34,7 +36,7 @@ export interface VerificationDecision {
 export interface QueueView {
   /** The server's clock (ISO), so a page can keep waiting times live without trusting its own. */
   readonly now: string;
-  /** Waiting customers, oldest first. */
+  /** Waiting customers: those about an incident first, then the others; oldest first in each. */
   readonly queue: readonly QueueItem[];
   /** Tickets this agent holds (a supervisor: every claimed ticket). */
   readonly held: readonly HeldItem[];
@@ -49,7 +51,9 @@ const PANEL_VERIFICATIONS = 5;
  * and acts on all. Every action is in the ledger's audit log as `agent:<username>`, written in
  * the same database transaction that waits for the hub's change, so a refused change leaves no
  * entry. The customer hears of a change only after the hub (and, for a verification, the ledger)
- * committed it; a failed delivery is logged and reported, never undone.
+ * committed it; a failed delivery is logged and reported, never undone. A `surge` agent sees, claims
+ * and works only handoffs about an incident, and nothing of the ledger's data about the customer
+ * (`console-roles.ts`): the rest is 403 `PSB_AGENT_FORBIDDEN`, here as well as at the routes.
  */
 export class AgentDesk {
   private readonly log: Logger;
@@ -81,11 +85,13 @@ export class AgentDesk {
   async queue(agent: AgentAccount): Promise<QueueView> {
     const [queued, held] = await Promise.all([this.deps.hub.queue(), this.deps.hub.claimedBy(isSupervisor(agent) ? undefined : agent.username)]);
     const now = this.now();
-    return { now: now.toISOString(), queue: queued.map((t) => queueItem(t, now)), held: held.map((t) => heldItem(t, now)) };
+    const waiting = handoffScopeOf(agent.role) === 'incident' ? queued.filter(isIncidentHandoff) : queued;
+    return { now: now.toISOString(), queue: incidentsFirst(waiting).map((t) => queueItem(t, now)), held: incidentsFirst(held).map((t) => heldItem(t, now)) };
   }
 
   /** Claims a queued ticket; of two agents at once one wins, the other gets PSB_HANDOFF_ALREADY_CLAIMED. */
   async claim(agent: AgentAccount, ticketId: string): Promise<TicketSummary> {
+    if (handoffScopeOf(agent.role) === 'incident') this.inScope(agent, await this.existing(ticketId));
     const ticket = await this.auditedChange(agent, 'agent claimed a handoff', () => this.deps.hub.claim(ticketId, agent.username), (claimed) => ({
       action: 'handoff.claimed',
       entity: 'handoff',
@@ -96,10 +102,11 @@ export class AgentDesk {
     return ticketSummary(ticket, this.now());
   }
 
-  /** The ticket, its transcript and the verification panel: for its holder or a supervisor. */
+  /** The ticket, its transcript and the verification panel (none for a role without the ledger's data): for its holder or a supervisor. */
   async view(agent: AgentAccount, ticketId: string): Promise<TicketDetail> {
     const ticket = await this.visible(agent, ticketId);
-    return { ticket: ticketSummary(ticket, this.now()), transcript: ticket.transcript, verification: await this.panel(ticket) };
+    const verification = mayOpen(agent.role, 'identity') ? await this.panel(ticket) : null;
+    return { ticket: ticketSummary(ticket, this.now()), transcript: ticket.transcript, verification };
   }
 
   /** Relays a message to the customer. `delivered` is false when the channel failed (the line stays in the transcript). */
@@ -120,6 +127,7 @@ export class AgentDesk {
    * the agent learns match or no match. Audited with the kind and the answer, never the value.
    */
   async checkIdentifier(agent: AgentAccount, ticketId: string, kind: IdentifierKind, value: string): Promise<{ match: boolean }> {
+    requireIdentity(agent);
     const ticket = await this.actionable(agent, ticketId);
     const subjectId = ticket.claimedIdentity?.subjectId;
     if (subjectId === undefined) throw new AgentError('PSB_AGENT_NO_RECORD', undefined, { ticketId: ticket.id });
@@ -147,6 +155,7 @@ export class AgentDesk {
    * customer back (resuming the waiting dialog when verified).
    */
   async verify(agent: AgentAccount, ticketId: string, decision: VerificationDecision): Promise<TicketSummary & { verificationId?: string }> {
+    requireIdentity(agent);
     const ticket = await this.actionable(agent, ticketId);
     const subjectId = ticket.claimedIdentity?.subjectId;
     let verificationId: string | undefined;
@@ -181,11 +190,22 @@ export class AgentDesk {
     return ticketSummary(closed, this.now());
   }
 
-  /** A ticket the agent may see: 404 when unknown, 403 when someone else's (supervisors see all). */
+  /** A ticket the agent may see: 404 when unknown, 403 when outside the role's scope or someone else's (supervisors see all). */
   private async visible(agent: AgentAccount, ticketId: string): Promise<HandoffTicket> {
+    const ticket = this.inScope(agent, await this.existing(ticketId));
+    if (!isSupervisor(agent) && ticket.agent !== agent.username) throw new HandoffError('PSB_HANDOFF_NOT_YOURS', undefined, { ticketId, status: ticket.status });
+    return ticket;
+  }
+
+  private async existing(ticketId: string): Promise<HandoffTicket> {
     const ticket = await this.deps.hub.get(ticketId);
     if (!ticket) throw new HandoffError('PSB_HANDOFF_NOT_FOUND', undefined, { ticketId });
-    if (!isSupervisor(agent) && ticket.agent !== agent.username) throw new HandoffError('PSB_HANDOFF_NOT_YOURS', undefined, { ticketId, status: ticket.status });
+    return ticket;
+  }
+
+  /** 403 `PSB_AGENT_FORBIDDEN` for a surge agent and a ticket that is not about an incident. */
+  private inScope(agent: AgentAccount, ticket: HandoffTicket): HandoffTicket {
+    if (handoffScopeOf(agent.role) === 'incident' && !isIncidentHandoff(ticket)) throw forbidden(agent.role, 'handoffs');
     return ticket;
   }
 
@@ -244,6 +264,11 @@ export class AgentDesk {
       return false;
     }
   }
+}
+
+/** Comparing identifiers and recording verifications use the ledger's data about the customer. */
+function requireIdentity(agent: AgentAccount): void {
+  if (!mayOpen(agent.role, 'identity')) throw forbidden(agent.role, 'identity');
 }
 
 export function isSupervisor(agent: AgentAccount): boolean {

@@ -23,3 +23,8 @@ export class AgentError extends AppError {
 export function invalidRequest(field: string, message: string): AgentError {
   return new AgentError('PSB_AGENT_INVALID_REQUEST', message, { field });
 }
+
+/** 403 `PSB_AGENT_FORBIDDEN`: the role does not hold what is asked (`grant`: a view, `identity`, or a ticket outside its scope). */
+export function forbidden(role: string, grant: string): AgentError {
+  return new AgentError('PSB_AGENT_FORBIDDEN', undefined, { view: grant, role });
+}

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HandoffHub } from '../handoff/handoff-hub';
-import type { HandoffEvent } from '../handoff/handoff-types';
+import type { HandoffEvent, HandoffTicket } from '../handoff/handoff-types';
 import type { Logger } from '../log/logger';
 import { ticketSummary } from './agent-views';
+import { handoffScopeOf, mayOpen } from './console-roles';
+import { isIncidentHandoff } from './incident-handoffs';
 import type { ActiveSession, AgentSessions } from './sessions/agent-sessions';
 
 export interface AgentEventStreamsDeps {
@@ -29,12 +31,14 @@ const RETRY_MS = 3000;
  * The agents' live view (`GET /agent/api/events`, Server-Sent Events), fed by the hub's events of
  * every instance:
  *
- * - `queue` `{change: 'queued'|'claimed'|'closed', ticketId}` to everyone: reload the queue;
+ * - `queue` `{change: 'queued'|'claimed'|'closed', ticketId}` to everyone (a `surge` agent: for
+ *   handoffs about an incident only): reload the queue;
  * - `ticket` `{ticket}` (a summary: status, agent, outcome) to the holder and supervisors, on claim and close;
  * - `message` `{ticketId, line, liveText?}` for customer and agent lines, to the holder and
  *   supervisors: `line` as kept (redacted), `liveText` what the customer typed when redaction
  *   changed it — so the agent can compare a number the customer gives. This stream is the only
- *   place it reaches; the detail route (`GET /handoffs/:id`) serves the kept transcript;
+ *   place it reaches, and only roles that verify identities (not `surge`) get it; the detail route
+ *   (`GET /handoffs/:id`) serves the kept transcript;
  * - `signed-out` when the session ends (sign-out here, or found gone at a keep-alive), then the stream closes.
  *
  * Comments (`: keep-alive`) go out every `keepAliveMs`, so proxies keep the connection open; each
@@ -128,14 +132,14 @@ export class AgentEventStreams {
     if (this.streams.size === 0 && event.type !== 'claimed' && event.type !== 'closed') return;
     switch (event.type) {
       case 'queued':
-        this.broadcast('queue', { change: 'queued', ticketId: event.ticket.id });
+        this.broadcast(event.ticket, 'queue', { change: 'queued', ticketId: event.ticket.id });
         return;
       case 'claimed':
       case 'closed': {
         const ticket = event.ticket;
         if (event.type === 'claimed') this.holders.set(ticket.id, ticket.agent);
         else this.holders.delete(ticket.id);
-        this.broadcast('queue', { change: event.type, ticketId: ticket.id });
+        this.broadcast(ticket, 'queue', { change: event.type, ticketId: ticket.id });
         const summary = ticketSummary(ticket, this.now());
         for (const stream of this.streams) if (mayWatch(stream.session, ticket.agent)) send(stream.res, 'ticket', { ticket: summary });
         return;
@@ -143,8 +147,9 @@ export class AgentEventStreams {
       case 'customer.message':
       case 'agent.message': {
         const holder = await this.holderOf(event.ticketId);
-        const message = { ticketId: event.ticketId, line: event.line, ...(event.type === 'customer.message' && event.liveText !== undefined ? { liveText: event.liveText } : {}) };
-        for (const stream of this.streams) if (mayWatch(stream.session, holder)) send(stream.res, 'message', message);
+        const kept = { ticketId: event.ticketId, line: event.line };
+        const typed = event.type === 'customer.message' && event.liveText !== undefined ? { ...kept, liveText: event.liveText } : kept;
+        for (const stream of this.streams) if (mayWatch(stream.session, holder)) send(stream.res, 'message', mayOpen(stream.session.role, 'identity') ? typed : kept);
         return;
       }
       default:
@@ -160,8 +165,9 @@ export class AgentEventStreams {
     return ticket?.agent;
   }
 
-  private broadcast(name: string, data: unknown): void {
-    for (const stream of this.streams) send(stream.res, name, data);
+  /** To every stream whose role works this ticket's kind of handoff. */
+  private broadcast(ticket: HandoffTicket, name: string, data: unknown): void {
+    for (const stream of this.streams) if (handoffScopeOf(stream.session.role) === 'all' || isIncidentHandoff(ticket)) send(stream.res, name, data);
   }
 }
 

@@ -51,12 +51,13 @@ function load(file: string, type: string): Asset {
 }
 
 /**
- * `GET /agent` (the console page, with its CSP), `/agent/console.js`, `/agent/console.css`, `/agent/favicon.svg`.
+ * `GET /agent` (the console page, with its CSP), its scripts (`/agent/console-kit.js`, shared; `/agent/console.js`,
+ * sign-in, customers and access requests; `/agent/concerns.js`; `/agent/incidents.js`), `/agent/console.css`, `/agent/favicon.svg`.
  * Files are read once, when the group is created; browsers revalidate them (304 when unchanged).
  */
 export function agentPageRoutes(): (server: Server) => void {
   const page = load('index.html', 'text/html; charset=utf-8');
-  const script = load('console.js', 'application/javascript; charset=utf-8');
+  const scripts = ['console-kit.js', 'console.js', 'concerns.js', 'incidents.js'].map((file) => ({ file, asset: load(file, 'application/javascript; charset=utf-8') }));
   const style = load('console.css', 'text/css; charset=utf-8');
   const icon = load('favicon.svg', 'image/svg+xml');
 
@@ -79,7 +80,7 @@ export function agentPageRoutes(): (server: Server) => void {
     server.get('/agent', html);
     server.get('/agent/', html);
     server.head('/agent', html);
-    server.get('/agent/console.js', serve(script, {}));
+    for (const { file, asset } of scripts) server.get(`/agent/${file}`, serve(asset, {}));
     server.get('/agent/console.css', serve(style, {}));
     server.get('/agent/favicon.svg', serve(icon, {}));
   };

@@ -1,5 +1,6 @@
 import type { HandoffTicket, TranscriptLine } from '../handoff/handoff-types';
 import type { IdentifierKind } from '../ledger/subjects/identifiers';
+import { isIncidentHandoff } from './incident-handoffs';
 
 /**
  * What the agent API shows of tickets. Never the serialized ConversationReference (user and
@@ -8,6 +9,8 @@ import type { IdentifierKind } from '../ledger/subjects/identifiers';
 export interface QueueItem {
   readonly id: string;
   readonly reason: HandoffTicket['reason'];
+  /** Present on handoffs about an incident, which the queue lists first (`incident-handoffs.ts`). */
+  readonly priority?: 'incident';
   /** The customer's language. */
   readonly locale: string;
   readonly pendingAction?: string;
@@ -59,7 +62,8 @@ export interface VerificationPanel {
 export interface TicketDetail {
   readonly ticket: TicketSummary;
   readonly transcript: readonly TranscriptLine[];
-  readonly verification: VerificationPanel;
+  /** null for a role without the ledger's data about the customer (`surge`): no claim, no record. */
+  readonly verification: VerificationPanel | null;
 }
 
 function waitingSeconds(ticket: HandoffTicket, now: Date): number {
@@ -72,6 +76,7 @@ export function queueItem(ticket: HandoffTicket, now: Date): QueueItem {
   return {
     id: ticket.id,
     reason: ticket.reason,
+    ...(isIncidentHandoff(ticket) ? { priority: 'incident' as const } : {}),
     locale: ticket.locale,
     ...(ticket.pendingAction !== undefined ? { pendingAction: ticket.pendingAction } : {}),
     channelId: ticket.channelId,

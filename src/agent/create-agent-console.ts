@@ -5,13 +5,18 @@ import type { HandoffHub } from '../handoff/handoff-hub';
 import type { Logger } from '../log/logger';
 import type { AccessRequests } from '../privacy/access/access-requests';
 import type { ReportPreview } from '../privacy/access/copy/copy-preview';
+import type { Concerns } from '../privacy/concerns/concerns';
 import { createRedisClient, describeRedisUrl, waitForRedis } from '../state/redis-client';
 import { agentApiRoutes } from './agent-api-routes';
 import type { AgentConsoleConfig } from './agent-console-config';
 import { AgentDesk, AgentDeskLedger } from './agent-desk';
 import { AgentEventStreams } from './agent-event-streams';
 import { agentPageRoutes } from './agent-page-routes';
+import { concernApiRoutes } from './concerns/concern-api-routes';
+import { ConcernDesk } from './concerns/concern-desk';
 import type { ConsoleView } from './console-roles';
+import { incidentApiRoutes } from './incidents/incident-api-routes';
+import { IncidentDesk } from './incidents/incident-desk';
 import { requestApiRoutes } from './requests/request-api-routes';
 import { RequestDesk } from './requests/request-desk';
 import { AgentSessions } from './sessions/agent-sessions';
@@ -45,6 +50,13 @@ export interface AgentConsoleDeps {
   readonly accessRequests?: AccessRequests;
   /** Reads a copy's report.html for the team's review before release (`zipReportPreview(dataCopies)`); without it no preview. */
   readonly reportPreview?: ReportPreview;
+  /**
+   * Concerns and breach incidents (the Concerns and Incidents views, for the supervisor and privacy
+   * roles; the published notice for every role working customers); without it those are not served.
+   */
+  readonly concerns?: Concerns;
+  /** Largest affected-subjects import sent from the Incidents view, bytes. @default 8 MiB */
+  readonly importLimitBytes?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -60,7 +72,13 @@ export interface AgentConsole {
   close(): Promise<void>;
 }
 
-/** Wires the agent console: desk (use cases), sessions, sign-in throttle, event streams, routes, and the Requests view when access requests are given. */
+/** Largest affected-subjects import from the console by default (about 200,000 email addresses). */
+export const DEFAULT_IMPORT_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Wires the agent console: desk (use cases), sessions, sign-in throttle, event streams, routes, the
+ * Requests view when access requests are given, the Concerns and Incidents views when concerns are.
+ */
 export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentConsole> {
   const logger = deps.logger.child({ module: 'agent-console' });
   const now = deps.now ?? (() => new Date());
@@ -90,14 +108,33 @@ export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentC
   const streams = new AgentEventStreams({ hub: deps.hub, sessions, keepAliveMs: deps.config.eventsKeepAliveSeconds * 1000, logger: deps.logger, now });
   streams.start();
   const hashSlots = new HashSlots(deps.config.loginMaxConcurrentHashes);
-  const views = new Set<ConsoleView>(deps.accessRequests ? ['handoffs', 'requests'] : ['handoffs']);
-  const api = agentApiRoutes({ desk, sessions, throttle, hashSlots, clientAddress: deps.clientAddress, streams, config: deps.config, views, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger });
+  const views = new Set<ConsoleView>(['handoffs', ...(deps.accessRequests ? ['requests' as const] : []), ...(deps.concerns ? ['concerns' as const, 'incidents' as const] : [])]);
+
   const requestDesk = deps.accessRequests ? new RequestDesk({ requests: deps.accessRequests, db: deps.ledger.db, ...(deps.reportPreview ? { preview: deps.reportPreview } : {}), logger: deps.logger, now }) : undefined;
   const requestApi = requestDesk ? requestApiRoutes({ desk: requestDesk, sessions, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger }) : undefined;
+  const incidentDesk = deps.concerns ? new IncidentDesk({ concerns: deps.concerns, logger: deps.logger, now }) : undefined;
+  const concernDesk = deps.concerns && incidentDesk ? new ConcernDesk({ concerns: deps.concerns, incidents: incidentDesk, logger: deps.logger, now }) : undefined;
+  const concernApi = concernDesk ? concernApiRoutes({ desk: concernDesk, sessions, bodyLimitBytes: deps.bodyLimitBytes, logger: deps.logger }) : undefined;
+  const incidentApi = incidentDesk
+    ? incidentApiRoutes({ desk: incidentDesk, sessions, bodyLimitBytes: deps.bodyLimitBytes, importLimitBytes: deps.importLimitBytes ?? DEFAULT_IMPORT_LIMIT_BYTES, logger: deps.logger })
+    : undefined;
+  const api = agentApiRoutes({
+    desk,
+    sessions,
+    throttle,
+    hashSlots,
+    clientAddress: deps.clientAddress,
+    streams,
+    config: deps.config,
+    views,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    logger: deps.logger,
+    ...(incidentDesk ? { notice: incidentDesk } : {}),
+  });
   const page = agentPageRoutes();
   logger.info(
     { sessions: store.backend, ...(deps.redisUrl ? { redis: describeRedisUrl(deps.redisUrl) } : {}), idleSeconds: deps.config.sessionTtlSeconds, cookieSecure: deps.config.cookieSecure },
-    `agent console at /agent${requestDesk ? ' (with the Requests view)' : ''}, sessions ${store.backend === 'redis' ? 'in Redis' : 'in-process (one instance only; set REDIS_URL for several)'}`,
+    `agent console at /agent${requestDesk ? ' (with the Requests view)' : ''}${concernDesk ? ' (with the Concerns and Incidents views)' : ''}, sessions ${store.backend === 'redis' ? 'in Redis' : 'in-process (one instance only; set REDIS_URL for several)'}`,
   );
   const redis = client;
   return {
@@ -105,6 +142,8 @@ export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentC
       page(server);
       api(server);
       requestApi?.(server);
+      concernApi?.(server);
+      incidentApi?.(server);
     },
     desk,
     sessions,

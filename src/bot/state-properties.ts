@@ -1,6 +1,7 @@
 import { DialogState } from 'botbuilder-dialogs';
 import { SessionProperty } from '../turn/session-property';
 import type { TranscriptLine } from '../handoff/handoff-types';
+import type { IncidentTopic } from './incident-topic';
 import { ActiveHandoff, SessionAssurance, UserPreferences } from './session-types';
 
 /** The state the bot keeps, by scope: the dialog stack per conversation, preferences per person. */
@@ -17,6 +18,8 @@ export interface StateProperties {
   readonly recentLines: SessionProperty<TranscriptLine[]>;
   /** Subjects whose opt-out of the sale/sharing of their data this conversation recorded (asked for, or by GPC): GPC records it once. */
   readonly saleOptOuts: SessionProperty<string[]>;
+  /** The published incident this conversation asked about, and when: a person asked for next is a surge agent's. */
+  readonly incidentTopic: SessionProperty<IncidentTopic>;
 }
 
 export function createStateProperties(): StateProperties {
@@ -28,5 +31,6 @@ export function createStateProperties(): StateProperties {
     handoff: new SessionProperty<ActiveHandoff>('conversation', 'handoff'),
     recentLines: new SessionProperty<TranscriptLine[]>('conversation', 'recentLines'),
     saleOptOuts: new SessionProperty<string[]>('conversation', 'saleOptOuts'),
+    incidentTopic: new SessionProperty<IncidentTopic>('conversation', 'incidentTopic'),
   };
 }

@@ -29,12 +29,15 @@ import { IDENTIFIER_KINDS, IdentifierKind, isIdentifierKind, normalizeIdentifier
 import { rotateIdentifierKey } from '../ledger/subjects/identifier-encryption';
 import { WebhookOutbox } from '../ledger/webhooks/webhook-outbox';
 import { ClockInputError } from '../privacy/clocks/clock-errors';
-import { computeBreachDeadline, computeRequestDeadlines } from '../privacy/clocks/deadlines';
+import { computeBreachClock, computeBreachDeadline, computeRequestDeadlines } from '../privacy/clocks/deadlines';
 import { REGIMES, REQUEST_TYPES, isRegime } from '../privacy/clocks/regimes';
 import { parsePublicKeyPem, parseSigningKeyPem, RECEIPT_SIGNING_KEY } from '../privacy/receipts/receipt-key';
 import { verifyReceipt } from '../privacy/receipts/receipt-verifier';
 import { openAccessRequests } from '../privacy/access/create-access-requests';
 import { requestSheet, requestTable } from './requests-output';
+import { openConcerns } from '../privacy/concerns/create-concerns';
+import { loadDpoAlertConfig } from '../config/dpo-alert-config';
+import { concernItem, concernTable, incidentItem, incidentTable } from './concerns-output';
 
 export const USAGE = `usage: npm run ledger -- <command> [options]
 
@@ -48,7 +51,9 @@ export const USAGE = `usage: npm run ledger -- <command> [options]
   verify                                    check every hash chain; exit 1 naming the first broken link
   deadline --regime R --type T --received ISO [--zone IANA]
                                             statutory instants of a request (R: ${REGIMES.join(', ')}; T: ${REQUEST_TYPES.join(', ')})
-  deadline --type breach --awareness ISO    72-hour authority deadline of a personal-data breach
+  deadline --type breach --awareness ISO [--regime R]
+                                            authority deadline of a personal-data breach (72 hours; with R, that
+                                            regime's: LGPD 3 working days, PIPEDA and CCPA none from awareness)
   seed-demo                                 add the demo customers (idempotent)
   agent add --username NAME --role ROLE     create an agent console account (ROLE: ${AGENT_ROLES.join(', ')});
                                             the password is read from standard input (first line; in a
@@ -64,6 +69,12 @@ export const USAGE = `usage: npm run ledger -- <command> [options]
                                             due (extended shown), time left (overdue, due soon within 3 days), sources;
                                             --due-within: only those due within DAYS days (overdue included)
   requests show REF [--json]                one access request: its clock, sources, copy and history
+  concerns list [--json] [--all]            concerns still to triage, new reports first and suspected breaches
+                                            first among them: reference, topic, state, reported, incident, whether
+                                            the DPO alert went out; --all adds those triaged in the last 90 days
+  incidents list [--json]                   breach incidents, open ones first, with the time left to the authority
+                                            per regime (GDPR/UK GDPR 72 h, LGPD 3 working days, PIPEDA "as soon
+                                            as feasible"), reports, people affected and the notice
   help                                      this text
 
 ISO instants carry their zone: 2027-01-31T10:00:00Z or 2027-01-31T11:00:00+01:00.
@@ -184,8 +195,12 @@ function deadline(args: ParsedArgs): unknown {
   if (type === 'breach') {
     expect(args, { options: ['type', 'awareness', 'regime'] });
     if (regime !== undefined && !isRegime(regime)) throw new UsageError(`--regime must be one of ${REGIMES.join(', ')} (got "${regime}")`);
+    if (regime !== undefined) {
+      const clock = computeBreachClock({ regime, awarenessAt: instant(args, 'awareness') });
+      return { regime, type, awarenessAt: clock.awarenessAt.toISOString(), due: clock.dueAt?.toISOString() ?? null, rule: clock.rule, basis: clock.basis };
+    }
     const clock = computeBreachDeadline({ awarenessAt: instant(args, 'awareness') });
-    return { ...(regime ? { regime } : {}), type, awarenessAt: clock.awarenessAt.toISOString(), due: clock.due.toISOString(), basis: clock.basis };
+    return { type, awarenessAt: clock.awarenessAt.toISOString(), due: clock.due.toISOString(), basis: clock.basis };
   }
   expect(args, { options: ['type', 'regime', 'received', 'zone'] });
   if (regime === undefined) throw new UsageError(`--regime is required (${REGIMES.join(', ')})`);
@@ -334,6 +349,38 @@ async function requests(args: ParsedArgs): Promise<number> {
   throw new UsageError(subcommand === undefined ? 'needs a subcommand: requests list or requests show REF' : `unknown subcommand "requests ${subcommand}" (try: requests list, requests show REF)`);
 }
 
+/** `concerns list [--json] [--all]`: through the same service as the console (nothing sent, no customer's words printed). */
+async function concerns(args: ParsedArgs): Promise<number> {
+  const [subcommand] = args.positional;
+  if (subcommand !== 'list') throw new UsageError(subcommand === undefined ? 'needs a subcommand: concerns list' : `unknown subcommand "concerns ${subcommand}" (try: concerns list)`);
+  expect(args, { flags: ['json', 'all'], positional: 1 });
+  const dpoAlert = loadDpoAlertConfig(process.env);
+  return withLedger(async (ledger) => {
+    const service = await openConcerns(ledger, { dpoAlert, defaultLocale: process.env.DEFAULT_LOCALE });
+    const items = (await service.list({ includeClosed: args.flags.has('all') })).map(concernItem);
+    if (args.flags.has('json')) print({ now: new Date().toISOString(), concerns: items });
+    else process.stdout.write(concernTable(items));
+    if (items.length === 0) note(`concerns list: no concern ${args.flags.has('all') ? 'in the last 90 days' : 'waiting for triage'}`);
+    return EXIT_OK;
+  });
+}
+
+/** `incidents list [--json]`: every incident with the time left per regime. */
+async function incidents(args: ParsedArgs): Promise<number> {
+  const [subcommand] = args.positional;
+  if (subcommand !== 'list') throw new UsageError(subcommand === undefined ? 'needs a subcommand: incidents list' : `unknown subcommand "incidents ${subcommand}" (try: incidents list)`);
+  expect(args, { flags: ['json'], positional: 1 });
+  return withLedger(async (ledger) => {
+    const service = await openConcerns(ledger, { defaultLocale: process.env.DEFAULT_LOCALE });
+    const now = new Date();
+    const items = (await service.listIncidents()).map((incident) => incidentItem(incident, now));
+    if (args.flags.has('json')) print({ now: now.toISOString(), incidents: items });
+    else process.stdout.write(incidentTable(items));
+    if (items.length === 0) note('incidents list: no incident');
+    return EXIT_OK;
+  });
+}
+
 async function run(args: ParsedArgs): Promise<number> {
   switch (args.command) {
     case 'help':
@@ -414,6 +461,10 @@ async function run(args: ParsedArgs): Promise<number> {
       return webhook(args);
     case 'requests':
       return requests(args);
+    case 'concerns':
+      return concerns(args);
+    case 'incidents':
+      return incidents(args);
     case undefined:
       throw new UsageError('missing command');
     default:
@@ -425,7 +476,7 @@ async function run(args: ParsedArgs): Promise<number> {
 export async function main(argv: readonly string[]): Promise<number> {
   let command: string | undefined = argv[0];
   try {
-    const args = parseArgs(argv, new Set(['dry-run', 'json']));
+    const args = parseArgs(argv, new Set(['dry-run', 'json', 'all']));
     command = args.command;
     runningCommand = command;
     return await run(args);

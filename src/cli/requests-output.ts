@@ -47,7 +47,7 @@ function dueText(request: RequestSummary): string {
 }
 
 /** Columns padded to their widest cell; the last one is not padded. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
   const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].map((l) => `${l}\n`).join('');

@@ -12,6 +12,7 @@ import { loadIdentityCodeConfig } from '../privacy/identity/identity-code-config
 import { loadDataCopyConfig } from '../privacy/access/copy/data-copy-config';
 import { loadSourceJobConfig } from '../privacy/access/source-job-config';
 import { BotOptions, DEFAULT_BOT_OPTIONS } from './options';
+import { loadDpoAlertConfig } from './dpo-alert-config';
 import { readAllowedServiceUrls } from '../server/service-url-policy';
 import { readTrustProxy } from './trust-proxy';
 
@@ -58,7 +59,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
   const redisPrefix = readString(env, 'REDIS_PREFIX', d.redisPrefix);
   if (redisPrefix === '' || /\s/.test(redisPrefix)) throw invalid('REDIS_PREFIX', 'a non-empty prefix without spaces', redisPrefix);
 
-  const options: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes' | 'dataCopies' | 'sourceJobs'> = {
+  const options: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes' | 'dataCopies' | 'sourceJobs' | 'dpoAlert'> = {
     port: readInt(env, 'PORT', d.port, 0, 65535),
     host: readString(env, 'HOST', d.host) || d.host,
     nodeEnv: readEnum(env, 'NODE_ENV', d.nodeEnv, ['development', 'production', 'test'] as const),
@@ -99,5 +100,5 @@ export function loadConfig(env: Env = process.env): BotOptions {
     );
   }
   // After the bot's own checks, so the most fundamental problem is the one reported.
-  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env), webChatIdentity: loadSiteIdentityConfig(env), agentConsole: loadAgentConsoleConfig(env), receipts: loadReceiptConfig(env), consentWebhook: loadConsentWebhookConfig(env), messaging: loadMessagingConfig(env), identityCodes: loadIdentityCodeConfig(env), dataCopies: loadDataCopyConfig(env), sourceJobs: loadSourceJobConfig(env) });
+  return Object.freeze({ ...options, ledger: loadLedgerConfig(env), directLine: loadDirectLineConfig(env), webChatIdentity: loadSiteIdentityConfig(env), agentConsole: loadAgentConsoleConfig(env), receipts: loadReceiptConfig(env), consentWebhook: loadConsentWebhookConfig(env), messaging: loadMessagingConfig(env), identityCodes: loadIdentityCodeConfig(env), dataCopies: loadDataCopyConfig(env), sourceJobs: loadSourceJobConfig(env), dpoAlert: loadDpoAlertConfig(env) });
 }

@@ -8,6 +8,7 @@ import type { MessagingConfig } from '../integrations/messaging/messaging-config
 import type { IdentityCodeConfig } from '../privacy/identity/identity-code-config';
 import type { DataCopyConfig } from '../privacy/access/copy/data-copy-config';
 import type { SourceJobConfig } from '../privacy/access/source-job-config';
+import type { DpoAlertConfig } from './dpo-alert-config';
 import { NO_TRUSTED_PROXY, TrustProxy } from './trust-proxy';
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
@@ -105,10 +106,12 @@ export interface BotOptions {
   readonly dataCopies: DataCopyConfig;
   /** Access requests' source jobs: SOURCE_JOBS_* (see privacy/access/source-job-config.ts). */
   readonly sourceJobs: SourceJobConfig;
+  /** The DPO alert of a suspected breach: DPO_WEBHOOK_URL, DPO_WEBHOOK_SECRET, DPO_EMAIL (see config/dpo-alert-config.ts). */
+  readonly dpoAlert: DpoAlertConfig;
 }
 
 /** Defaults of everything but the ledger, Direct Line and the agent console, whose defaults live with them (ledger-config.ts, direct-line-config.ts, agent-console-config.ts). */
-export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes' | 'dataCopies' | 'sourceJobs'> = Object.freeze({
+export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes' | 'dataCopies' | 'sourceJobs' | 'dpoAlert'> = Object.freeze({
   port: 3978,
   host: '0.0.0.0',
   nodeEnv: 'development',

@@ -8,7 +8,7 @@ export const MAX_MESSAGE_CHARS = 2000;
 /** The longest outcome note, in characters (code points). */
 export const MAX_NOTE_CHARS = 2000;
 
-export const HANDOFF_REASONS: readonly HandoffReason[] = ['verification', 'customer_request'];
+export const HANDOFF_REASONS: readonly HandoffReason[] = ['verification', 'customer_request', 'incident', 'breach'];
 export const VERIFICATION_OUTCOMES: readonly VerificationOutcome[] = ['verified', 'failed', 'none'];
 /**
  * How an agent may have checked an identity: the ledger's verification methods an agent can use

@@ -7,7 +7,12 @@ import type { PolicyAction } from '../privacy/assurance/assurance-policy';
  */
 export type HandoffStatus = 'queued' | 'claimed' | 'completed' | 'cancelled' | 'timed_out';
 
-export type HandoffReason = 'verification' | 'customer_request';
+/**
+ * Why a person is needed. `incident`: the customer asked for a person while an incident notice is published and the
+ * conversation is about it (incident mode; queued with priority). `breach`: the customer has just reported a suspected
+ * breach of their data and asked for a person now (priority, like `incident`).
+ */
+export type HandoffReason = 'verification' | 'customer_request' | 'incident' | 'breach';
 
 export type VerificationOutcome = 'verified' | 'failed' | 'none';
 

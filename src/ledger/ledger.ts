@@ -3,7 +3,8 @@ import { PROJECT_ROOT } from '../paths';
 import { BlobCipher } from './access/blob-cipher';
 import { AgentService } from './agents/agent-service';
 import { verifyChains, ChainReport } from './chain/chain-verifier';
-import { ConcernService } from './concerns/concern-service';
+import { ConcernStore } from './concerns/concern-store';
+import { IncidentStore } from './concerns/incident-store';
 import { ConsentService } from './consent/consent-service';
 import { migrate, MigrationReport } from './db/migrator';
 import { createPgDatabase } from './db/pg-database';
@@ -53,7 +54,10 @@ export interface Ledger {
   readonly subjects: SubjectService;
   readonly consent: ConsentService;
   readonly requests: RequestService;
-  readonly concerns: ConcernService;
+  /** Concerns as records (free text sealed); the rules are src/privacy/concerns/concern-service.ts. */
+  readonly concerns: ConcernStore;
+  /** Breach incidents as records: phases, notice, affected subjects. */
+  readonly incidents: IncidentStore;
   readonly verifications: VerificationService;
   readonly agents: AgentService;
   readonly migration: MigrationReport;
@@ -87,19 +91,21 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
     await checkIdentifierKeys(db, cipher);
     const identifiersEncryptedAtOpen = await sealClearIdentifiers(db, cipher);
     await syncPurposes(db, catalog, now);
+    const blobs = new BlobCipher(cipher);
     return {
       db,
       catalog,
       subjects: new SubjectService(db, hasher, now, cipher),
       consent: new ConsentService(db, catalog, now),
       requests: new RequestService(db, now),
-      concerns: new ConcernService(db, now),
+      concerns: new ConcernStore(db, blobs),
+      incidents: new IncidentStore(db),
       verifications: new VerificationService(db, now),
       agents: new AgentService(db, now),
       migration,
       identifiersEncryptedAtOpen,
       cipher,
-      blobs: new BlobCipher(cipher),
+      blobs,
       verify: () => verifyChains(db),
       close: () => db.close(),
     };

@@ -5,7 +5,8 @@ import { LOCALES_DIR } from '../paths';
 
 /**
  * The content of `locales/<lang>/entities.json`: the words customers use for consent scopes
- * (purposes, channels, "all marketing", "everything", "when…") and for yes/no answers.
+ * (purposes, channels, "all marketing", "everything", "when…"), for yes/no answers and for what
+ * a reported concern is about.
  * Checked here for shape only; each recognizer checks the meaning of its own part.
  */
 export interface EntityLists {
@@ -27,10 +28,12 @@ export interface EntityLists {
   readonly no: readonly string[];
   /** Answers that are neither ("I don't know", "non so"); they also cover a yes or no inside them. */
   readonly unsure: readonly string[];
+  /** Words per concern topic (`breach`, `use`, `answer`, `other`): what a reported concern is about. */
+  readonly concernTopics: Readonly<Record<string, readonly string[]>>;
 }
 
 const LIST_KEYS = ['allMarketing', 'allChannels', 'everything', 'history', 'yes', 'no', 'unsure'] as const;
-const MAP_KEYS = ['channels', 'purposes'] as const;
+const MAP_KEYS = ['channels', 'purposes', 'concernTopics'] as const;
 
 /** A malformed or inconsistent entities file; `key` is the dotted path of the offending entry. */
 export class EntityListError extends Error {

@@ -70,6 +70,20 @@ describe('npm run ledger -- agent add', function () {
     }
   });
 
+  it('creates a surge account for outsourced staff during a breach (--role surge), and names the role in its refusals', async () => {
+    const run = ledgerCli(['agent', 'add', '--username', 'sonia', '--role', 'surge'], `${PASSWORD}\n`, ledgerDir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { username: 'sonia', role: 'surge' });
+    const refused = ledgerCli(['agent', 'add', '--username', 'luca', '--role', 'outsourced'], `${PASSWORD}\n`, ledgerDir);
+    assert.match(refused.stderr, /--role must be one of agent, supervisor, privacy, surge/);
+    const ledger = await openLedger({ ledgerDir, hashKey: HASH_KEY });
+    try {
+      assert.deepEqual(await ledger.agents.get('sonia'), { username: 'sonia', role: 'surge' });
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('takes the first line only (CRLF too), and refuses a short password, a duplicate, a bad role, no password and a wrong subcommand with exit 2', () => {
     const crlf = ledgerCli(['agent', 'add', '--username', 'marco', '--role', 'agent'], `${PASSWORD}\r\nsecond line\r\n`, ledgerDir);
     assert.equal(crlf.status, 0, crlf.stderr);

@@ -10,6 +10,7 @@ import type { AgentRole } from '../../src/ledger/agents/agent-service';
 import { Ledger, openLedger } from '../../src/ledger/ledger';
 import type { AccessRequests } from '../../src/privacy/access/access-requests';
 import type { ReportPreview } from '../../src/privacy/access/copy/copy-preview';
+import type { Concerns } from '../../src/privacy/concerns/concerns';
 import { LogCapture } from '../support/test-app';
 import { NO_TRUSTED_PROXY, TrustProxy } from '../../src/config/trust-proxy';
 import { clientAddressResolver } from '../../src/server/client-address';
@@ -50,11 +51,18 @@ export const PASSWORDS: Readonly<Record<string, string>> = Object.freeze({
   bob: 'bob has a long password too',
   sara: 'sara supervises with a long password',
   pia: 'pia works access requests with a long password',
+  sam: 'sam helps during a breach surge with a long password',
 });
 
-/** Registers the test agents: alice and bob (agents), sara (supervisor); with `privacyTeam`, pia (privacy) too. */
-export async function addTestAgents(ledger: Ledger, options: { privacyTeam?: boolean } = {}): Promise<void> {
-  const roles: Record<string, AgentRole> = { alice: 'agent', bob: 'agent', sara: 'supervisor', ...(options.privacyTeam ? { pia: 'privacy' as const } : {}) };
+/** Registers the test agents: alice and bob (agents), sara (supervisor); with `privacyTeam`, pia (privacy); with `surge`, sam (surge). */
+export async function addTestAgents(ledger: Ledger, options: { privacyTeam?: boolean; surge?: boolean } = {}): Promise<void> {
+  const roles: Record<string, AgentRole> = {
+    alice: 'agent',
+    bob: 'agent',
+    sara: 'supervisor',
+    ...(options.privacyTeam ? { pia: 'privacy' as const } : {}),
+    ...(options.surge ? { sam: 'surge' as const } : {}),
+  };
   for (const [username, role] of Object.entries(roles)) {
     if (!(await ledger.agents.get(username))) await ledger.agents.add(username, role, PASSWORDS[username], { actor: 'system:test', reason: 'test agent' });
   }
@@ -87,6 +95,8 @@ export interface ConsoleServerOptions {
   /** Serves the Requests view over these access requests. */
   readonly accessRequests?: AccessRequests;
   readonly reportPreview?: ReportPreview;
+  /** Serves the Concerns and Incidents views (and the published notice) over these concerns. */
+  readonly concerns?: Concerns;
 }
 
 /** The console's route group on its own restify server, on a free port. */
@@ -106,6 +116,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     ...(options.now ? { now: options.now } : {}),
     ...(options.accessRequests ? { accessRequests: options.accessRequests } : {}),
     ...(options.reportPreview ? { reportPreview: options.reportPreview } : {}),
+    ...(options.concerns ? { concerns: options.concerns } : {}),
   });
   const server = restify.createServer({ handleUncaughtExceptions: false });
   agentConsole.routes(server);

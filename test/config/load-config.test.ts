@@ -29,7 +29,7 @@ describe('configuration from the environment', () => {
   });
 
   it('runs with no configuration at all on documented defaults', () => {
-    const { ledger, directLine, webChatIdentity, agentConsole, receipts, consentWebhook, messaging, identityCodes, dataCopies, sourceJobs, ...options } = loadConfig({});
+    const { ledger, directLine, webChatIdentity, agentConsole, receipts, consentWebhook, messaging, identityCodes, dataCopies, sourceJobs, dpoAlert, ...options } = loadConfig({});
     assert.deepEqual(options, DEFAULT_BOT_OPTIONS);
     assert.ok(Object.isFrozen(loadConfig({})));
     assert.match(ledger.backendDescription, /^PGlite \(embedded\) in .*data\/ledger/);
@@ -38,6 +38,7 @@ describe('configuration from the environment', () => {
     assert.equal(directLine.keySource, 'random-per-process');
     assert.equal(receipts.usesEphemeralKey, true);
     assert.equal(consentWebhook.url, '', 'no webhook unless CONSENT_WEBHOOK_URL is set');
+    assert.deepEqual([dpoAlert.webhook, dpoAlert.email], [null, ''], 'the DPO alert reaches no one unless DPO_WEBHOOK_URL or DPO_EMAIL is set');
     assert.deepEqual([messaging.email.kind, messaging.sms.kind, identityCodes.usesEphemeralKey], ['outbox', 'outbox', true], 'codes go to the development outbox, hashed with a key of this process');
     assert.equal(webChatIdentity.enabled, false, 'no signed-in Web Chat unless WEBCHAT_IDENTITY_JWKS_URL or _SECRET is set');
     assert.deepEqual(dataCopies, { retentionDays: 30, maxDownloads: 5, review: 'required', reviewRequired: true }, 'copies kept 30 days, 5 downloads, released by the privacy team');

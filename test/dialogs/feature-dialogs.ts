@@ -3,11 +3,13 @@ import { Dialog } from 'botbuilder-dialogs';
 import { AccessDialogDeps } from '../../dialogs/access-dialog-deps';
 import { AssuranceGateDialog } from '../../dialogs/assurance-gate-dialog';
 import { CaseStatusDialog } from '../../dialogs/case-status-dialog';
+import { ConcernDialogDeps } from '../../dialogs/concern-dialog-deps';
+import { ConcernReportDialog } from '../../dialogs/concern-report-dialog';
 import { ConsentChangeDialog } from '../../dialogs/consent-change-dialog';
 import { ConsentCheckDialog } from '../../dialogs/consent-check-dialog';
 import { DataCopyDialog } from '../../dialogs/data-copy-dialog';
 import { ConsentDialogDeps } from '../../dialogs/consent-dialog-deps';
-import { HandoffDialog, HandoffMode } from '../../dialogs/handoff-dialog';
+import { HandoffDialog, HandoffDialogDeps, HandoffMode } from '../../dialogs/handoff-dialog';
 import { IdentityCodeDialog } from '../../dialogs/identity-code-dialog';
 import { IdentityDialog } from '../../dialogs/identity-dialog';
 import { MenuEntry, availableMenu } from '../../dialogs/menu';
@@ -22,12 +24,15 @@ import { AssurancePolicy, loadAssurancePolicy } from '../../src/privacy/assuranc
 import type { IdentityService } from '../../src/privacy/identity/identity-service';
 import { loadPurposeCatalog } from '../../src/ledger/purposes/purpose-catalog';
 import { CodeReplyRecognizer } from '../../src/nlu/code-reply-recognizer';
+import { ConcernTopicRecognizer } from '../../src/nlu/concern-topic-recognizer';
+import { OccurredAtRecognizer } from '../../src/nlu/occurred-at-recognizer';
 import { ConsentScopeRecognizer } from '../../src/nlu/consent-scope-recognizer';
 import type { IntentRecognizer } from '../../src/nlu/intents';
 import type { OneTimeCodes } from '../../src/privacy/identity/one-time-code-types';
 import { YesNoRecognizer } from '../../src/nlu/yes-no';
 import { LogCapture } from '../support/test-app';
-import { FakeAccessRequests } from './fake-access-requests';
+import { FakeAccessRequests, TEST_CATEGORIES } from './fake-access-requests';
+import { FakeConcerns } from './fake-concerns';
 
 /** A state property of one conversation, kept in memory so a test can read (and preset) it. */
 export class MemoryAccessor<T> implements StatePropertyAccessor<T> {
@@ -51,6 +56,8 @@ export class MemoryAccessor<T> implements StatePropertyAccessor<T> {
 
 const catalog = loadPurposeCatalog();
 let recognizers: { scope: ConsentScopeRecognizer; yesNo: YesNoRecognizer } | undefined;
+/** Loaded once per test process, as the app loads them once at start. */
+let concernReaders: { topics: ConcernTopicRecognizer; dates: OccurredAtRecognizer } | undefined;
 
 /** Consent self-service where nobody is on file (stand-in where the ledger is not the point: NOBODY never gets past the gate). */
 export const NO_CONSENTS: ConsentDialogDeps['consents'] = {
@@ -90,6 +97,12 @@ export interface FeatureDialogsOptions {
   logs?: LogCapture;
   /** The access dialogs' clock (has a download link expired?). @default the real one */
   accessNow?: () => Date;
+  /** The reason of a handoff the customer asks for (incident mode: `IncidentConversation.reasonOf`). @default 'customer_request' */
+  handoffReasonOf?: HandoffDialogDeps['reasonOf'];
+  /** Concerns the report dialog records. @default an in-memory fake nobody reads */
+  concerns?: ConcernDialogDeps['concerns'];
+  /** The report dialog's clock ("yesterday", "tomorrow"). @default the real one */
+  concernNow?: () => Date;
 }
 
 /** A classifier that recognises nothing (stand-in where no answer at the code prompt needs it). */
@@ -122,6 +135,7 @@ export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDial
     recentLines: async () => [...(options.lines ?? [])],
     conversationOf: storedConversationOf,
     menu,
+    ...(options.handoffReasonOf ? { reasonOf: options.handoffReasonOf } : {}),
   });
   const codeDialog = options.codes ? new IdentityCodeDialog({ codes: options.codes, replies: CodeReplyRecognizer.load(options.codeIntents ?? NO_INTENTS), assurance }) : undefined;
   const gate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog, ...(codeDialog ? { codeDialog } : {}) });
@@ -130,5 +144,18 @@ export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDial
   const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps), new SaleOptOutDialog(consentDeps)];
   const accessDeps: AccessDialogDeps = { access: options.access ?? new FakeAccessRequests(), assurance, yesNo: recognizers.yesNo, gate, menu, logger: (options.logs ?? new LogCapture()).logger, ...(options.accessNow ? { now: options.accessNow } : {}) };
   const accessDialogs = [new DataCopyDialog(accessDeps), new CaseStatusDialog(accessDeps)];
-  return { dialogs: [gate, handoffDialog, ...consentDialogs, ...accessDialogs], gate, hub, assurance, assuranceState, handoffState };
+  concernReaders ??= { topics: ConcernTopicRecognizer.load(), dates: new OccurredAtRecognizer() };
+  const concernDeps: ConcernDialogDeps = {
+    concerns: options.concerns ?? new FakeConcerns(),
+    assurance,
+    ...concernReaders,
+    categories: TEST_CATEGORIES,
+    yesNo: recognizers.yesNo,
+    gate,
+    handoff: handoffDialog,
+    menu,
+    logger: (options.logs ?? new LogCapture()).logger,
+    ...(options.concernNow ? { now: options.concernNow } : {}),
+  };
+  return { dialogs: [gate, handoffDialog, ...consentDialogs, ...accessDialogs, new ConcernReportDialog(concernDeps)], gate, hub, assurance, assuranceState, handoffState };
 }

@@ -6,10 +6,10 @@ import { IntentName } from '../../src/nlu/intents';
 import { ACTIVITY_LOCALE, DialogWorld, TestConversation, Voices, actionTitles, keyword, loadWorld, voicesFor } from './dialog-harness';
 
 /** Labels the menu shows today (only real capabilities), and those it must not show yet. */
-const SHOWN_LABEL_KEYS = ['menu.consentCheck', 'menu.consentChange', 'menu.consentGive', 'menu.optOutSale', 'menu.dataCopy', 'menu.caseStatus', 'menu.agent', 'menu.language', 'menu.help'];
-const HIDDEN_LABEL_KEYS = ['menu.concernReport'];
-/** Intents the classifier knows but no dialog serves yet: each gets the fallback. */
-const INTENTS_WITHOUT_DIALOG: readonly IntentName[] = ['concern.report'];
+const SHOWN_LABEL_KEYS = ['menu.consentCheck', 'menu.consentChange', 'menu.consentGive', 'menu.optOutSale', 'menu.dataCopy', 'menu.concernReport', 'menu.caseStatus', 'menu.agent', 'menu.language', 'menu.help'];
+const HIDDEN_LABEL_KEYS: readonly string[] = [];
+/** Intents the classifier knows but no dialog serves yet: each gets the fallback (none today: every capability is served). */
+const INTENTS_WITHOUT_DIALOG: readonly IntentName[] = [];
 const NONSENSE = 'qwertz blorp';
 
 /** What one reply must hold: texts it includes (translated), its buttons, texts it must not include. */

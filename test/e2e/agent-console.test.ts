@@ -4,36 +4,15 @@ import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import type { Ledger } from '../../src/ledger/ledger';
 import { newReference } from '../../src/ledger/references/reference';
 import { AccessRuleError } from '../../src/privacy/access/access-rule-error';
-import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, PASSWORDS, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
+import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
 import { accessCase, failedSource, FakeAccessRequests } from '../agent/fake-access-requests';
-import { axeViolations, describeViolations } from '../support/axe';
+import { assertAccessible, assertHealthy, OpenConsole, openConsole as openConsolePage, signInByKeyboard, WAIT_MS } from './agent-console-page';
 import { launchChromium } from './chromium';
 
-const WAIT_MS = 10_000;
 const INJECTION = '<img src=x onerror=alert(1)><script>window.__xss = 1; alert(2)</script><b onmouseover=alert(3)>bold?</b>';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A copy's report as the preview serves it: inline style (allowed), a script (must not run) and a remote image (must not load). */
 const REPORT = '<!doctype html><html lang="en"><head><title>Your data</title><style>h1 { color: #0b5cad; }</style></head><body><h1>Your data</h1><p>Orders: 3</p><img src="http://198.51.100.7/pixel.png" alt=""><script>parent.__reportRan = 1; window.__reportRan = 1;</script></body></html>';
-
-/** Records CSP (and Trusted Types) violations from the first script on: the console must need nothing its policy forbids. */
-const RECORD_CSP_VIOLATIONS = `
-  window.__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', function (e) {
-    window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
-  });
-`;
-
-interface OpenConsole {
-  readonly page: Page;
-  /** Dialogs (alert, confirm, prompt) the page opened: must stay empty. */
-  readonly dialogs: string[];
-  /** Console errors and uncaught page errors. */
-  readonly problems: string[];
-  /** Every URL the page requested. */
-  readonly requested: string[];
-  /** Every URL that was answered (a request the page's policy blocked is requested, never loaded). */
-  readonly loaded: string[];
-}
 
 // The page alone: a console server over an in-memory hub, with a channel that records what would reach
 // the customer. The whole path (Web Chat customer, the bot's own hub and proactive channel) is
@@ -84,56 +63,8 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     await ledger?.close();
   });
 
-  async function openConsole(): Promise<OpenConsole> {
-    const context = await browser.newContext({ locale: 'en-US' });
-    contexts.push(context);
-    await context.addInitScript({ content: RECORD_CSP_VIOLATIONS });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    const problems: string[] = [];
-    const requested: string[] = [];
-    const loaded: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    page.on('console', (message) => {
-      // The sign-in page asks for the session first; the browser reports the expected 401 as a console error.
-      if (message.type() === 'error' && !/401/.test(message.text())) problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('request', (request) => requested.push(request.url()));
-    page.on('requestfinished', (request) => loaded.push(request.url()));
-    const response = await page.goto(`${app.baseUrl}/agent`, { waitUntil: 'load' });
-    assert.equal(response?.status(), 200);
-    return { page, dialogs, problems, requested, loaded };
-  }
-
-  /** Signs in with the keyboard only: type, Tab, type, Enter; the view the role opens on shows its heading. */
-  async function signInByKeyboard(page: Page, username: string, heading = 'Waiting customers'): Promise<void> {
-    const user = page.getByLabel('Username');
-    await user.waitFor({ state: 'visible', timeout: WAIT_MS });
-    await user.focus();
-    await page.keyboard.type(username);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(PASSWORDS[username]);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: heading }).waitFor({ state: 'visible', timeout: WAIT_MS });
-    assert.equal(await page.locator('#who-name').innerText(), username);
-  }
-
-  async function assertAccessible(page: Page, where: string): Promise<void> {
-    const violations = await axeViolations(page);
-    assert.deepEqual(violations.map((v) => v.id), [], `WCAG 2.1 AA violations (${where}):\n${describeViolations(violations)}`);
-  }
-
-  async function assertHealthy(open: OpenConsole): Promise<void> {
-    const violations = (await open.page.evaluate('window.__cspViolations')) as string[];
-    assert.deepEqual(violations, [], `CSP violations: ${violations.join('; ')}`);
-    assert.deepEqual(open.problems, []);
-    assert.deepEqual(open.dialogs, []);
-    const foreign = open.requested.filter((url) => new URL(url).host !== new URL(app.baseUrl).host);
-    assert.deepEqual(foreign, [], 'the console loads nothing from elsewhere');
+  function openConsole(): Promise<OpenConsole> {
+    return openConsolePage(browser, app.baseUrl, contexts);
   }
 
   it('signs in, sees a customer queued live, claims, says Hello, sees the answer arrive live, and marks the customer verified', async () => {
@@ -291,7 +222,8 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     await toRequests.focus();
     await page.keyboard.press('Enter');
     // The view opens with focus on its heading, once its list is in. WAIT_MS only guards against a hang.
-    await page.waitForFunction("document.activeElement && document.activeElement.id === 'requests-title'", undefined, { timeout: WAIT_MS });
+    // (A selector, not a predicate string: polling one needs eval, which the page's CSP refuses.)
+    await page.locator('#requests-title:focus').waitFor({ timeout: WAIT_MS });
     assert.equal(await toRequests.getAttribute('aria-pressed'), 'true');
     assert.equal(await page.locator('#console').isHidden(), true);
 

@@ -15,7 +15,7 @@ import { readZipEntries } from '../support/zip-entries';
 import { BROWSER_WAIT_MS } from './chromium';
 import { useConsentBrowser } from './consent-browser';
 import { emailsTo, verifyByEmailCode } from './dev-outbox';
-import { assertNothingFailed, openWebChat, see, send, transcript } from './web-chat-page';
+import { assertNothingFailed, openWebChat, see, seeMessage, send, transcript } from './web-chat-page';
 
 /**
  * Background work a step waits for: the source jobs (the demo CRM's help desk posts its tickets back
@@ -30,11 +30,6 @@ const REFERENCE = /PRV-\d{4}-[0-9A-HJKMNP-TV-Z]{6}-[0-9A-HJKMNP-TV-Z]/;
 const SOURCES = ['ledger', 'demo-crm', 'demo-crm-support'];
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A message as Web Chat shows it: each paragraph is an element of its own. */
-async function seeMessage(page: Page, text: string): Promise<void> {
-  for (const paragraph of text.split('\n\n')) await see(page, paragraph);
-}
 
 /** The text of the paragraph holding `{{placeholder}}`, up to it (a link or a size, shown apart or varying). */
 function textBefore(t: Translator, key: string, vars: Record<string, unknown>, placeholder: string): string {

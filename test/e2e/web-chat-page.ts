@@ -18,6 +18,11 @@ export async function see(page: Page, text: string | RegExp): Promise<void> {
     .waitFor({ state: 'visible', timeout: BROWSER_WAIT_MS });
 }
 
+/** Waits until the transcript shows a whole message: Web Chat renders each paragraph as an element of its own. */
+export async function seeMessage(page: Page, text: string): Promise<void> {
+  for (const paragraph of text.split('\n\n')) await see(page, paragraph);
+}
+
 /** Types a message in Web Chat's send box and sends it with Enter, as a customer does. */
 export async function send(page: Page, text: string): Promise<void> {
   const input = page.locator('[data-id="webchat-sendbox-input"]');

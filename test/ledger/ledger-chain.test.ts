@@ -4,6 +4,7 @@ import { consentHashRecord } from '../../src/ledger/consent/consent-event-row';
 import { ConsentChange, ConsentEvent, ConsentProvenance } from '../../src/ledger/consent/consent-types';
 import { Ledger } from '../../src/ledger/ledger';
 import { Subject } from '../../src/ledger/subjects/subject-service';
+import { openConcerns } from '../../src/privacy/concerns/create-concerns';
 import { forEachBackend, registerSubject } from './support/ledger-backends';
 
 const CHAT: ConsentProvenance = { collectionMethod: 'web_chat', language: 'en' };
@@ -60,11 +61,15 @@ forEachBackend('hash chains', (ctx) => {
       assert.equal((await ledger.verify()).ok, true);
     });
 
-    it('refuses UPDATE and DELETE of request and concern status history and of verifications', async () => {
+    it('refuses UPDATE and DELETE of request and concern status history, of verifications and of incident phases', async () => {
       const { ledger } = ctx;
       const subject = await registerSubject(ledger);
       const request = await ledger.requests.open({ subjectId: subject.id, type: 'access', regime: 'gdpr' }, CUSTOMER);
-      const concern = await ledger.concerns.report({ subjectId: subject.id, category: 'misuse', description: 'odd e-mails', suspectedBreach: false, severity: 'low' }, CUSTOMER);
+      const { reference } = await (await openConcerns(ledger)).report(
+        { subjectId: subject.id, topic: 'use', description: 'odd e-mails', occurred: null, dataCategories: [], dataPhrase: null, contact: null, channel: 'webchat', conversation: null, locale: 'en', timeZone: 'UTC' },
+        CUSTOMER,
+      );
+      const concern = (await ledger.concerns.find(reference))!;
       const verification = await ledger.verifications.record({ subjectId: subject.id, method: 'agent_check', level: 'verified', agent: 'anna', outcome: 'verified' }, CUSTOMER);
       await assertAppendOnly(ledger, "UPDATE data_request_status SET status = 'fulfilled' WHERE request_id = $1", [request.id], 'data_request_status', 'UPDATE');
       await assertAppendOnly(ledger, 'DELETE FROM data_request_status WHERE request_id = $1', [request.id], 'data_request_status', 'DELETE');
@@ -72,6 +77,9 @@ forEachBackend('hash chains', (ctx) => {
       await assertAppendOnly(ledger, 'DELETE FROM concern_status WHERE concern_id = $1', [concern.id], 'concern_status', 'DELETE');
       await assertAppendOnly(ledger, "UPDATE verification SET outcome = 'failed' WHERE id = $1", [verification.id], 'verification', 'UPDATE');
       await assertAppendOnly(ledger, 'DELETE FROM verification WHERE id = $1', [verification.id], 'verification', 'DELETE');
+      const incident = await (await openConcerns(ledger)).confirmBreach(reference, {}, { actor: 'agent:anna', reason: 'confirmed' });
+      await assertAppendOnly(ledger, "UPDATE incident_phase SET actor = 'x' WHERE incident_id = $1", [incident.id], 'incident_phase', 'UPDATE');
+      await assertAppendOnly(ledger, 'DELETE FROM incident_phase WHERE incident_id = $1', [incident.id], 'incident_phase', 'DELETE');
     });
   });
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { computeRequestDeadlines } from '../../src/privacy/clocks/deadlines';
-import { ReportConcern } from '../../src/ledger/concerns/concern-service';
+import { ConcernService } from '../../src/privacy/concerns/concern-service';
+import type { NewConcern } from '../../src/privacy/concerns/concern-types';
+import { openConcerns } from '../../src/privacy/concerns/create-concerns';
 import { RequestStatus } from '../../src/ledger/requests/request-service';
 import { assertLedgerError, countRows, FIXED_NOW, forEachBackend, registerSubject, untyped } from './support/ledger-backends';
 
@@ -9,7 +11,7 @@ const CUSTOMER = { actor: 'customer:test', reason: 'asked in chat' };
 const AGENT = { actor: 'agent:anna', reason: 'case work' };
 const HOUR_MS = 60 * 60 * 1000;
 const REQUEST_TABLES = ['data_request', 'data_request_status', 'audit_log'] as const;
-const CONCERN_TABLES = ['concern', 'concern_status', 'audit_log'] as const;
+const CONCERN_TABLES = ['concern', 'concern_status', 'audit_log', 'webhook_delivery', 'concern_message'] as const;
 const SYMBOL = '[0-9A-HJKMNP-TV-Z]';
 
 /** The same reference with a different, valid-looking check symbol. */
@@ -177,63 +179,83 @@ forEachBackend('data-subject requests', (ctx) => {
 });
 
 forEachBackend('concerns', (ctx) => {
-  const base: ReportConcern = { category: 'suspected_breach', description: 'Someone else got my invoice', suspectedBreach: true, severity: 'high' };
+  const base: NewConcern = {
+    subjectId: null,
+    topic: 'breach',
+    description: 'Someone else got my invoice',
+    occurred: null,
+    dataCategories: [],
+    dataPhrase: null,
+    contact: null,
+    channel: 'webchat',
+    conversation: null,
+    locale: 'en',
+    timeZone: 'Europe/Rome',
+  };
+  const concerns = (): Promise<ConcernService> => openConcerns(ctx.ledger, { now: ctx.clock.now });
 
-  it('stores the description with e-mail addresses and phone numbers redacted', async () => {
+  it('stores the description sealed: neither it nor the addresses in it are in the table', async () => {
     const { ledger } = ctx;
     const description = 'My invoice went to maria.rossi@example.com and they called me on +39 347 123 4567 about it.';
-    const concern = await ledger.concerns.report({ ...base, description }, CUSTOMER);
-    assert.equal(concern.descriptionRedacted, 'My invoice went to [email] and they called me on [phone] about it.');
-    const stored = (await ledger.db.query<{ description_redacted: string }>('SELECT description_redacted FROM concern WHERE id = $1', [concern.id])).rows[0].description_redacted;
-    assert.ok(!/maria|example\.com|347|4567/.test(stored), stored);
+    const { reference } = await (await concerns()).report({ ...base, description }, CUSTOMER);
+    const stored = (await ledger.db.query<{ row: string }>('SELECT c::text AS row FROM concern c WHERE reference = $1', [reference])).rows[0].row;
+    // Letters a hex dump of the seal cannot hold (its digits may match a phone number by chance).
+    assert.ok(!/maria|rossi|example\.com|invoice|called/.test(stored), stored);
+    assert.equal((await (await concerns()).show(reference, AGENT)).description, description, 'the privacy team reads it whole');
   });
 
-  it('sets the authority deadline of a suspected breach to awareness + 72 hours exactly', async () => {
-    const { ledger } = ctx;
+  it('runs the authority deadline of a confirmed breach 72 hours exactly from awareness', async () => {
+    const { clock } = ctx;
+    const service = await concerns();
+    const { reference } = await service.report({ ...base, occurred: { at: new Date('2026-11-27T18:00:00Z'), phrase: 'ieri sera verso le sette' } }, CUSTOMER);
     const awarenessAt = new Date('2026-11-28T09:15:30.250Z');
-    const concern = await ledger.concerns.report({ ...base, awarenessAt, occurredAt: new Date('2026-11-27T18:00:00Z'), occurredPhrase: 'ieri sera verso le sette' }, CUSTOMER);
-    assert.deepEqual(concern.awarenessAt, awarenessAt);
-    assert.equal(concern.authorityDueAt?.toISOString(), '2026-12-01T09:15:30.250Z');
-    assert.equal((concern.authorityDueAt?.getTime() ?? 0) - awarenessAt.getTime(), 72 * HOUR_MS);
-    assert.deepEqual([concern.occurredAt?.toISOString(), concern.occurredPhrase], ['2026-11-27T18:00:00.000Z', 'ieri sera verso le sette']);
-    assert.deepEqual([concern.reportedAt, concern.status, concern.severity, concern.suspectedBreach], [FIXED_NOW, 'reported', 'high', true]);
-    assert.match(concern.reference, new RegExp(`^CNC-2026-${SYMBOL}{6}-${SYMBOL}$`));
-    const history = (await ledger.db.query<{ status: string; actor: string }>('SELECT status, actor FROM concern_status WHERE concern_id = $1', [concern.id])).rows;
-    assert.deepEqual(history, [{ status: 'reported', actor: CUSTOMER.actor }]);
-    assert.deepEqual((await ledger.db.query<{ action: string }>('SELECT action FROM audit_log WHERE entity_id = $1', [concern.id])).rows, [{ action: 'concern.reported' }]);
+    const incident = await service.confirmBreach(reference, { awarenessAt, awarenessReason: 'the invoice run was checked the day before' }, AGENT);
+    const gdpr = incident.clocks.find((c) => c.regime === 'gdpr');
+    assert.equal(gdpr?.dueAt?.toISOString(), '2026-12-01T09:15:30.250Z');
+    assert.equal((gdpr?.dueAt?.getTime() ?? 0) - awarenessAt.getTime(), 72 * HOUR_MS);
+    const [concern] = (await service.list({ includeClosed: true })).filter((c) => c.reference === reference);
+    assert.deepEqual([concern.occurred?.at?.toISOString(), concern.occurred?.phrase], ['2026-11-27T18:00:00.000Z', 'ieri sera verso le sette']);
+    assert.deepEqual([concern.reportedAt, concern.state, concern.suspectedBreach, concern.awarenessAt], [clock.now(), 'confirmed_breach', true, awarenessAt]);
+    assert.match(reference, new RegExp(`^CNC-2026-${SYMBOL}{6}-${SYMBOL}$`));
+    assert.deepEqual(concern.history.map((h) => [h.state, h.actor]), [['reported', CUSTOMER.actor], ['confirmed_breach', AGENT.actor]]);
+    const actions = (await ctx.ledger.db.query<{ action: string }>('SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY seq', [concern.id])).rows.map((r) => r.action);
+    assert.deepEqual(actions, ['concern.reported', 'concern.confirmed']);
   });
 
-  it('counts the 72 hours as real time across a clock change, from the report when awareness is not given', async () => {
-    const { ledger, clock } = ctx;
+  it('counts the 72 hours as real time across a clock change, from the confirmation when awareness is not given', async () => {
+    const { clock } = ctx;
     clock.set('2026-10-23T12:00:00.000Z'); // Europe changes to winter time on 25 October
-    const concern = await ledger.concerns.report(base, CUSTOMER);
-    assert.equal(concern.awarenessAt?.toISOString(), '2026-10-23T12:00:00.000Z');
-    assert.equal(concern.authorityDueAt?.toISOString(), '2026-10-26T12:00:00.000Z');
+    const service = await concerns();
+    const { reference } = await service.report(base, CUSTOMER);
+    const incident = await service.confirmBreach(reference, {}, AGENT);
+    assert.equal(incident.awarenessAt.toISOString(), '2026-10-23T12:00:00.000Z');
+    assert.equal(incident.clocks.find((c) => c.regime === 'gdpr')?.dueAt?.toISOString(), '2026-10-26T12:00:00.000Z');
   });
 
-  it('sets no awareness and no authority deadline when no breach is suspected', async () => {
-    const { ledger } = ctx;
-    const concern = await ledger.concerns.report({ category: 'unwanted_marketing', description: 'Too many SMS', suspectedBreach: false, severity: 'low', awarenessAt: new Date('2026-11-28T00:00:00Z') }, CUSTOMER);
-    assert.equal(concern.awarenessAt, null);
-    assert.equal(concern.authorityDueAt, null);
-    assert.equal(concern.suspectedBreach, false);
+  it('sets no awareness and raises no DPO alert when no breach is suspected', async () => {
+    const service = await concerns();
+    const receipt = await service.report({ ...base, topic: 'use', description: 'Too many SMS' }, CUSTOMER);
+    assert.equal(receipt.suspectedBreach, false);
+    const concern = await service.find(receipt.reference);
+    assert.equal(concern?.awarenessAt, null);
+    assert.equal(concern?.dpoAlert, null);
   });
 
   it('reports once per idempotency key and lists a subject’s concerns', async () => {
     const { ledger } = ctx;
+    const service = await concerns();
     const subject = await registerSubject(ledger);
     const context = { ...CUSTOMER, idempotencyKey: `activity-${randomUUID()}` };
-    const first = await ledger.concerns.report({ ...base, subjectId: subject.id }, context);
+    const first = await service.report({ ...base, subjectId: subject.id }, context);
     const before = await countRows(ledger, CONCERN_TABLES);
-    assert.deepEqual(await ledger.concerns.report({ ...base, subjectId: subject.id }, context), first);
+    assert.deepEqual(await service.report({ ...base, subjectId: subject.id }, context), first);
     assert.deepEqual(await countRows(ledger, CONCERN_TABLES), before);
-    assert.deepEqual(await ledger.concerns.forSubject(subject.id), [first]);
+    assert.deepEqual((await ledger.concerns.forSubject(subject.id)).map((c) => c.reference), [first.reference]);
   });
 
   describe('refuses bad input and writes nothing', () => {
-    const rows: readonly { why: string; input: Partial<ReportConcern> & { subjectId?: string }; code: 'PSB_LEDGER_INVALID_INPUT' | 'PSB_LEDGER_UNKNOWN_SUBJECT'; message: RegExp }[] = [
-      { why: 'an unknown category', input: { category: untyped('gossip') }, code: 'PSB_LEDGER_INVALID_INPUT', message: /unknown concern category "gossip"/ },
-      { why: 'an unknown severity', input: { severity: untyped('apocalyptic') }, code: 'PSB_LEDGER_INVALID_INPUT', message: /unknown severity "apocalyptic"/ },
+    const rows: readonly { why: string; input: Partial<NewConcern>; code: 'PSB_LEDGER_INVALID_INPUT' | 'PSB_LEDGER_UNKNOWN_SUBJECT'; message: RegExp }[] = [
+      { why: 'an unknown topic', input: { topic: untyped('gossip') }, code: 'PSB_LEDGER_INVALID_INPUT', message: /topic must be one of breach, use, answer, other/ },
       { why: 'an empty description', input: { description: '  ' }, code: 'PSB_LEDGER_INVALID_INPUT', message: /a concern needs a description/ },
       { why: 'an unknown subject', input: { subjectId: randomUUID() }, code: 'PSB_LEDGER_UNKNOWN_SUBJECT', message: /no subject with this id/ },
     ];
@@ -241,7 +263,7 @@ forEachBackend('concerns', (ctx) => {
       it(`refuses ${row.why}`, async () => {
         const { ledger } = ctx;
         const before = await countRows(ledger, CONCERN_TABLES);
-        await assertLedgerError(ledger.concerns.report({ ...base, ...row.input }, CUSTOMER), row.code, row.message);
+        await assertLedgerError((await concerns()).report({ ...base, ...row.input }, CUSTOMER), row.code, row.message);
         assert.deepEqual(await countRows(ledger, CONCERN_TABLES), before);
       });
     }

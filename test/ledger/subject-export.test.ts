@@ -3,6 +3,7 @@ import { isAppError } from '../../src/errors/app-error';
 import { exportSubject, SUBJECT_EXPORT_FORMAT, SubjectExport } from '../../src/ledger/export/subject-export';
 import { Ledger } from '../../src/ledger/ledger';
 import { Subject } from '../../src/ledger/subjects/subject-service';
+import { openConcerns } from '../../src/privacy/concerns/create-concerns';
 import { FIXED_NOW, forEachBackend } from './support/ledger-backends';
 
 forEachBackend('subject export', (ctx) => {
@@ -13,6 +14,7 @@ forEachBackend('subject export', (ctx) => {
   let other: Subject;
   let requestId: string;
   let concernId: string;
+  let incidentReference: string;
   let exported: SubjectExport;
 
   before(async () => {
@@ -34,10 +36,19 @@ forEachBackend('subject export', (ctx) => {
     tick();
     await ledger.verifications.record({ subjectId: maria.id, method: 'agent_check', level: 'verified', outcome: 'verified', agent: 'agent.luca', notes: 'matched order number' }, { actor: 'agent:agent.luca', reason: 'handoff verification' });
     tick();
-    const concern = await ledger.concerns.report({ subjectId: maria.id, category: 'misdirected_mail', description: 'I got a letter meant for someone else', suspectedBreach: true, severity: 'medium' }, context);
-    concernId = concern.id;
+    const concerns = await openConcerns(ledger, { now: ctx.clock.now });
+    const report = { topic: 'breach', occurred: { at: null, phrase: 'last week' }, dataCategories: ['newsletter'], dataPhrase: 'my address', contact: null, channel: 'webchat', conversation: null, locale: 'it', timeZone: 'Europe/Rome' } as const;
+    const concern = await concerns.report({ ...report, subjectId: maria.id, description: 'I got a letter meant for someone else' }, context);
+    concernId = (await ledger.concerns.find(concern.reference))!.id;
+    // Someone else's report, merged into the same incident: never in Maria's copy.
+    const otherConcern = await concerns.report({ ...report, subjectId: other.id, description: 'A stranger wrote to me about Maria' }, context);
     tick();
-    await ledger.concerns.changeStatus(concern.reference, 'triaged', 'letter copy received', { actor: 'agent:dpo', reason: 'triage' });
+    const incident = await concerns.confirmBreach(concern.reference, { title: 'Letters sent to the wrong people' }, { actor: 'agent:dpo', reason: 'letter copy received' });
+    await concerns.mergeInto(otherConcern.reference, incident.reference, { actor: 'agent:dpo', reason: 'same letters' });
+    await concerns.addPhase(incident.reference, { nature: 'letters to the wrong address; one of them named Maria' }, { actor: 'agent:dpo', reason: 'phase' });
+    await concerns.setNotice(incident.reference, { it: { whatHappened: 'a', whatData: 'b', whatWeDo: 'c', whatYouShouldDo: 'd' } }, { actor: 'agent:dpo', reason: 'notice' });
+    await concerns.importAffected(incident.reference, 'email\nmaria.bianchi@example.com\n', { actor: 'agent:dpo', reason: 'affected' });
+    incidentReference = incident.reference;
     tick();
     generatedAt = ctx.clock.now();
     exported = await exportSubject(ledger, 'email', 'maria.bianchi@EXAMPLE.com', { now: ctx.clock.now });
@@ -88,18 +99,21 @@ forEachBackend('subject export', (ctx) => {
     assert.equal(exported.requests[0].status, 'awaiting_verification');
     assert.equal(exported.concerns.length, 1);
     assert.equal(exported.concerns[0].id, concernId);
-    assert.deepEqual(exported.concerns[0].history.map((h) => [h.status, h.reason]), [['reported', null], ['triaged', 'letter copy received']]);
-    assert.ok(exported.concerns[0].authorityDueAt, 'a suspected breach carries its authority deadline');
+    assert.deepEqual(exported.concerns[0].history.map((h) => [h.status, h.reason]), [['reported', null], ['confirmed_breach', null]]);
+    assert.equal(exported.concerns[0].incidentReference, incidentReference, 'a confirmed breach names its incident');
+    assert.deepEqual([exported.concerns[0].description, exported.concerns[0].occurredPhrase, exported.concerns[0].dataPhrase], ['I got a letter meant for someone else', 'last week', 'my address'], 'their own words, opened');
+    assert.deepEqual(exported.affectedBy.map((a) => [a.incidentReference, a.notice?.status]), [[incidentReference, 'pending']]);
     assert.deepEqual(exported.verifications.map((v) => [v.method, v.level, v.outcome, v.agent]), [['agent_check', 'verified', 'verified', 'agent.luca']]);
   });
 
   it('includes the audit entries of the subject, its requests and its concerns — and nobody else\'s', () => {
     const actions = exported.audit.map((a) => a.action);
-    assert.deepEqual(actions, ['subject.registered', 'consent.recorded', 'consent.recorded', 'request.opened', 'request.status', 'verification.recorded', 'concern.reported', 'concern.status']);
+    assert.deepEqual(actions, ['subject.registered', 'consent.recorded', 'consent.recorded', 'request.opened', 'request.status', 'verification.recorded', 'concern.reported', 'concern.confirmed']);
     const mine = new Set([maria.id, requestId, concernId]);
     for (const entry of exported.audit) assert.ok(mine.has(entry.entityId), `${entry.action} is about ${entry.entityId}`);
     assert.ok(exported.audit.every((a, i) => i === 0 || a.seq > exported.audit[i - 1].seq), 'in chain order');
     assert.doesNotMatch(JSON.stringify(exported), new RegExp(other.id));
+    assert.doesNotMatch(JSON.stringify(exported), /stranger|wrong address|Letters sent/, 'nor another person\'s report, nor the incident\'s record');
   });
 
   it('is JSON-ready: it survives a JSON round trip unchanged', () => {

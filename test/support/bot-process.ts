@@ -94,6 +94,11 @@ export class BotProcess {
     return hangGuard(found, what, limitMs).finally(() => this.waiters.delete(wake));
   }
 
+  /** The bot's process id (e.g. for its memory in /proc); undefined if it could not be spawned. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   signal(signal: NodeJS.Signals): void {
     this.child.kill(signal);
   }

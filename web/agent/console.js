@@ -6,18 +6,28 @@
 (function () {
   'use strict';
 
-  var API = '/agent/api';
-  var REASONS = { verification: 'Identity check', customer_request: 'Asked for a person' };
+  var kit = window.PSBConsole;
+  var API = kit.API;
+  var $ = kit.$;
+  var el = kit.el;
+  var say = kit.say;
+  var failed = kit.failed;
+  var api = kit.api;
+  var language = kit.language;
+  var duration = kit.duration;
+  var serverNow = kit.serverNow;
+  var when = kit.when;
+  var timeLeft = kit.timeLeft;
+  var fact = kit.fact;
+
+  var REASONS = { verification: 'Identity check', customer_request: 'Asked for a person', breach: 'Reported a suspected breach', incident: 'About the incident' };
   var SPEAKERS = { customer: 'Customer', bot: 'Bot', agent: 'Agent' };
   var OUTCOMES = { verified: 'verified', failed: 'not verified', none: 'returned to the bot without verification' };
   var KINDS = { email: 'Email', phone: 'Phone', customer_number: 'Customer number', aad_object_id: 'Microsoft account' };
 
   var state = {
-    csrf: '',
     username: '',
     role: '',
-    /** Server clock minus ours, milliseconds. */
-    skew: 0,
     queue: [],
     held: [],
     current: null,
@@ -31,7 +41,7 @@
     typed: new Map(),
     unread: new Set(),
     events: null,
-    /** The console's parts this session may open ('handoffs', 'requests'), from the server. */
+    /** The console's parts this session may open ('handoffs', 'requests', 'concerns', 'incidents'), from the server. */
     views: [],
     /** The part shown. */
     view: '',
@@ -39,81 +49,12 @@
     request: null,
   };
 
-  function $(id) {
-    return document.getElementById(id);
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function say(text) {
-    $('status').textContent = text;
-  }
-
-  var languageNames = null;
-  try {
-    languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
-  } catch (e) {
-    languageNames = null;
-  }
-  function language(code) {
-    var name = languageNames ? languageNames.of(code) : '';
-    return name && name !== code ? name + ' (' + code + ')' : code;
-  }
-
-  function duration(seconds) {
-    var s = Math.max(0, Math.floor(seconds));
-    var h = Math.floor(s / 3600);
-    var m = Math.floor((s % 3600) / 60);
-    var r = s % 60;
-    var mm = h > 0 && m < 10 ? '0' + m : String(m);
-    return (h > 0 ? h + ':' : '') + mm + ':' + (r < 10 ? '0' : '') + r;
-  }
-
-  function serverNow() {
-    return Date.now() + state.skew;
-  }
-
-  /** Calls the API; state changes carry the CSRF token. Resolves with the JSON body or rejects with {status, code, message}. */
-  function api(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    if (method !== 'GET') headers['X-CSRF-Token'] = state.csrf;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(API + path, {
-      method: method,
-      headers: headers,
-      credentials: 'same-origin',
-      cache: 'no-store',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(function (response) {
-      return response.text().then(function (raw) {
-        var data = null;
-        try {
-          data = raw ? JSON.parse(raw) : null;
-        } catch (e) {
-          data = null;
-        }
-        if (response.ok) return data;
-        var error = (data && data.error) || {};
-        if (response.status === 401 && state.csrf) signedOut('Your session ended. Please sign in again.');
-        return Promise.reject({ status: response.status, code: error.code || '', message: error.message || 'The request failed (' + response.status + ').' });
-      });
-    });
-  }
-
-  function failed(error) {
-    say(error && error.message ? error.message : 'Something went wrong.');
-  }
-
   // --- Signing in and out ---------------------------------------------------------------------
 
   function showSignIn() {
-    $('console').hidden = true;
-    $('requests-view').hidden = true;
+    Object.keys(kit.views).forEach(function (name) {
+      $(kit.views[name].section).hidden = true;
+    });
     $('views').hidden = true;
     $('who').hidden = true;
     $('sign-in').hidden = false;
@@ -122,49 +63,54 @@
   }
 
   function signedIn(session) {
-    state.csrf = session.csrfToken;
+    kit.csrf = session.csrfToken;
     state.username = session.username;
     state.role = session.role;
     $('who-name').textContent = session.username;
     $('who-role').textContent = session.role;
-    state.views = session.views || ['handoffs'];
+    state.views = (session.views || ['handoffs']).filter(function (name) {
+      return kit.views[name] !== undefined;
+    });
     $('who').hidden = false;
     $('sign-in').hidden = true;
     $('views').hidden = state.views.length < 2;
+    Object.keys(kit.views).forEach(function (name) {
+      $(kit.views[name].button).hidden = state.views.indexOf(name) < 0;
+    });
     if (state.views.indexOf('handoffs') >= 0) openEvents();
-    return showView(state.views.indexOf('handoffs') >= 0 ? 'handoffs' : 'requests');
+    return showView(state.views[0] || 'handoffs');
   }
 
   /** Shows one part of the console (and loads it), focusing its heading. */
   function showView(view) {
     state.view = view;
-    $('console').hidden = view !== 'handoffs';
-    $('requests-view').hidden = view !== 'requests';
-    $('view-handoffs').setAttribute('aria-pressed', String(view === 'handoffs'));
-    $('view-requests').setAttribute('aria-pressed', String(view === 'requests'));
-    var loading = view === 'handoffs' ? loadQueue() : loadRequests();
-    return loading.then(function () {
-      $(view === 'handoffs' ? 'queue-title' : 'requests-title').focus();
+    Object.keys(kit.views).forEach(function (name) {
+      var part = kit.views[name];
+      $(part.section).hidden = name !== view;
+      $(part.button).setAttribute('aria-pressed', String(name === view));
+    });
+    return kit.views[view].load().then(function () {
+      $(kit.views[view].heading).focus();
     });
   }
+  kit.showView = showView;
 
-  $('view-handoffs').addEventListener('click', function () {
-    showView('handoffs').catch(failed);
-  });
-  $('view-requests').addEventListener('click', function () {
-    showView('requests').catch(failed);
+  Array.prototype.forEach.call(document.querySelectorAll('#views button[data-view]'), function (button) {
+    button.addEventListener('click', function () {
+      showView(button.dataset.view).catch(failed);
+    });
   });
 
   function signedOut(message) {
     if (state.events) state.events.close();
     state.events = null;
-    state.csrf = '';
+    kit.csrf = '';
     state.current = null;
     state.typed = new Map();
     state.views = [];
-    state.request = null;
-    showConversation(null);
-    showRequest(null);
+    Object.keys(kit.views).forEach(function (name) {
+      kit.views[name].reset();
+    });
     showSignIn();
     if (message) say(message);
   }
@@ -250,7 +196,7 @@
 
   function loadQueue() {
     return api('GET', '/queue').then(function (view) {
-      state.skew = Date.parse(view.now) - Date.now();
+      kit.syncClock(view.now);
       state.queue = view.queue;
       state.held = view.held;
       renderTickets();
@@ -272,6 +218,11 @@
     var item = el('li');
     item.dataset.ticket = ticket.id;
     if (state.current && state.current.id === ticket.id) item.className = 'current';
+    if (ticket.priority === 'incident') {
+      // Handoffs about an incident come first (the server orders them); said in words, not colour only.
+      item.classList.add('priority-incident');
+      item.appendChild(kit.badge('incident', 'Incident priority'));
+    }
     var title = el('span', 'describe', describe(ticket));
     item.appendChild(title);
     if (held) {
@@ -344,11 +295,13 @@
     $('conversation').hidden = !detail;
     $('conversation-empty').hidden = !!detail;
     $('verification').hidden = !detail;
+    // No panel for a role without the ledger's data about the customer (surge): the server sends none.
+    $('verification-card').hidden = !detail || detail.verification === null;
     if (!detail) return;
     $('transcript').replaceChildren();
     state.shown = new Map();
     detail.transcript.forEach(addLine);
-    renderPanel(detail.verification);
+    if (detail.verification) renderPanel(detail.verification);
     renderMeta();
     $('check-result').textContent = '';
     $('note').value = '';
@@ -566,22 +519,6 @@
     past_first_deadline: 'The first deadline has passed: an extension must be told before it.',
   };
 
-  var dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
-  function when(iso) {
-    return iso ? dateFormat.format(new Date(iso)) : '—';
-  }
-
-  /** "12 d 4 h", "5 h 10 min", "overdue by 2 d 3 h". */
-  function timeLeft(seconds) {
-    if (seconds === null || seconds === undefined) return '—';
-    var s = Math.abs(seconds);
-    var d = Math.floor(s / 86400);
-    var h = Math.floor((s % 86400) / 3600);
-    var m = Math.floor((s % 3600) / 60);
-    var text = d > 0 ? d + ' d ' + h + ' h' : h > 0 ? h + ' h ' + m + ' min' : m + ' min';
-    return seconds < 0 ? 'overdue by ' + text : text;
-  }
-
   function size(bytes) {
     if (bytes < 1024) return bytes + ' B';
     if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + ' KB';
@@ -620,7 +557,7 @@
 
   function loadRequests() {
     return api('GET', '/requests' + requestsQuery()).then(function (view) {
-      state.skew = Date.parse(view.now) - Date.now();
+      kit.syncClock(view.now);
       renderRequests(view.requests);
     });
   }
@@ -676,14 +613,6 @@
       showRequest(view.request);
       $('request-title').focus();
     });
-  }
-
-  function fact(list, term, value) {
-    list.appendChild(el('dt', '', term));
-    var dd = el('dd');
-    if (typeof value === 'string') dd.textContent = value;
-    else dd.appendChild(value);
-    list.appendChild(dd);
   }
 
   function showRequest(request) {
@@ -835,9 +764,90 @@
     if (reason) act('/refuse', { reason: reason }, 'Refused: the customer is told why and of the right to complain.', $('refuse'));
   });
 
+  // --- The published incident notice (customers view) ------------------------------------------
+
+  var NOTICE_PARTS = [
+    ['whatHappened', 'What happened'],
+    ['whatData', 'What data'],
+    ['whatWeDo', 'What we are doing'],
+    ['whatYouShouldDo', 'What customers should do'],
+  ];
+  var notice = null;
+
+  /** The notice the bot answers from, for whoever talks to customers; hidden when none is published (or none is served). */
+  function loadNotice() {
+    return api('GET', '/notice').then(
+      function (answer) {
+        notice = answer.notice;
+        renderNotice();
+      },
+      function () {
+        notice = null;
+        renderNotice();
+      },
+    );
+  }
+
+  function renderNotice() {
+    $('notice-card').hidden = !notice;
+    if (!notice) return;
+    var select = $('notice-language');
+    var languages = Object.keys(notice.texts);
+    var chosen = languages.indexOf(select.value) >= 0 ? select.value : state.current && languages.indexOf(state.current.locale) >= 0 ? state.current.locale : languages[0];
+    select.replaceChildren();
+    languages.forEach(function (code) {
+      var option = el('option', '', language(code));
+      option.value = code;
+      select.appendChild(option);
+    });
+    select.value = chosen;
+    $('notice-reference').textContent = 'Incident ' + notice.incidentReference;
+    var parts = $('notice-parts');
+    parts.replaceChildren();
+    var text = notice.texts[chosen] || {};
+    NOTICE_PARTS.forEach(function (part) {
+      fact(parts, part[1], text[part[0]] || '—');
+    });
+  }
+
+  $('notice-language').addEventListener('change', renderNotice);
+
+  // A notice published or withdrawn meanwhile shows within a minute.
+  setInterval(function () {
+    if (kit.csrf && state.view === 'handoffs') loadNotice();
+  }, 60000);
+
   // --- Start -------------------------------------------------------------------------------------
 
-  api('GET', '/session').then(signedIn, function () {
-    showSignIn();
+  kit.onSessionEnded = signedOut;
+  kit.registerView('handoffs', {
+    section: 'console',
+    button: 'view-handoffs',
+    heading: 'queue-title',
+    load: function () {
+      return Promise.all([loadQueue(), loadNotice()]);
+    },
+    reset: function () {
+      notice = null;
+      renderNotice();
+      showConversation(null);
+    },
+  });
+  kit.registerView('requests', {
+    section: 'requests-view',
+    button: 'view-requests',
+    heading: 'requests-title',
+    load: loadRequests,
+    reset: function () {
+      state.request = null;
+      showRequest(null);
+    },
+  });
+
+  // The other views' scripts (loaded after this one) register themselves first.
+  document.addEventListener('DOMContentLoaded', function () {
+    api('GET', '/session').then(signedIn, function () {
+      showSignIn();
+    });
   });
 })();

@@ -1,5 +1,3 @@
-import { isAppError } from '../../errors/app-error';
-import type { ErrorCode } from '../../errors/codes';
 import type { AgentAccount } from '../../ledger/agents/agent-service';
 import { appendAudit, WriteContext } from '../../ledger/audit/audit-log';
 import type { SqlDatabase } from '../../ledger/db/sql-database';
@@ -9,6 +7,7 @@ import type { AccessCase } from '../../privacy/access/access-types';
 import type { ReportPreview } from '../../privacy/access/copy/copy-preview';
 import { actorOf } from '../agent-desk';
 import { AgentError, invalidRequest } from '../agent-errors';
+import { RefusalCodes, serviceRefusal } from '../service-refusal';
 import { hasPreview, requestDetail, RequestDetailView, RequestListView, requestSummary } from './request-views';
 
 export interface RequestDeskDeps {
@@ -22,27 +21,13 @@ export interface RequestDeskDeps {
   readonly now?: () => Date;
 }
 
-/**
- * How the service's errors reach the page. Its rule refusals (`AccessRuleError`, `PSB_ACCESS_*`: release
- * before review, a second extension, a closed case…) keep their own code and status (409; 400 for a
- * missing reason). What the ledger refuses underneath as invalid input becomes 404 for an unknown
- * reference, 400 for a bad reason, and 409 `PSB_AGENT_REQUEST_REFUSED` (with the ledger's message)
- * for a transition it does not allow. Anything else (the database down, a bug) keeps its code.
- */
-const LEDGER_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['PSB_LEDGER_INVALID_INPUT', 'PSB_LEDGER_IMMUTABLE']);
+/** How the ledger's refusals underneath the access-request service reach the page (`service-refusal.ts`). */
+const REFUSALS: RefusalCodes = { notFound: 'PSB_AGENT_REQUEST_NOT_FOUND', refused: 'PSB_AGENT_REQUEST_REFUSED' };
 
 /** What the audit says of an action whose reason the team does not type. */
 const RELEASE_REASON = 'privacy team released the copy after review';
 const RERUN_REASON = 'privacy team ran a failed data source again';
 const PREVIEW_REASON = 'privacy team previewed the copy before release';
-
-function refusal(err: unknown): unknown {
-  if (!isAppError(err) || !LEDGER_REFUSALS.has(err.code)) return err;
-  const field = err.details.field;
-  if (field === 'reference') return new AgentError('PSB_AGENT_REQUEST_NOT_FOUND', undefined, {}, { cause: err });
-  if (field === 'reason') return invalidRequest('reason', err.message);
-  return new AgentError('PSB_AGENT_REQUEST_REFUSED', err.message, { serviceCode: err.code }, { cause: err });
-}
 
 /**
  * The Requests view's use cases over the access-request service (which holds every rule and writes
@@ -109,7 +94,7 @@ export class RequestDesk {
     try {
       changed = await change(found.reference, found);
     } catch (err) {
-      throw refusal(err);
+      throw serviceRefusal(err, REFUSALS);
     }
     // Never the reason: the team's words may name the customer.
     this.log.info({ agent: agent.username, reference: changed.reference, action, status: changed.status }, 'access request changed from the console');

@@ -30,19 +30,33 @@ export const DEFAULT_CONSENT_WEBHOOK_CONFIG = Object.freeze({
   pollMs: 1000,
 });
 
-function readUrl(env: Env): URL | undefined {
-  const raw = read(env, 'CONSENT_WEBHOOK_URL');
+/**
+ * A webhook receiver's URL from `variable`: http or https, without credentials (the signature is what
+ * authenticates us to the receiver); undefined when unset. Shared by every outbound webhook.
+ */
+export function readWebhookUrl(env: Env, variable: string): URL | undefined {
+  const raw = read(env, variable);
   if (raw === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw invalid('CONSENT_WEBHOOK_URL', 'an http:// or https:// URL', '<unparseable>');
+    throw invalid(variable, 'an http:// or https:// URL', '<unparseable>');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('CONSENT_WEBHOOK_URL', 'an http:// or https:// URL', url.protocol);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(variable, 'an http:// or https:// URL', url.protocol);
   // fetch refuses them, and the signature is what authenticates us to the receiver.
-  if (url.username || url.password) throw invalid('CONSENT_WEBHOOK_URL', 'a URL without user:password@ (the receiver checks Webhook-Signature instead)', '<credentials in URL>');
+  if (url.username || url.password) throw invalid(variable, 'a URL without user:password@ (the receiver checks Webhook-Signature instead)', '<credentials in URL>');
   return url;
+}
+
+/** The signing secret in `variable`: required with a URL (named by `urlVariable`), at least MIN_WEBHOOK_SECRET_LENGTH characters. */
+export function readWebhookSecret(env: Env, variable: string, urlVariable: string, url: URL | undefined): string {
+  const secret = read(env, variable) ?? '';
+  if (url && secret === '') throw invalid(variable, `set when ${urlVariable} is set (at least ${MIN_WEBHOOK_SECRET_LENGTH} characters, e.g. \`openssl rand -hex 32\`)`, '');
+  if (secret !== '' && secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+    throw invalid(variable, `at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`, `<${secret.length} characters>`);
+  }
+  return secret;
 }
 
 /**
@@ -52,12 +66,8 @@ function readUrl(env: Env): URL | undefined {
  */
 export function loadConsentWebhookConfig(env: Env = process.env): ConsentWebhookConfig {
   const d = DEFAULT_CONSENT_WEBHOOK_CONFIG;
-  const url = readUrl(env);
-  const secret = read(env, 'CONSENT_WEBHOOK_SECRET') ?? '';
-  if (url && secret === '') throw invalid('CONSENT_WEBHOOK_SECRET', `set when CONSENT_WEBHOOK_URL is set (at least ${MIN_WEBHOOK_SECRET_LENGTH} characters, e.g. \`openssl rand -hex 32\`)`, '');
-  if (secret !== '' && secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
-    throw invalid('CONSENT_WEBHOOK_SECRET', `at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`, `<${secret.length} characters>`);
-  }
+  const url = readWebhookUrl(env, 'CONSENT_WEBHOOK_URL');
+  const secret = readWebhookSecret(env, 'CONSENT_WEBHOOK_SECRET', 'CONSENT_WEBHOOK_URL', url);
   const warnings: string[] = [];
   if (url?.protocol === 'http:' && read(env, 'NODE_ENV') === 'production') {
     warnings.push('CONSENT_WEBHOOK_URL is plain http: consent changes travel unencrypted (the signature proves origin, not secrecy). Use https outside a private network.');

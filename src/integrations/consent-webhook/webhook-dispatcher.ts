@@ -21,6 +21,11 @@ export interface WebhookDispatcherOptions {
   readonly random?: () => number;
   /** Deliveries posted at once; they are of different subjects by construction. @default 10 */
   readonly batchSize?: number;
+  /**
+   * What this dispatcher posts, in its log lines and User-Agent (another topic's dispatcher, such as the
+   * DPO alert's, names itself). @default 'consent webhook'
+   */
+  readonly name?: string;
 }
 
 /** What one pass over the outbox did. */
@@ -54,10 +59,12 @@ export class ConsentWebhookDispatcher extends PeriodicWorker {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly logger: Logger;
+  private readonly name: string;
   private stopping = false;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
-    super({ pollMs: options.pollMs, logger: options.logger, name: 'consent webhook: the outbox could not be read or updated' });
+    super({ pollMs: options.pollMs, logger: options.logger, name: `${options.name ?? 'consent webhook'}: the outbox could not be read or updated` });
+    this.name = options.name ?? 'consent webhook';
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.batchSize = options.batchSize ?? 10;
@@ -113,7 +120,7 @@ export class ConsentWebhookDispatcher extends PeriodicWorker {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'user-agent': 'privacy-selfservice-bot consent-webhook',
+          'user-agent': `privacy-selfservice-bot ${this.name.replace(/\s+/g, '-')}`,
           'webhook-id': delivery.id,
           'webhook-timestamp': String(timestamp),
           'webhook-signature': webhookSignature(this.options.secret, delivery.id, timestamp, body),
@@ -127,7 +134,7 @@ export class ConsentWebhookDispatcher extends PeriodicWorker {
       await response.body?.cancel().catch(() => undefined);
       if (response.status >= 200 && response.status < 300) {
         await this.options.outbox.markDelivered(delivery, response.status);
-        if (delivery.attempts > 1) this.logger.info({ deliveryId: delivery.id, attempts: delivery.attempts }, 'consent webhook: delivered after retrying');
+        if (delivery.attempts > 1) this.logger.info({ deliveryId: delivery.id, attempts: delivery.attempts }, `${this.name}: delivered after retrying`);
         return true;
       }
       failure = { statusCode: response.status, error: `HTTP ${response.status}` };
@@ -138,7 +145,7 @@ export class ConsentWebhookDispatcher extends PeriodicWorker {
     await this.options.outbox.markFailed(delivery, retryAt, failure);
     this.logger.warn(
       { deliveryId: delivery.id, attempts: delivery.attempts, statusCode: failure.statusCode, error: failure.error, retryAt: retryAt.toISOString() },
-      'consent webhook: delivery failed; will retry',
+      `${this.name}: delivery failed; will retry`,
     );
     return false;
   }

@@ -6,6 +6,7 @@ import type { Translations } from '../../i18n/translator';
 import type { NormalizedIdentifier } from '../../ledger/subjects/identifiers';
 import type { Ledger } from '../../ledger/ledger';
 import type { Logger } from '../../log/logger';
+import type { AddressMessenger } from '../../privacy/identity/address-messenger';
 import type { ContactMessenger } from '../../privacy/identity/contact-messenger';
 import { MemoryOneTimeCodeStore } from '../../privacy/identity/memory-one-time-code-store';
 import { codeMessageComposer } from '../../privacy/identity/one-time-code-message';
@@ -18,6 +19,7 @@ import { RedisOneTimeCodeStore } from '../../state/redis-one-time-code-store';
 import { createMessageTransports } from './create-message-transports';
 import type { MessageOutbox } from './message-outbox';
 import { outboxRoutes } from './outbox-routes';
+import { TransportAddressMessenger } from './transport-address-messenger';
 import { TransportContactMessenger } from './transport-contact-messenger';
 
 export interface IdentityCodesDeps {
@@ -41,6 +43,8 @@ export interface IdentityCodes {
   readonly codes: OneTimeCodes;
   /** Messages to the contact on file (the withdrawal notice). */
   readonly messenger: ContactMessenger;
+  /** Messages to an address given, over the same transports (the DPO alert's email, a reply to a contact a customer typed). */
+  readonly addresses: AddressMessenger;
   /** Give it to `IdentityService` (`claimKeyOf`), so claims that match nobody are limited per identifier. */
   readonly claimKeyOf: (identifier: NormalizedIdentifier) => string;
   /** The development outbox, when a channel uses it (never in production). */
@@ -114,6 +118,7 @@ export async function createIdentityCodes(deps: IdentityCodesDeps): Promise<Iden
   return {
     codes,
     messenger,
+    addresses: new TransportAddressMessenger(transports, deps.logger),
     claimKeyOf: codes.claimKeyOf,
     ...(outbox ? { outbox } : {}),
     ...(routes ? { routes } : {}),

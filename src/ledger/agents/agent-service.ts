@@ -6,9 +6,10 @@ import { hashPassword, verifyPassword } from './password-hash';
 /**
  * Console roles: `agent` works the handoff queue (their own conversations); `supervisor` sees and acts
  * on every conversation and works access requests; `privacy` (the privacy team) works access requests
- * only. What each role may open is `src/agent/console-roles.ts`.
+ * only; `surge` (outsourced staff during a breach) takes only the handoffs about an incident, without
+ * the ledger's data about the customer. What each role may open is `src/agent/console-roles.ts`.
  */
-export const AGENT_ROLES = ['agent', 'supervisor', 'privacy'] as const;
+export const AGENT_ROLES = ['agent', 'supervisor', 'privacy', 'surge'] as const;
 export type AgentRole = (typeof AGENT_ROLES)[number];
 
 export function isAgentRole(value: unknown): value is AgentRole {

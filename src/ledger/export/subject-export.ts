@@ -74,17 +74,35 @@ export interface ExportedRequest {
 export interface ExportedConcern {
   readonly id: string;
   readonly reference: string;
-  readonly category: string;
-  readonly descriptionRedacted: string;
+  /** What it is about: breach, use, answer, other. */
+  readonly topic: string;
+  /** The person's own words, opened for them (a row from before migration 009: the redacted text it kept). */
+  readonly description: string;
   readonly occurredAt: string | null;
   readonly occurredPhrase: string | null;
+  readonly dataCategories: readonly string[];
+  readonly dataPhrase: string | null;
+  readonly channel: string | null;
+  readonly locale: string | null;
   readonly reportedAt: string;
   readonly suspectedBreach: boolean;
+  /** Set when it was confirmed as a breach; the clocks run on its incident. */
   readonly awarenessAt: string | null;
-  readonly authorityDueAt: string | null;
-  readonly severity: string;
+  readonly incidentReference: string | null;
   readonly status: string;
+  /** Rows from before migration 009 only (null since): their category, redacted text, deadline and severity. */
+  readonly category: string | null;
+  readonly descriptionRedacted: string | null;
+  readonly authorityDueAt: string | null;
+  readonly severity: string | null;
   readonly history: readonly ExportedStatusChange[];
+}
+
+/** An incident the person is among the affected of, and their Art. 34 notice. */
+export interface ExportedIncidentAffected {
+  readonly incidentReference: string;
+  readonly addedAt: string;
+  readonly notice: { readonly status: 'pending' | 'sent'; readonly sentAt: string | null } | null;
 }
 
 export interface ExportedVerification {
@@ -132,6 +150,8 @@ export interface SubjectExport {
   readonly consentChain: { readonly length: number; readonly head: string | null };
   readonly requests: readonly ExportedRequest[];
   readonly concerns: readonly ExportedConcern[];
+  /** Breach incidents the person was affected by (never the incident's record: it is about other people too). */
+  readonly affectedBy: readonly ExportedIncidentAffected[];
   readonly verifications: readonly ExportedVerification[];
   /** Signed consent receipts the subject was given, oldest first. */
   readonly receipts: readonly ExportedReceipt[];
@@ -243,24 +263,37 @@ async function exportIn(tx: SqlExecutor, ledger: Ledger, subject: Subject, gener
     await ledger.verifications.forSubject(subject.id, tx),
     (await tx.query<{ consent_chain_length: number; consent_chain_head: string | null }>('SELECT consent_chain_length, consent_chain_head FROM subject WHERE id = $1', [subject.id])).rows[0],
   ];
-  const exportedConcerns: ExportedConcern[] = [];
-  for (const c of concerns) {
-    exportedConcerns.push({
+  const histories = await ledger.concerns.histories(concerns.map((c) => c.id), tx);
+  const exportedConcerns: ExportedConcern[] = concerns.map((c) => {
+    const words = ledger.concerns.openWords(c);
+    return {
       id: c.id,
       reference: c.reference,
-      category: c.category,
-      descriptionRedacted: c.descriptionRedacted,
+      topic: c.topic,
+      description: words.description,
       occurredAt: iso(c.occurredAt),
-      occurredPhrase: c.occurredPhrase,
+      occurredPhrase: words.occurredPhrase,
+      dataCategories: [...c.dataCategories],
+      dataPhrase: words.dataPhrase,
+      channel: c.channel,
+      locale: c.locale,
       reportedAt: c.reportedAt.toISOString(),
       suspectedBreach: c.suspectedBreach,
       awarenessAt: iso(c.awarenessAt),
-      authorityDueAt: iso(c.authorityDueAt),
-      severity: c.severity,
+      incidentReference: c.incidentReference,
       status: c.status,
-      history: historyView(await ledger.concerns.history(c.reference, tx)),
-    });
-  }
+      category: c.legacy.category,
+      descriptionRedacted: c.legacy.descriptionRedacted,
+      authorityDueAt: iso(c.legacy.authorityDueAt),
+      severity: c.legacy.severity,
+      history: historyView(histories.get(c.id) ?? []),
+    };
+  });
+  const affectedBy: ExportedIncidentAffected[] = (await ledger.incidents.affecting(subject.id, tx)).map((a) => ({
+    incidentReference: a.reference,
+    addedAt: a.addedAt.toISOString(),
+    notice: a.notice ? { status: a.notice.status, sentAt: iso(a.notice.sentAt) } : null,
+  }));
   return {
     format: SUBJECT_EXPORT_FORMAT,
     generatedAt: generatedAt.toISOString(),
@@ -282,6 +315,7 @@ async function exportIn(tx: SqlExecutor, ledger: Ledger, subject: Subject, gener
       history: historyView(r.history),
     })),
     concerns: exportedConcerns,
+    affectedBy,
     verifications: verifications.map((v) => ({ id: v.id, method: v.method, level: v.level, outcome: v.outcome, agent: v.agent ?? null, notes: v.notes ?? null, at: v.at.toISOString() })),
     receipts: await receiptsOf(tx, subject.id),
     audit: await auditEntries(tx, [subject.id, ...requests.map((r) => r.id), ...concerns.map((c) => c.id)]),

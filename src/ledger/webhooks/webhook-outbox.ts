@@ -8,7 +8,8 @@ export interface ClaimedDelivery {
   readonly id: string;
   readonly seq: number;
   readonly topic: string;
-  readonly subjectId: string;
+  /** The subject of a `consent.changed` delivery; null for topics about no one person (`dpo.alert`). */
+  readonly subjectId: string | null;
   /** The stored body, as an object (serialised canonically when posted, so every retry sends the same bytes). */
   readonly payload: Record<string, unknown>;
   /** Posts started so far, this one included; it also fences a late failure report (see markFailed). */
@@ -50,27 +51,35 @@ interface DeliveryRow {
   id: string;
   seq: string | number;
   topic: string;
-  subject_id: string;
+  subject_id: string | null;
   payload: Record<string, unknown> | string;
   attempts: number;
   created_at: Date | string;
 }
 
 /**
- * The outbox the dispatcher drains. Times come from the caller's clock (like every ledger write),
- * not the database's, so tests drive retries with a fake clock.
+ * The outbox a dispatcher drains: the deliveries of one topic (`consent.changed` unless told otherwise,
+ * so the consent webhook never posts another topic's rows to its receiver; the DPO alert's dispatcher
+ * names `dpo.alert`). Times come from the caller's clock (like every ledger write), not the database's,
+ * so tests drive retries with a fake clock.
  */
 export class WebhookOutbox {
+  private readonly topic: string;
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: { readonly topic?: string } = {},
+  ) {
+    this.topic = options.topic ?? CONSENT_CHANGED;
+  }
 
   /**
-   * Leases up to `limit` due deliveries for `leaseMs` and counts the attempt. Only the oldest
-   * pending delivery of each subject is ever due (head of line): a subject's later change never
-   * overtakes an earlier one, even while the earlier one waits out a backoff. Rows another
-   * dispatcher holds (a row lock or an unexpired lease) are skipped, so no two post one row at once.
+   * Leases up to `limit` due deliveries of this outbox's topic for `leaseMs` and counts the attempt.
+   * Only the oldest pending delivery of each subject is ever due (head of line): a subject's later
+   * change never overtakes an earlier one, even while the earlier one waits out a backoff (deliveries
+   * without a subject are independent). Rows another dispatcher holds (a row lock or an unexpired
+   * lease) are skipped, so no two post one row at once.
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const now = this.now();
@@ -78,7 +87,7 @@ export class WebhookOutbox {
       tx.query<DeliveryRow>(
         `WITH due AS (
            SELECT d.id FROM webhook_delivery d
-           WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until <= $1)
+           WHERE d.topic = $4 AND d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until <= $1)
              AND NOT EXISTS (SELECT 1 FROM webhook_delivery e WHERE e.subject_id = d.subject_id AND e.status = 'pending' AND e.seq < d.seq)
            ORDER BY d.seq
            LIMIT $2
@@ -87,7 +96,7 @@ export class WebhookOutbox {
          UPDATE webhook_delivery w SET locked_until = $3, attempts = w.attempts + 1, last_attempt_at = $1
          FROM due WHERE w.id = due.id
          RETURNING w.id, w.seq, w.topic, w.subject_id, w.payload, w.attempts, w.created_at`,
-        [now, limit, new Date(now.getTime() + leaseMs)],
+        [now, limit, new Date(now.getTime() + leaseMs), this.topic],
       ),
     );
     return result.rows
@@ -131,7 +140,8 @@ export class WebhookOutbox {
                 count(*) FILTER (WHERE status = 'delivered') AS delivered,
                 count(*) FILTER (WHERE status = 'pending' AND attempts > 0) AS retrying,
                 min(created_at) FILTER (WHERE status = 'pending') AS oldest_pending_at
-         FROM webhook_delivery`,
+         FROM webhook_delivery WHERE topic = $1`,
+        [this.topic],
       )
     ).rows[0];
     return {

@@ -19,8 +19,11 @@ export function satisfies(held: Assurance, needed: Assurance): boolean {
 /**
  * `consent.optOutSale`: the CCPA opt-out of the sale or sharing of personal information, recorded as a
  * withdrawal of `partner_sharing` on every channel (a request of its own, or the browser's GPC signal).
+ * `concern.reply`: a customer who reported a concern wants the privacy team to get back to them; the
+ * contact they type is matched to their records (a reply about their own data).
+ * `incident.affected`: "was my data affected?" while an incident notice is published (a yes/no about the person).
  */
-export const POLICY_ACTIONS = ['consent.withdraw', 'consent.give', 'consent.optOutSale', 'consent.view', 'consent.history', 'data.copy', 'request.status', 'concern.report', 'agent.request'] as const;
+export const POLICY_ACTIONS = ['consent.withdraw', 'consent.give', 'consent.optOutSale', 'consent.view', 'consent.history', 'data.copy', 'request.status', 'concern.report', 'concern.reply', 'agent.request', 'incident.affected'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 export interface AssurancePolicy {

@@ -18,12 +18,14 @@ import { addBusinessDays, addCalendarDays, addCalendarMonths, addHours, assertIn
 import { ClockInputError } from './clock-errors';
 import {
   BREACH_NOTIFICATION_RULE,
+  BreachPeriod,
   CalendarPeriod,
   REGIMES,
   REGIME_PROFILES,
   REQUEST_TYPES,
   Regime,
   RequestType,
+  findBreachClockRule,
   findRequestClockRule,
   isRegime,
   isRequestType,
@@ -126,6 +128,55 @@ export function computeBreachDeadline(input: BreachDeadlineInput): BreachDeadlin
     due: addHours(awarenessAt, BREACH_NOTIFICATION_RULE.hours),
     basis: BREACH_NOTIFICATION_RULE.basis,
   });
+}
+
+/** Input of {@link computeBreachClock}. Strings are validated here, so untrusted input may be passed. */
+export interface BreachClockInput {
+  /** One of `REGIMES`. */
+  readonly regime: string;
+  /** When the controller became aware of the breach. */
+  readonly awarenessAt: Date;
+  /** IANA zone whose calendar counts working days (LGPD). @default the regime's `defaultZone` */
+  readonly zone?: string;
+}
+
+/** The authority deadline of a breach under one regime. */
+export interface RegimeBreachClock {
+  readonly regime: Regime;
+  readonly awarenessAt: Date;
+  /** The deadline instant, or `null` where the law sets none from awareness ("as soon as feasible"). */
+  readonly dueAt: Date | null;
+  /** "72 hours", "3 working days", "as soon as feasible", "no deadline from awareness". */
+  readonly rule: string;
+  readonly basis: string;
+  /** The zone whose calendar counted the days; `null` for real hours or no deadline. */
+  readonly zone: string | null;
+}
+
+function breachDue(awarenessAt: Date, period: BreachPeriod, zone: string): { dueAt: Date; zone: string | null } {
+  if (period.unit === 'hours') return { dueAt: addHours(awarenessAt, period.amount), zone: null };
+  return { dueAt: deadlineAfter(awarenessAt, period, zone), zone };
+}
+
+/**
+ * The authority deadline of a personal-data breach under `regime`: GDPR and UK GDPR 72 hours of real
+ * time from awareness; LGPD the end of the third working day after awareness on the São Paulo calendar;
+ * PIPEDA and CCPA no fixed deadline from awareness (`dueAt: null`).
+ * @throws ClockInputError naming `regime`, `awarenessAt` or `zone`.
+ */
+export function computeBreachClock(input: BreachClockInput): RegimeBreachClock {
+  const { regime } = input;
+  if (!isRegime(regime)) throw new ClockInputError('regime', `regime must be one of ${REGIMES.join(', ')}; got "${String(regime)}"`);
+  const awarenessAt = new Date(assertInstant(input.awarenessAt, 'awarenessAt').getTime());
+  const zone = input.zone === undefined ? REGIME_PROFILES[regime].defaultZone : assertTimeZone(input.zone, 'zone');
+  const rule = findBreachClockRule(regime);
+  const due = rule.period === null ? { dueAt: null, zone: null } : breachDue(awarenessAt, rule.period, zone);
+  return Object.freeze({ regime, awarenessAt, dueAt: due.dueAt, rule: rule.rule, basis: rule.basis, zone: due.zone });
+}
+
+/** One clock per regime, in the order given (duplicates once). */
+export function computeBreachClocks(regimes: readonly string[], awarenessAt: Date): RegimeBreachClock[] {
+  return [...new Set(regimes)].map((regime) => computeBreachClock({ regime, awarenessAt }));
 }
 
 /** One display formatter per locale × zone, built once: Intl formatters are costly to create. */

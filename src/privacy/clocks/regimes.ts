@@ -157,3 +157,73 @@ export const BREACH_NOTIFICATION_RULE = Object.freeze({
   hours: 72,
   basis: 'GDPR Art. 33(1): notify the supervisory authority within 72 hours of awareness (information may follow in phases, Art. 33(4))',
 });
+
+/**
+ * How long a regime gives the controller to notify its authority of a personal-data breach, counted
+ * from awareness: real hours, a calendar period on the regime's calendar (the end of the day it lands
+ * on, like request deadlines), or `null` where the law sets no fixed deadline ("as soon as feasible").
+ */
+export type BreachPeriod = { readonly unit: 'hours'; readonly amount: number } | CalendarPeriod;
+
+/** The authority clock of a breach under one regime. */
+export interface BreachClockRule {
+  readonly regime: Regime;
+  /** `null`: no fixed deadline (PIPEDA "as soon as feasible"; CCPA none from awareness). */
+  readonly period: BreachPeriod | null;
+  /** Short English label of the rule for the CLI and the console's data ("72 hours", "3 working days", "as soon as feasible"). */
+  readonly rule: string;
+  readonly basis: string;
+}
+
+/** One row per regime: the authority deadline of a personal-data breach. */
+export const BREACH_CLOCK_RULES: readonly BreachClockRule[] = Object.freeze([
+  {
+    regime: 'gdpr',
+    period: { unit: 'hours', amount: BREACH_NOTIFICATION_RULE.hours },
+    rule: '72 hours',
+    basis: BREACH_NOTIFICATION_RULE.basis,
+  },
+  // UK GDPR Art. 33(1), the same words; the ICO is the authority.
+  {
+    regime: 'uk-gdpr',
+    period: { unit: 'hours', amount: 72 },
+    rule: '72 hours',
+    basis: 'UK GDPR Art. 33(1): notify the ICO within 72 hours of awareness (information may follow in phases, Art. 33(4))',
+  },
+  // Resolução CD/ANPD nº 15/2024 (Regulamento de Comunicação de Incidente de Segurança) Art. 6: "no prazo de três
+  // dias úteis", counted from the controller's knowledge that the incident affected personal data; the same term
+  // for the data subjects (Art. 9). Working days on the São Paulo calendar, the day of awareness not counted, the
+  // last day whole; national and local holidays are not skipped (the earlier date is always compliant).
+  // Small processing agents have double terms (Res. CD/ANPD nº 2/2022 Art. 14): not modelled.
+  {
+    regime: 'lgpd',
+    period: { unit: 'business-days', amount: 3 },
+    rule: '3 working days',
+    basis: 'LGPD Art. 48 with Resolução CD/ANPD nº 15/2024 Art. 6: notify the ANPD within 3 working days of knowing that the incident affected personal data (supplementary information within 20 working days)',
+  },
+  // PIPEDA s. 10.1(1)-(2): report a breach of security safeguards with a real risk of significant harm to the
+  // Commissioner "as soon as feasible after the organization determines that the breach has occurred".
+  {
+    regime: 'pipeda',
+    period: null,
+    rule: 'as soon as feasible',
+    basis: 'PIPEDA s. 10.1(1)-(2): report to the Privacy Commissioner "as soon as feasible" after determining that the breach occurred (real risk of significant harm); no fixed deadline',
+  },
+  // The CCPA itself sets no authority notification. California's breach law (Cal. Civ. Code § 1798.82, as amended
+  // by SB 446 from 1 January 2026) times the notice to residents (30 calendar days from discovery) and a sample
+  // notice to the Attorney General within 15 calendar days of notifying residents, where more than 500 are
+  // notified: the authority deadline runs from the residents' notice, not from awareness, so none is computed here.
+  {
+    regime: 'ccpa',
+    period: null,
+    rule: 'no deadline from awareness',
+    basis: 'CCPA: no authority notification. Cal. Civ. Code § 1798.82 (as amended by SB 446, from 2026): residents within 30 calendar days of discovery; over 500 residents notified, a sample notice to the Attorney General within 15 calendar days of notifying them',
+  },
+]);
+
+/** The breach clock rule of a regime (every regime has one). */
+export function findBreachClockRule(regime: Regime): BreachClockRule {
+  const rule = BREACH_CLOCK_RULES.find((r) => r.regime === regime);
+  if (!rule) throw new Error(`no breach clock rule for regime ${regime}`);
+  return rule;
+}

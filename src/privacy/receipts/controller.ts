@@ -23,6 +23,11 @@ export interface Controller {
   readonly piiControllerUrl: string;
   /** The privacy notice (Kantara `policyUrl`). */
   readonly policyUrl: string;
+  /**
+   * The regime of the controller's main establishment: a breach incident's clock runs under it when none
+   * of the people affected is known yet (an anonymous report).
+   */
+  readonly defaultRegime: Regime;
   /** Regime → jurisdiction code of the receipt (ISO 3166 country or subdivision, or "EU"). */
   readonly jurisdictions: Readonly<Record<Regime, string>>;
   /** Name of the service the purposes belong to, per shipped language (Kantara `service`). */
@@ -57,6 +62,7 @@ function problemsOf(raw: Record<string, unknown>): string[] {
   if (typeof raw.onBehalf !== 'boolean') problems.push('onBehalf must be true or false');
   if (!nonEmpty(raw.email) || !EMAIL.test(raw.email)) problems.push('email must be an e-mail address');
   for (const field of ['piiControllerUrl', 'policyUrl'] as const) if (!nonEmpty(raw[field]) || !HTTP_URL.test(raw[field])) problems.push(`${field} must be an http(s) URL`);
+  if (typeof raw.defaultRegime !== 'string' || !(REGIMES as readonly string[]).includes(raw.defaultRegime)) problems.push(`defaultRegime must be one of ${REGIMES.join(', ')}`);
   const jurisdictions = raw.jurisdictions;
   if (!isRecord(jurisdictions)) problems.push(`jurisdictions must map each regime (${REGIMES.join(', ')}) to a jurisdiction code`);
   else {

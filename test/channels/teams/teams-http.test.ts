@@ -160,7 +160,7 @@ describe('Teams through /api/messages', () => {
 
     const malformed: { name: string; value: unknown }[] = [
       { name: 'an unknown menu entry', value: { menu: 'telepathy' } },
-      { name: 'an entry that is not offered', value: { menu: 'concern.report' } },
+      { name: 'an entry that is not offered (a capability the bot does not have)', value: { menu: 'data.erase' } },
       { name: 'a menu id that is not text', value: { menu: 5 } },
       { name: 'an empty choice', value: { choice: '  ' } },
       { name: 'both keys at once', value: { menu: 'help', choice: 'Help' } },

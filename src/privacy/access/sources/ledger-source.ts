@@ -28,6 +28,7 @@ export function ledgerRecords(exported: SubjectExport): SourceRecord[] {
     ...exported.receipts.map((r) => tagged('consents', 'receipt', r)),
     ...exported.requests.map((r) => tagged('requests', 'request', r)),
     ...exported.concerns.map((c) => tagged('concerns', 'concern', c)),
+    ...exported.affectedBy.map((a) => tagged('concerns', 'incidentAffected', a)),
     ...exported.verifications.map((v) => tagged('verifications', 'verification', v)),
     ...exported.audit.map((a) => tagged(AUDIT_CATEGORY[a.action.split('.')[0]] ?? 'identity', 'audit', a)),
   );

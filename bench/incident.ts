@@ -1,0 +1,241 @@
+/**
+ * Incident mode under a surge (issue 13, "Measured"), the method of docs/PERFORMANCE.md: the bot in its
+ * own process (src/main.ts, as operators run it, on PostgreSQL and Redis), load from other processes
+ * (bench/incident-child.ts), baselines measured in the same run.
+ *
+ * Before the bot starts, an incident is published in its ledger through the concern service (a
+ * suspected breach reported, confirmed, its notice set in en and it, published). Then:
+ *
+ * 1. turns per second over HTTP (expectReplies), the load script of bench/run.ts, for the stock echo
+ *    bot (another process) and for this bot answering "help" and "what happened?" (the notice); the
+ *    ratios of the incident turns to both;
+ * 2. a burst: BENCH_BURST_CUSTOMERS customers open their conversation as the Web Chat page does
+ *    (`POST /webchat/token`, the conversation started with the token, its WebSocket stream), then all ask
+ *    "what happened?" at once and wait for the answer on their stream: errors, p50/p99 time to answer,
+ *    total time.
+ *
+ * A benchmark, not a test: it prints numbers and asserts nothing about them. Knobs: BENCH_SECONDS (5),
+ * BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (16), BENCH_BURST_CUSTOMERS (2000), BENCH_BURST_SOCKETS
+ * (256), BENCH_BURST_SETUP_CONCURRENCY (32), BENCH_BURST_TIMEOUT_SECONDS (60), BENCH_INCIDENT_LEDGER
+ * (`postgres` | `embedded`), DATABASE_URL, BENCH_REDIS_URL.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import Redis from 'ioredis';
+import { openLedger } from '../src/ledger/ledger';
+import { loadLedgerConfig } from '../src/ledger/ledger-config';
+import type { IncidentNoticeText } from '../src/privacy/concerns/concern-types';
+import { openConcerns } from '../src/privacy/concerns/create-concerns';
+import { BotProcess } from '../test/support/bot-process';
+import { deleteKeysWithPrefix, requirePostgres, requireRedis, uniqueRedisPrefix } from '../test/support/services';
+import { removeSharedTestStores, SharedTestStores } from '../test/support/shared-stores';
+import type { BurstRequest, BurstResult, LoadRequest, LoadResult } from './incident-child';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** As bench/run.ts. */
+const CONVERSATIONS = 200;
+const CUSTOMERS = Number(process.env.BENCH_BURST_CUSTOMERS ?? 2000);
+const BURST_SOCKETS = Number(process.env.BENCH_BURST_SOCKETS ?? 256);
+const SETUP_CONCURRENCY = Number(process.env.BENCH_BURST_SETUP_CONCURRENCY ?? 32);
+const BURST_TIMEOUT_SECONDS = Number(process.env.BENCH_BURST_TIMEOUT_SECONDS ?? 60);
+const LEDGER = process.env.BENCH_INCIDENT_LEDGER === 'embedded' ? 'embedded' : 'postgres';
+const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CHILD = path.join(__dirname, 'incident-child.ts');
+const QUESTION = 'what happened?';
+
+/** A fictitious notice; `MARKER` is how an answer is recognised as the notice. */
+const MARKER = 'stolen password';
+const NOTICE_EN: IncidentNoticeText = {
+  whatHappened: 'On 2 December someone used a stolen password to read part of our customer database.',
+  whatData: 'Names, email addresses and order history. No payment card data.',
+  whatWeDo: 'We locked the account, reset every staff password and told the data protection authority.',
+  whatYouShouldDo: 'Be careful with emails asking for your password: we never ask for it.',
+};
+const NOTICE_IT: IncidentNoticeText = {
+  whatHappened: 'Il 2 dicembre qualcuno ha usato una password rubata per leggere parte del nostro archivio clienti.',
+  whatData: 'Nomi, indirizzi email e storico degli ordini. Nessun dato delle carte di pagamento.',
+  whatWeDo: "Abbiamo bloccato l'account, reimpostato le password del personale e informato il Garante.",
+  whatYouShouldDo: 'Faccia attenzione alle email che le chiedono la password: noi non la chiediamo mai.',
+};
+const CUSTOMER = { actor: 'customer:bench', reason: 'reported a suspected breach in chat (bench)' };
+const TEAM = { actor: 'agent:privacy-bench', reason: 'privacy team publishes the incident notice (bench)' };
+
+/** Reported, confirmed, notice set and published, as the console would; the bot is not running yet. */
+async function publishIncident(env: Record<string, string>): Promise<string> {
+  const ledger = await openLedger(loadLedgerConfig(env));
+  try {
+    const concerns = await openConcerns(ledger);
+    const { reference } = await concerns.report(
+      { subjectId: null, topic: 'breach', description: 'I got an email from you that quoted another customer’s order.', occurred: null, dataCategories: [], dataPhrase: null, contact: null, channel: 'webchat', conversation: null, locale: 'en', timeZone: 'Europe/Rome' },
+      CUSTOMER,
+    );
+    const incident = await concerns.confirmBreach(reference, { title: 'Customer database read with a stolen password' }, TEAM);
+    await concerns.setNotice(incident.reference, { en: NOTICE_EN, it: NOTICE_IT }, TEAM);
+    await concerns.publishNotice(incident.reference, TEAM);
+    return incident.reference;
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** A child process under the same loader (tsx) as this one. */
+function child(args: readonly string[]): ChildProcess {
+  // restify (in the echo bot) warns about process.binding at load: noise in the report.
+  return spawn(process.execPath, [...process.execArgv, '--no-deprecation', CHILD, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+}
+
+async function firstLine(proc: ChildProcess): Promise<string> {
+  const lines = createInterface({ input: proc.stdout! });
+  const exited = once(proc, 'exit').then(([code]) => {
+    throw new Error(`bench/incident-child.ts exited with ${String(code)} before answering`);
+  });
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
+  lines.close();
+  return line;
+}
+
+async function runChild<T>(mode: 'load' | 'burst', request: LoadRequest | BurstRequest): Promise<T> {
+  return JSON.parse(await firstLine(child([mode, JSON.stringify(request)]))) as T;
+}
+
+const load = (port: number, label: string, text: string, expect?: string): Promise<LoadResult> =>
+  runChild<LoadResult>('load', { port, label, text, ...(expect ? { expect } : {}), seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, concurrency: CONCURRENCY, conversations: CONVERSATIONS });
+
+/** Resident memory of a process, MB (/proc, Linux). */
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
+}
+
+const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : 'n/a');
+const seconds = (value: number): string => (Number.isFinite(value) ? `${(value / 1000).toFixed(1)} s` : 'n/a');
+const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+const thousands = (n: number): string => n.toLocaleString('en-US');
+
+function printTable(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
+  for (const [i, row] of rows.entries()) {
+    console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('   '));
+  }
+}
+
+interface Measured {
+  readonly echo: LoadResult & { rssMb: number };
+  readonly help: LoadResult;
+  readonly incident: LoadResult;
+  readonly botIdleRssMb: number;
+  readonly botLoadedRssMb: number;
+  readonly burst: BurstResult;
+  readonly botAfterBurstRssMb: number;
+}
+
+function report(m: Measured, backend: string): number {
+  console.log(`\n1. turns per second over HTTP (expectReplies): ${CONCURRENCY} connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, ${CONVERSATIONS} conversations, unique activity ids; load from another process`);
+  printTable([
+    ['', 'turns/s', 'p50', 'p99', 'errors', 'RSS', `ratio to echo`, `ratio to "help"`],
+    ['stock echo bot, "what happened?" (baseline)', m.echo.perSecond.toFixed(0), ms(m.echo.p50Ms), ms(m.echo.p99Ms), String(m.echo.errors), `${m.echo.rssMb} MB`, '1.00×', ''],
+    ['this bot, "help" (an ordinary turn)', m.help.perSecond.toFixed(0), ms(m.help.p50Ms), ms(m.help.p99Ms), String(m.help.errors), '', ratio(m.help.perSecond, m.echo.perSecond), '1.00×'],
+    ['this bot, "what happened?" (the notice)', m.incident.perSecond.toFixed(0), ms(m.incident.p50Ms), ms(m.incident.p99Ms), String(m.incident.errors), `${m.botLoadedRssMb} MB`, ratio(m.incident.perSecond, m.echo.perSecond), ratio(m.incident.perSecond, m.help.perSecond)],
+  ]);
+  console.log(`   this bot: ${backend}; RSS ${m.botIdleRssMb} MB idle after start, ${m.botLoadedRssMb} MB after the load. An answer without "${MARKER}" (the notice) or "Echo:" counts as an error.`);
+
+  const b = m.burst;
+  const burstErrors = Object.values(b.errors).reduce((sum, n) => sum + n, 0);
+  console.log(`\n2. burst over Direct Line: ${thousands(b.customers)} customers ask "${QUESTION}" at once and wait for the answer on their WebSocket stream; load from another process`);
+  const lines: [string, string][] = [
+    ['conversations opened first (token, start, stream)', `${thousands(b.opened)} of ${thousands(b.customers)} in ${seconds(b.setupMs)} (${SETUP_CONCURRENCY} at a time)`],
+    ['answered with the notice', `${thousands(b.answered)} of ${thousands(b.opened)}`],
+    ['time to answer, p50 / p99 / max', `${ms(b.p50Ms)} / ${ms(b.p99Ms)} / ${ms(b.maxMs)}`],
+    ['total time, all asking → last answer', seconds(b.totalMs)],
+    ['answers per second over the burst', b.totalMs > 0 ? (b.answered / (b.totalMs / 1000)).toFixed(0) : 'n/a'],
+    ['bot RSS after the burst', `${m.botAfterBurstRssMb} MB`],
+    ['errors', String(burstErrors)],
+  ];
+  const width = Math.max(...lines.map(([label]) => label.length));
+  for (const [label, value] of lines) console.log(`${label.padEnd(width)}   ${value}`);
+  for (const [kind, n] of Object.entries(b.errors)) console.log(`   error: ${kind} × ${n}`);
+  console.log(
+    `   The posts share up to ${BURST_SOCKETS} keep-alive connections (as through a reverse proxy), the streams one each; time to answer runs from the customer's post being issued (waiting for a connection included) to the answer on the stream. ` +
+      `Direct Line limits as configured for production except two, raised for this bench because every customer comes from 127.0.0.1: WEBCHAT_TOKEN_LIMIT and WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS = ${thousands(CUSTOMERS + 100)}; DIRECT_LINE_RATE_LIMIT_POSTS stays at its default (each conversation posts once).`,
+  );
+  console.log(`\nAbsolute numbers move by ±30 % between runs on this shared 2-core machine; compare the ratios within one run.`);
+  const errors = m.echo.errors + m.help.errors + m.incident.errors + burstErrors;
+  console.log(`errors: ${errors}`);
+  return errors;
+}
+
+/** What the bot logged at warn or above during the run, by message (pino levels: 40 warn, 50 error). */
+function printBotWarnings(bot: BotProcess): void {
+  const counts = new Map<string, number>();
+  for (const line of bot.lines) if (line.level >= 40) counts.set(`${line.level >= 50 ? 'error' : 'warn'}: ${line.msg}`, (counts.get(`${line.level >= 50 ? 'error' : 'warn'}: ${line.msg}`) ?? 0) + 1);
+  for (const [message, n] of counts) console.log(`the bot logged ${message} × ${n}`);
+}
+
+async function main(): Promise<void> {
+  await requireRedis(REDIS_URL);
+  if (LEDGER === 'postgres') await requirePostgres(POSTGRES_URL);
+  const stores: SharedTestStores = { redisUrl: REDIS_URL, redisPrefix: uniqueRedisPrefix('psb-bench-incident'), databaseUrl: POSTGRES_URL, schema: `bench_incident_${process.pid}` };
+  const ledgerDir = LEDGER === 'embedded' ? mkdtempSync(path.join(os.tmpdir(), 'psb-bench-incident-')) : undefined;
+  const env: Record<string, string> = {
+    ...(ledgerDir ? { LEDGER_DIR: ledgerDir } : { DATABASE_URL: POSTGRES_URL, LEDGER_SCHEMA: stores.schema }),
+    LEDGER_HASH_KEY: 'bench-incident-hash-key-0123456789',
+    REDIS_URL,
+    REDIS_PREFIX: stores.redisPrefix,
+    // Every customer of the burst comes from one address (see the report).
+    WEBCHAT_TOKEN_LIMIT: String(CUSTOMERS + 100),
+    WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS: String(CUSTOMERS + 100),
+  };
+  const backend = ledgerDir ? 'embedded PGlite ledger, Redis state' : 'PostgreSQL ledger, Redis state';
+  console.log(`incident mode: the bot (src/main.ts) in its own process, ${backend}; an incident notice published beforehand`);
+  let echo: ChildProcess | undefined;
+  let bot: BotProcess | undefined;
+  try {
+    const reference = await publishIncident(env);
+    console.log(`published the notice of ${reference}`);
+    echo = child(['echo']);
+    const { port: echoPort } = JSON.parse(await firstLine(echo)) as { port: number };
+    const started = await BotProcess.start(env);
+    bot = started.bot;
+    const botIdleRssMb = rssMb(bot.pid);
+    const echoResult = await load(echoPort, 'echo', QUESTION, `Echo: ${QUESTION}`);
+    const echoRss = rssMb(echo.pid);
+    const help = await load(started.port, 'help', 'help');
+    const incident = await load(started.port, 'incident', QUESTION, MARKER);
+    const botLoadedRssMb = rssMb(bot.pid);
+    const burst = await runChild<BurstResult>('burst', { baseUrl: started.baseUrl, customers: CUSTOMERS, text: QUESTION, expect: MARKER, setupConcurrency: SETUP_CONCURRENCY, sockets: BURST_SOCKETS, timeoutSeconds: BURST_TIMEOUT_SECONDS });
+    const botAfterBurstRssMb = rssMb(bot.pid);
+    printBotWarnings(bot);
+    report({ echo: { ...echoResult, rssMb: echoRss }, help, incident, botIdleRssMb, botLoadedRssMb, burst, botAfterBurstRssMb }, backend);
+  } finally {
+    echo?.stdin?.end();
+    echo?.kill();
+    await bot?.dispose();
+    if (ledgerDir) rmSync(ledgerDir, { recursive: true, force: true });
+    await removeStores(stores, ledgerDir === undefined);
+  }
+}
+
+/** The bench's Redis keys, and the PostgreSQL schema it made (when it made one); nobody else's. */
+async function removeStores(stores: SharedTestStores, madeSchema: boolean): Promise<void> {
+  if (madeSchema) return removeSharedTestStores(stores);
+  const client = new Redis(stores.redisUrl);
+  try {
+    await deleteKeysWithPrefix(client, stores.redisPrefix);
+  } finally {
+    client.disconnect();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

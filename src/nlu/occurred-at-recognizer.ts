@@ -1,0 +1,224 @@
+import { Culture, recognizeDateTime } from '@microsoft/recognizers-text-suite';
+import * as chrono from 'chrono-node';
+import { SHIPPED_LOCALES, matchShippedLocale } from '../i18n/shipped-locales';
+import { WallTime, instantFromWallTime, wallTimeInZone } from '../privacy/clocks/calendar';
+import type { OccurredAt } from '../privacy/concerns/concern-types';
+
+/** What a date is read against: the customer's words, language and zone, and the moment they said them. */
+export interface OccurredAtQuery {
+  readonly text: string;
+  readonly locale: string;
+  /** IANA zone of the customer: "yesterday" is their yesterday. */
+  readonly timeZone: string;
+  readonly now: Date;
+}
+
+/** A date found in a text: the instant understood and the words that said it. */
+export interface DateMention {
+  /** A clock time said ("at 3pm", "alle 15") gives that instant; anything less precise the start of its first day, in the customer's zone. */
+  readonly at: Date;
+  /** The words recognised, as written ("ieri sera", "last Tuesday"). */
+  readonly words: string;
+}
+
+/** The one entity interface the dialogs use for "when did it happen?", whatever parser serves the language. */
+export interface OccurredAtReader {
+  /** The first date in `text`, or undefined when none is understood. It may be in the future: the caller decides. */
+  find(query: OccurredAtQuery): DateMention | undefined;
+  /** An answer to "when?": the date understood (or null) and always the customer's words. */
+  read(query: OccurredAtQuery): OccurredAt;
+}
+
+/** A calendar reading of a parser, on the customer's wall clock. */
+interface WallReading {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  /** Set only when the customer said a clock time. */
+  readonly hour?: number;
+  readonly minute?: number;
+}
+
+/** One parser's candidates for the first date of a text: their readings (latest past one wins) and the words. */
+interface ParsedMention {
+  readonly readings: readonly WallReading[];
+  readonly words: string;
+}
+
+type WallParser = (text: string, wallNow: Date) => ParsedMention | undefined;
+
+/** Characters of an answer searched for a date: a date is said in a few words, and the parsers cost per character. */
+const MAX_DATE_TEXT_CHARS = 500;
+
+/**
+ * A Date whose *local* fields read the customer's wall clock. Both parsers compute "yesterday"
+ * from the local fields of the reference they are given (chrono knows zone abbreviations only,
+ * recognizers-text none), so they are handed this and their answers read back as wall time.
+ */
+function wallClockDate(now: Date, zone: string): Date {
+  const wall = wallTimeInZone(now, zone);
+  return new Date(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+}
+
+function instantOf(reading: WallReading, zone: string): Date {
+  const wall: WallTime = { year: reading.year, month: reading.month, day: reading.day, hour: reading.hour ?? 0, minute: reading.hour === undefined ? 0 : (reading.minute ?? 0), second: 0, millisecond: 0 };
+  return instantFromWallTime(wall, zone);
+}
+
+/** "2026-03-11" or "2026-03-11 15:00:00" → a reading; `clock` keeps the time of day. */
+function readingOfValue(value: string | undefined, clock: boolean): WallReading | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}))?/.exec(value ?? '');
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute] = match;
+  const base = { year: Number(year), month: Number(month), day: Number(day) };
+  return clock && hour !== undefined ? { ...base, hour: Number(hour), minute: Number(minute) } : base;
+}
+
+interface DateTimeValue {
+  readonly timex?: string;
+  readonly type?: string;
+  readonly value?: string;
+  readonly start?: string;
+}
+
+/** A timex naming an hour ("2026-03-11T15", "(…T14,…T16,PT2H)"), or "now": a clock time was said. Parts of a day ("TEV") are not. */
+function saysClockTime(timex: string | undefined): boolean {
+  return timex === 'PRESENT_REF' || /T\d/.test(timex ?? '');
+}
+
+/** Today (on the wall clock) at a time of day: "at 9" said on its own. */
+function todayAt(time: string | undefined, wallNow: Date): WallReading | undefined {
+  const match = /^(\d{2}):(\d{2})/.exec(time ?? '');
+  if (!match) return undefined;
+  return { year: wallNow.getFullYear(), month: wallNow.getMonth() + 1, day: wallNow.getDate(), hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+function recognizersReading(value: DateTimeValue, wallNow: Date): WallReading | undefined {
+  switch (value.type) {
+    case 'date':
+      return readingOfValue(value.value, false);
+    case 'daterange':
+      return readingOfValue(value.start, false);
+    case 'datetime':
+      return readingOfValue(value.value, saysClockTime(value.timex));
+    case 'datetimerange':
+      return readingOfValue(value.start, saysClockTime(value.timex));
+    case 'time':
+      return todayAt(value.value, wallNow);
+    case 'timerange':
+      return todayAt(value.start, wallNow);
+    default:
+      // Durations ("for three days") and sets ("every day") name no moment.
+      return undefined;
+  }
+}
+
+/**
+ * English: Microsoft recognizers-text (datetimeV2). An ambiguous date ("Tuesday", "March 3")
+ * comes with its past and its future reading; the caller keeps the latest one not in the future.
+ */
+const englishParser: WallParser = (text, wallNow) => {
+  for (const result of recognizeDateTime(text, Culture.English, undefined, wallNow)) {
+    const values = ((result.resolution as { values?: DateTimeValue[] } | undefined)?.values ?? []) as DateTimeValue[];
+    const readings = values.flatMap((value) => recognizersReading(value, wallNow) ?? []);
+    // The result's own text is lower-cased: the words are cut from the customer's text instead.
+    if (readings.length > 0) return { readings, words: text.slice(result.start, result.end + 1) || result.text };
+  }
+  return undefined;
+};
+
+/**
+ * "l'altro ieri", "avantieri", "ieri l'altro" (the day before yesterday): chrono 2.10.3's Italian
+ * reads the first as "ieri" and misses the others, so they are read here first.
+ */
+const DAY_BEFORE_YESTERDAY = /(?<![\p{L}\p{N}])(?:l['’]\s*altro\s*ieri|ieri\s*l['’]\s*altro|avantieri)(?![\p{L}\p{N}])/iu;
+
+function readingOfDate(date: Date, clock: boolean): WallReading {
+  const day = { year: date.getFullYear(), month: date.getMonth() + 1, day: date.getDate() };
+  return clock ? { ...day, hour: date.getHours(), minute: date.getMinutes() } : day;
+}
+
+/**
+ * A month named only by three letters or fewer ("ago", "set", "mar"): chrono reads those as
+ * agosto, settembre, marzo, which in a sentence are far more often other words ("a while ago,",
+ * an English word in an Italian chat), so they are not taken as a date.
+ */
+function isBareMonthAbbreviation(result: chrono.ParsedResult): boolean {
+  const letters = result.text.replace(/[^\p{L}]/gu, '');
+  return letters.length <= 3 && !result.start.isCertain('day') && !result.start.isCertain('weekday');
+}
+
+/**
+ * Another language: chrono-node's parser for it (chrono.it for Italian). chrono gives one reading
+ * and, when the year or the week was only implied ("il 20 marzo", "venerdì"), the nearest one,
+ * which may lie ahead: the reading a year or a week earlier is offered too.
+ */
+function chronoParser(parser: chrono.Chrono): WallParser {
+  return (text, wallNow) => {
+    const before = DAY_BEFORE_YESTERDAY.exec(text);
+    if (before) return { readings: [readingOfDate(new Date(wallNow.getFullYear(), wallNow.getMonth(), wallNow.getDate() - 2), false)], words: before[0] };
+    const result = parser.parse(text, wallNow).find((candidate) => !isBareMonthAbbreviation(candidate));
+    if (!result) return undefined;
+    const start = result.start;
+    const date = start.date();
+    const clock = start.isCertain('hour');
+    const readings = [readingOfDate(date, clock)];
+    if (!start.isCertain('day') && start.isCertain('weekday')) readings.push(readingOfDate(new Date(date.getFullYear(), date.getMonth(), date.getDate() - 7, date.getHours(), date.getMinutes()), clock));
+    else if (!start.isCertain('year')) readings.push(readingOfDate(new Date(date.getFullYear() - 1, date.getMonth(), date.getDate(), date.getHours(), date.getMinutes()), clock));
+    return { readings, words: result.text };
+  };
+}
+
+/**
+ * The parser of each language: recognizers-text where it covers the language (its JavaScript
+ * build has English and no Italian), chrono-node for Italian. A language added later gets chrono's
+ * parser when chrono has one (de, fr, es, pt, nl…), else English.
+ */
+function parserFor(language: string): WallParser {
+  if (language === 'en') return englishParser;
+  const localized = (chrono as unknown as Record<string, { casual?: chrono.Chrono } | undefined>)[language]?.casual;
+  return localized ? chronoParser(localized) : englishParser;
+}
+
+/**
+ * When something happened, in the customer's words and language: "yesterday", "last Tuesday",
+ * "ieri sera", "il 3 marzo", "alle 15". Read on the customer's wall clock (their zone), so
+ * "yesterday" said at 00:30 in Rome is the day before in Rome whatever the server's zone. The
+ * customer's own language is tried first, then the other shipped ones (an English "yesterday" in
+ * an Italian chat). Built once at start (the first English parse loads recognizers-text's models).
+ */
+export class OccurredAtRecognizer implements OccurredAtReader {
+  private readonly parsers: ReadonlyMap<string, WallParser>;
+
+  constructor(languages: readonly string[] = SHIPPED_LOCALES) {
+    this.parsers = new Map(languages.map((language) => [language, parserFor(language)]));
+    // Loads recognizers-text's English models now rather than on a customer's turn.
+    englishParser('yesterday', new Date());
+  }
+
+  find(query: OccurredAtQuery): DateMention | undefined {
+    const text = query.text.slice(0, MAX_DATE_TEXT_CHARS);
+    if (text.trim() === '') return undefined;
+    const wallNow = wallClockDate(query.now, query.timeZone);
+    for (const parse of this.parsersFor(query.locale)) {
+      const mention = parse(text, wallNow);
+      if (!mention) continue;
+      const instants = mention.readings.map((reading) => instantOf(reading, query.timeZone)).sort((a, b) => a.getTime() - b.getTime());
+      const past = instants.filter((instant) => instant.getTime() <= query.now.getTime());
+      // The latest reading not in the future; when all are ahead ("tomorrow"), the nearest, for the caller to refuse.
+      const at = past.length > 0 ? past[past.length - 1] : instants[0];
+      return { at, words: mention.words };
+    }
+    return undefined;
+  }
+
+  read(query: OccurredAtQuery): OccurredAt {
+    return { at: this.find(query)?.at ?? null, phrase: query.text.trim() };
+  }
+
+  private parsersFor(locale: string): WallParser[] {
+    const own = matchShippedLocale(locale) ?? 'en';
+    const first = this.parsers.get(own);
+    return [...(first ? [first] : []), ...[...this.parsers].filter(([language]) => language !== own).map(([, parse]) => parse)];
+  }
+}
