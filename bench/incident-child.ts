@@ -51,8 +51,8 @@ export interface BurstRequest {
   readonly expect: string;
   /** Customers opening their conversation at the same time before the burst. */
   readonly setupConcurrency: number;
-  /** HTTP connections the burst's posts share (the WebSockets are one per customer regardless). */
-  readonly sockets: number;
+  /** HTTP connections the burst's posts share; null: one per customer, as browsers (the WebSockets are one per customer regardless). */
+  readonly sockets: number | null;
   /** A customer still without an answer after this long counts as an error. */
   readonly timeoutSeconds: number;
 }
@@ -282,7 +282,7 @@ async function burst(request: BurstRequest): Promise<void> {
   // The welcomes of the last conversations opened are delivered before the burst starts.
   await new Promise((resolve) => setTimeout(resolve, 500));
 
-  const postAgent = new http.Agent({ keepAlive: true, maxSockets: request.sockets });
+  const postAgent = new http.Agent({ keepAlive: true, maxSockets: request.sockets ?? Infinity });
   const burstStarted = performance.now();
   const outcomes = await Promise.all(customers.map((customer, i) => ask(customer, request, postAgent, `burst-${process.pid}-${i}`)));
   const times: number[] = [];

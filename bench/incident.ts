@@ -12,12 +12,14 @@
  * 2. a burst: BENCH_BURST_CUSTOMERS customers open their conversation as the Web Chat page does
  *    (`POST /webchat/token`, the conversation started with the token, its WebSocket stream), then all ask
  *    "what happened?" at once and wait for the answer on their stream: errors, p50/p99 time to answer,
- *    total time.
+ *    total time. First with a connection per customer, as browsers post; then with the posts through a
+ *    pool of BENCH_BURST_SOCKETS connections (as a proxy that pools them; 0 skips this second burst).
  *
- * A benchmark, not a test: it prints numbers and asserts nothing about them. Knobs: BENCH_SECONDS (5),
- * BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (16), BENCH_BURST_CUSTOMERS (2000), BENCH_BURST_SOCKETS
- * (256), BENCH_BURST_SETUP_CONCURRENCY (32), BENCH_BURST_TIMEOUT_SECONDS (60), BENCH_INCIDENT_LEDGER
- * (`postgres` | `embedded`), DATABASE_URL, BENCH_REDIS_URL.
+ * A benchmark, not a test: it prints numbers and asserts nothing about them; an error is counted, never
+ * retried. Knobs: BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (16),
+ * BENCH_BURST_CUSTOMERS (2000), BENCH_BURST_SOCKETS (256), BENCH_BURST_SETUP_CONCURRENCY (32),
+ * BENCH_BURST_TIMEOUT_SECONDS (60), BENCH_INCIDENT_LEDGER (`postgres` | `embedded`), DATABASE_URL,
+ * BENCH_REDIS_URL.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -44,6 +46,8 @@ const CUSTOMERS = Number(process.env.BENCH_BURST_CUSTOMERS ?? 2000);
 const BURST_SOCKETS = Number(process.env.BENCH_BURST_SOCKETS ?? 256);
 const SETUP_CONCURRENCY = Number(process.env.BENCH_BURST_SETUP_CONCURRENCY ?? 32);
 const BURST_TIMEOUT_SECONDS = Number(process.env.BENCH_BURST_TIMEOUT_SECONDS ?? 60);
+/** Tokens and conversations the bot lets 127.0.0.1 have: both bursts' customers, and some. */
+const TOKEN_ALLOWANCE = 2 * CUSTOMERS + 100;
 const LEDGER = process.env.BENCH_INCIDENT_LEDGER === 'embedded' ? 'embedded' : 'postgres';
 const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -134,50 +138,83 @@ interface Measured {
   readonly incident: LoadResult;
   readonly botIdleRssMb: number;
   readonly botLoadedRssMb: number;
-  readonly burst: BurstResult;
-  readonly botAfterBurstRssMb: number;
+  readonly bursts: readonly BurstRun[];
 }
 
-function report(m: Measured, backend: string): number {
+/** One burst, with the bot's memory after it and what it logged at warn or above meanwhile. */
+interface BurstRun {
+  readonly label: string;
+  readonly result: BurstResult;
+  readonly rssAfterMb: number;
+  readonly botWarnings: ReadonlyMap<string, number>;
+}
+
+const errorCount = (result: BurstResult): number => Object.values(result.errors).reduce((sum, n) => sum + n, 0);
+
+function report(m: Measured, backend: string): void {
   console.log(`\n1. turns per second over HTTP (expectReplies): ${CONCURRENCY} connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, ${CONVERSATIONS} conversations, unique activity ids; load from another process`);
   printTable([
-    ['', 'turns/s', 'p50', 'p99', 'errors', 'RSS', `ratio to echo`, `ratio to "help"`],
+    ['', 'turns/s', 'p50', 'p99', 'errors', 'RSS', 'ratio to echo', 'ratio to "help"'],
     ['stock echo bot, "what happened?" (baseline)', m.echo.perSecond.toFixed(0), ms(m.echo.p50Ms), ms(m.echo.p99Ms), String(m.echo.errors), `${m.echo.rssMb} MB`, '1.00×', ''],
     ['this bot, "help" (an ordinary turn)', m.help.perSecond.toFixed(0), ms(m.help.p50Ms), ms(m.help.p99Ms), String(m.help.errors), '', ratio(m.help.perSecond, m.echo.perSecond), '1.00×'],
     ['this bot, "what happened?" (the notice)', m.incident.perSecond.toFixed(0), ms(m.incident.p50Ms), ms(m.incident.p99Ms), String(m.incident.errors), `${m.botLoadedRssMb} MB`, ratio(m.incident.perSecond, m.echo.perSecond), ratio(m.incident.perSecond, m.help.perSecond)],
   ]);
   console.log(`   this bot: ${backend}; RSS ${m.botIdleRssMb} MB idle after start, ${m.botLoadedRssMb} MB after the load. An answer without "${MARKER}" (the notice) or "Echo:" counts as an error.`);
 
-  const b = m.burst;
-  const burstErrors = Object.values(b.errors).reduce((sum, n) => sum + n, 0);
-  console.log(`\n2. burst over Direct Line: ${thousands(b.customers)} customers ask "${QUESTION}" at once and wait for the answer on their WebSocket stream; load from another process`);
-  const lines: [string, string][] = [
-    ['conversations opened first (token, start, stream)', `${thousands(b.opened)} of ${thousands(b.customers)} in ${seconds(b.setupMs)} (${SETUP_CONCURRENCY} at a time)`],
-    ['answered with the notice', `${thousands(b.answered)} of ${thousands(b.opened)}`],
-    ['time to answer, p50 / p99 / max', `${ms(b.p50Ms)} / ${ms(b.p99Ms)} / ${ms(b.maxMs)}`],
-    ['total time, all asking → last answer', seconds(b.totalMs)],
-    ['answers per second over the burst', b.totalMs > 0 ? (b.answered / (b.totalMs / 1000)).toFixed(0) : 'n/a'],
-    ['bot RSS after the burst', `${m.botAfterBurstRssMb} MB`],
-    ['errors', String(burstErrors)],
-  ];
-  const width = Math.max(...lines.map(([label]) => label.length));
-  for (const [label, value] of lines) console.log(`${label.padEnd(width)}   ${value}`);
-  for (const [kind, n] of Object.entries(b.errors)) console.log(`   error: ${kind} × ${n}`);
+  console.log(`\n2. burst over Direct Line: ${thousands(CUSTOMERS)} customers open their conversation as the Web Chat page does, then all ask "${QUESTION}" at once and wait for the answer on their stream; load from another process`);
+  const cell = (f: (run: BurstRun) => string): string[] => m.bursts.map(f);
+  printTable([
+    ['', ...m.bursts.map((run) => run.label)],
+    ['conversations opened first (token, start, stream)', ...cell((r) => `${thousands(r.result.opened)} in ${seconds(r.result.setupMs)}`)],
+    ['answered with the notice', ...cell((r) => `${thousands(r.result.answered)} of ${thousands(r.result.opened)}`)],
+    ['errors', ...cell((r) => String(errorCount(r.result)))],
+    ['time to answer, p50', ...cell((r) => ms(r.result.p50Ms))],
+    ['time to answer, p99', ...cell((r) => ms(r.result.p99Ms))],
+    ['time to answer, max', ...cell((r) => ms(r.result.maxMs))],
+    ['total time, all asking → last answer', ...cell((r) => seconds(r.result.totalMs))],
+    ['answers with the notice per second', ...cell((r) => (r.result.totalMs > 0 ? (r.result.answered / (r.result.totalMs / 1000)).toFixed(0) : 'n/a'))],
+    ['bot RSS after the burst', ...cell((r) => `${r.rssAfterMb} MB`)],
+  ]);
+  for (const run of m.bursts) {
+    for (const [kind, n] of Object.entries(run.result.errors)) console.log(`   ${run.label}: error: ${kind} × ${n}`);
+    for (const [message, n] of run.botWarnings) console.log(`   ${run.label}: the bot logged ${message} × ${n}`);
+  }
   console.log(
-    `   The posts share up to ${BURST_SOCKETS} keep-alive connections (as through a reverse proxy), the streams one each; time to answer runs from the customer's post being issued (waiting for a connection included) to the answer on the stream. ` +
-      `Direct Line limits as configured for production except two, raised for this bench because every customer comes from 127.0.0.1: WEBCHAT_TOKEN_LIMIT and WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS = ${thousands(CUSTOMERS + 100)}; DIRECT_LINE_RATE_LIMIT_POSTS stays at its default (each conversation posts once).`,
+    `   Conversations are opened ${SETUP_CONCURRENCY} at a time; the WebSocket streams are one per customer. Time to answer runs from the customer's post being issued (waiting for a connection included) to the answer on the stream. ` +
+      `Direct Line limits are the defaults except two, raised for this bench because every customer comes from 127.0.0.1: WEBCHAT_TOKEN_LIMIT and WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS = ${thousands(TOKEN_ALLOWANCE)}; DIRECT_LINE_RATE_LIMIT_POSTS stays at its default (each conversation posts once).`,
   );
-  console.log(`\nAbsolute numbers move by ±30 % between runs on this shared 2-core machine; compare the ratios within one run.`);
-  const errors = m.echo.errors + m.help.errors + m.incident.errors + burstErrors;
+  console.log('\nAbsolute numbers move by ±30 % between runs on this shared 2-core machine; compare the ratios within one run.');
+  const errors = m.echo.errors + m.help.errors + m.incident.errors + m.bursts.reduce((sum, run) => sum + errorCount(run.result), 0);
   console.log(`errors: ${errors}`);
-  return errors;
 }
 
-/** What the bot logged at warn or above during the run, by message (pino levels: 40 warn, 50 error). */
-function printBotWarnings(bot: BotProcess): void {
+/** Pino's levels by label (the bot logs labels, see src/log/logger.ts) and number. */
+const WARN_OR_ABOVE = new Map<unknown, string>([['warn', 'warn'], ['error', 'error'], ['fatal', 'fatal'], [40, 'warn'], [50, 'error'], [60, 'fatal']]);
+
+/** What the bot logged at warn or above from line `from` on, by level, message and error code. */
+function botWarnings(bot: BotProcess, from: number): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const line of bot.lines) if (line.level >= 40) counts.set(`${line.level >= 50 ? 'error' : 'warn'}: ${line.msg}`, (counts.get(`${line.level >= 50 ? 'error' : 'warn'}: ${line.msg}`) ?? 0) + 1);
-  for (const [message, n] of counts) console.log(`the bot logged ${message} × ${n}`);
+  for (const line of bot.lines.slice(from)) {
+    const level = WARN_OR_ABOVE.get(line.level);
+    if (!level) continue;
+    const code = typeof line.code === 'string' ? line.code : (line.err as { code?: unknown } | undefined)?.code;
+    const key = `${level} "${line.msg}"${typeof code === 'string' ? ` (${code})` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The burst as customers' browsers make it (a connection each), then, if asked, through a pool of connections. */
+async function bursts(bot: BotProcess, baseUrl: string): Promise<BurstRun[]> {
+  const variants: { label: string; sockets: number | null }[] = [{ label: 'a connection per customer', sockets: null }];
+  if (BURST_SOCKETS > 0) variants.push({ label: `posts through ${BURST_SOCKETS} connections`, sockets: BURST_SOCKETS });
+  const runs: BurstRun[] = [];
+  for (const variant of variants) {
+    const from = bot.lines.length;
+    const result = await runChild<BurstResult>('burst', { baseUrl, customers: CUSTOMERS, text: QUESTION, expect: MARKER, setupConcurrency: SETUP_CONCURRENCY, sockets: variant.sockets, timeoutSeconds: BURST_TIMEOUT_SECONDS });
+    runs.push({ label: variant.label, result, rssAfterMb: rssMb(bot.pid), botWarnings: botWarnings(bot, from) });
+  }
+  return runs;
 }
 
 async function main(): Promise<void> {
@@ -190,9 +227,9 @@ async function main(): Promise<void> {
     LEDGER_HASH_KEY: 'bench-incident-hash-key-0123456789',
     REDIS_URL,
     REDIS_PREFIX: stores.redisPrefix,
-    // Every customer of the burst comes from one address (see the report).
-    WEBCHAT_TOKEN_LIMIT: String(CUSTOMERS + 100),
-    WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS: String(CUSTOMERS + 100),
+    // Every customer of the bursts comes from one address (see the report).
+    WEBCHAT_TOKEN_LIMIT: String(TOKEN_ALLOWANCE),
+    WEBCHAT_MAX_CONVERSATIONS_PER_ADDRESS: String(TOKEN_ALLOWANCE),
   };
   const backend = ledgerDir ? 'embedded PGlite ledger, Redis state' : 'PostgreSQL ledger, Redis state';
   console.log(`incident mode: the bot (src/main.ts) in its own process, ${backend}; an incident notice published beforehand`);
@@ -211,15 +248,21 @@ async function main(): Promise<void> {
     const help = await load(started.port, 'help', 'help');
     const incident = await load(started.port, 'incident', QUESTION, MARKER);
     const botLoadedRssMb = rssMb(bot.pid);
-    const burst = await runChild<BurstResult>('burst', { baseUrl: started.baseUrl, customers: CUSTOMERS, text: QUESTION, expect: MARKER, setupConcurrency: SETUP_CONCURRENCY, sockets: BURST_SOCKETS, timeoutSeconds: BURST_TIMEOUT_SECONDS });
-    const botAfterBurstRssMb = rssMb(bot.pid);
-    printBotWarnings(bot);
-    report({ echo: { ...echoResult, rssMb: echoRss }, help, incident, botIdleRssMb, botLoadedRssMb, burst, botAfterBurstRssMb }, backend);
+    report({ echo: { ...echoResult, rssMb: echoRss }, help, incident, botIdleRssMb, botLoadedRssMb, bursts: await bursts(bot, started.baseUrl) }, backend);
   } finally {
     echo?.stdin?.end();
     echo?.kill();
-    await bot?.dispose();
-    if (ledgerDir) rmSync(ledgerDir, { recursive: true, force: true });
+    if (bot) {
+      // As an operator stops it (graceful shutdown); killed only if that takes longer than 20 s.
+      bot.signal('SIGTERM');
+      await Promise.race([bot.exited, new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
+      await bot.dispose();
+    }
+    if (ledgerDir) {
+      rmSync(ledgerDir, { recursive: true, force: true });
+      // The lock file beside the folder (src/ledger/db/ledger-folder-lock.ts), left by a bot that was killed.
+      rmSync(`${ledgerDir}.lock`, { force: true });
+    }
     await removeStores(stores, ledgerDir === undefined);
   }
 }

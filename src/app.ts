@@ -295,7 +295,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     // An incident question while a notice is published comes before anything else; then a typed reference.
     textRoutes: [incidentDialog.route, CASE_REFERENCE_ROUTE],
   });
-  const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, logger: rootLogger.child({ module: 'turn' }) });
+  const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, concurrency: options.turnConcurrency, logger: rootLogger.child({ module: 'turn' }) });
   // A Web Chat conversation with Global Privacy Control: the CCPA opt-out, once the customer is identified.
   const gpc = new GpcOptOut({ consents, assurance, recorded: state.saleOptOuts });
   const bot = new PrivacyBot({

@@ -81,6 +81,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', d.bodyLimitBytes, 1024, 16 * 1024 * 1024),
     maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', d.maxMessageChars, 100, 100_000),
     turnMaxAttempts: readInt(env, 'TURN_MAX_ATTEMPTS', d.turnMaxAttempts, 1, 100),
+    turnConcurrency: readInt(env, 'TURN_CONCURRENCY', d.turnConcurrency, 1, 10_000),
     handoffMode: readEnum(env, 'HANDOFF_MODE', d.handoffMode, ['builtin', 'external'] as const),
     handoffTimeoutSeconds: readInt(env, 'HANDOFF_TIMEOUT_SECONDS', d.handoffTimeoutSeconds, 1, 24 * 3600),
     shutdownTimeoutSeconds: readInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', d.shutdownTimeoutSeconds, 1, 600),

@@ -67,6 +67,8 @@ export interface BotOptions {
   readonly maxMessageChars: number;
   /** Attempts to commit a turn that keeps meeting concurrent writers. Env `TURN_MAX_ATTEMPTS`. @default 12 */
   readonly turnMaxAttempts: number;
+  /** Turns one instance runs at once; more wait in arrival order (TURN_CONCURRENCY). */
+  readonly turnConcurrency: number;
   /**
    * Who takes a conversation the bot hands to a person. Env `HANDOFF_MODE`. `builtin`: our queue
    * (Redis with REDIS_URL, in-process without) and the agent console at /agent; `external`: the
@@ -133,6 +135,7 @@ export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'we
   bodyLimitBytes: 256 * 1024,
   maxMessageChars: 2000,
   turnMaxAttempts: 12,
+  turnConcurrency: 64,
   handoffMode: 'builtin',
   handoffTimeoutSeconds: 300, // 5 min
   shutdownTimeoutSeconds: 25, // s

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import { isStateConflict } from '../state/state-errors';
 import { ConversationBookkeeping } from '../bot/session-types';
 import { KeyedMutex } from './keyed-mutex';
+import { TurnSlots } from './turn-slots';
 import { ReplyBuffer } from './reply-buffer';
 import { conversationStateKey } from './session-keys';
 import { SessionStore, TurnSession } from './turn-session';
@@ -18,6 +19,8 @@ export interface TurnRunnerOptions {
   logger: Logger;
   /** Pause before retry `attempt` (ms); jittered so racing instances spread out. */
   backoffMs?: (attempt: number) => number;
+  /** Turns this process runs at once (TURN_CONCURRENCY); more wait in arrival order. @default unlimited */
+  concurrency?: number;
 }
 
 export type TurnOutcome = 'committed' | 'duplicate';
@@ -44,13 +47,16 @@ const defaultBackoff = (attempt: number): number => Math.random() * Math.min(200
 export class TurnRunner {
   private readonly mutex = new KeyedMutex();
   private readonly backoffMs: (attempt: number) => number;
+  private readonly slots: TurnSlots | undefined;
 
   constructor(private readonly options: TurnRunnerOptions) {
     this.backoffMs = options.backoffMs ?? defaultBackoff;
+    this.slots = options.concurrency === undefined ? undefined : new TurnSlots(options.concurrency);
   }
 
   async run(context: TurnContext, logic: (context: TurnContext, session: TurnSession) => Promise<void>): Promise<TurnOutcome> {
-    return this.mutex.run(conversationStateKey(context.activity), () => this.attempt(context, logic));
+    // A conversation's turns queue on its key first, so one busy conversation holds at most one slot.
+    return this.mutex.run(conversationStateKey(context.activity), () => (this.slots ? this.slots.run(() => this.attempt(context, logic)) : this.attempt(context, logic)));
   }
 
   private async attempt(context: TurnContext, logic: (context: TurnContext, session: TurnSession) => Promise<void>): Promise<TurnOutcome> {

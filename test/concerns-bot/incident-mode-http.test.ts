@@ -13,7 +13,7 @@ import { loadController } from '../../src/privacy/receipts/controller';
 import { ConnectorStub } from '../channels/teams/connector-stub';
 import { ConsentStack, SmsCustomer, startConsentStack } from '../consent-bot/consent-stack';
 import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
-import { emailsTo } from '../e2e/dev-outbox';
+import { emailsTo, newCodeTo } from '../e2e/dev-outbox';
 import { HttpCustomer } from '../handoff-bot/handoff-support';
 import { NOTICE_EN, NOTICE_IT } from '../privacy/concerns/incident-support';
 import { eventually } from '../support/hang-guard';
@@ -27,6 +27,8 @@ const NOTICE_SEEN_MS = 60_000;
 const LOOK_AGAIN_MS = 250;
 const CONCERN_REFERENCE = /CNC-\d{4}-[0-9A-HJKMNP-TV-Z]{6}-[0-9A-HJKMNP-TV-Z]/;
 const SECTIONS = ['whatHappened', 'whatData', 'whatWeDo', 'whatYouShouldDo'] as const;
+/** What Giulia writes in her report: it stays in the ledger, sealed. */
+const GIULIA_WORDS = 'Ho ricevuto una email con i dati di un altro cliente, e lui ha ricevuto i miei.';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const texts = (activities: readonly Partial<Activity>[]): string[] => activities.map((activity) => activity.text ?? '');
@@ -85,7 +87,7 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
     giuliaConversation = c.conversationId;
     assert.equal((await c.say('voglio segnalare un problema sulla privacy')).texts.at(-1), `${t.t('concern.intro')}\n\n${t.t('concern.ask.topic')}`);
     assert.equal((await c.say(t.t('concern.topic.breach'))).texts.at(-1), t.t('concern.ask.description'));
-    assert.equal((await c.say('Ho ricevuto una email con i dati di un altro cliente, e lui ha ricevuto i miei.')).texts.at(-1), t.t('concern.ask.when'));
+    assert.equal((await c.say(GIULIA_WORDS)).texts.at(-1), t.t('concern.ask.when'));
     await c.say('ieri sera');
     assert.equal((await c.say(t.t('concern.notSure'))).texts.at(-1), t.t('concern.ask.reply'));
     assert.equal((await c.say(t.t('concern.reply.yes'))).texts.at(-1), t.t('concern.ask.contact'));
@@ -137,72 +139,63 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
     return (await emailsTo(stack.baseUrl, who.email)).filter((mail) => subjects.includes(mail.subject ?? ''));
   }
 
-  /** Asks "what happened?" in new conversations until the bot answers from the notice (its cache seeing the change), then answers that reply. */
-  async function untilAnswered(locale: ShippedLocale, question: string, expected: string): Promise<PostResult> {
+  /**
+   * Asks `question` in new conversations until the answer is as `wanted` says (the bot's notice cache
+   * has seen the team's change), then answers that reply.
+   */
+  async function untilAnswered(locale: ShippedLocale, question: string, wanted: (answer: PostResult) => boolean, what: string): Promise<PostResult> {
     let answer: PostResult | undefined;
     await eventually(
       async () => {
         answer = await customer(locale, 'notice').say(question);
-        if (answer.texts.at(-1) === expected) return true;
+        if (wanted(answer)) return true;
         await pause(LOOK_AGAIN_MS);
         return false;
       },
-      `the bot answering "${question}" from the notice as now written`,
+      `the bot answering "${question}" ${what}`,
       NOTICE_SEEN_MS,
     );
     assert.ok(answer);
     return answer;
   }
 
-  /** Types the address, reads the one-time code from the development outbox, types it: answers the bot's reply to the code. */
-  async function verifyByEmailCode(c: HttpCustomer, t: Translator, who: SmsCustomer): Promise<PostResult> {
+  /** The normal flow: no part of any notice; the classifier's answer ("not understood", or help) with the menu to go on. */
+  function assertNormalFlow(answer: PostResult, t: Translator): void {
+    assert.equal(afterWelcome(answer, t).length, 1, JSON.stringify(answer.texts));
+    for (const text of answer.texts) {
+      assert.ok(!text.includes(t.t('incident.notice.lead')), `not from the notice: ${JSON.stringify(answer.texts)}`);
+      for (const notice of [NOTICE_EN, NOTICE_IT]) for (const part of SECTIONS) assert.ok(!text.includes(notice[part]), `no part of the notice: ${text}`);
+    }
+    assert.deepEqual(answer.replies.at(-1)?.suggestedActions?.actions.map((action) => action.title), availableMenu().map((entry) => t.t(entry.labelKey)), `the normal flow: ${JSON.stringify(answer.texts)}`);
+  }
+
+  const QUESTIONS = [
+    ['en', 'what happened?'],
+    ['it', 'cosa è successo?'],
+  ] as const;
+
+  /** Over HTTP, as verifyByEmailCode does in Web Chat: types the address (nothing revealed yet), then the code the development outbox got; answers the reply to the code. */
+  async function verifyOverHttp(c: HttpCustomer, t: Translator, who: SmsCustomer): Promise<PostResult> {
     const mailsBefore = (await emailsTo(stack.baseUrl, who.email)).length;
     const sent = await c.say(who.email);
     assert.deepEqual(sent.texts, [t.t('identity.noted', { identifier: who.masked }), t.t('identityCode.sent.email', { masked: who.masked, count: 10 })]);
     assertRevealsNothing(sent, translations);
-    const mails = await emailsTo(stack.baseUrl, who.email);
-    assert.equal(mails.length, mailsBefore + 1, 'one email, with the code, to the address on file');
-    const code = /\b(\d{6})\b/.exec(mails[mails.length - 1].text)?.[1];
-    assert.ok(code, `the email carries a 6-digit code: ${mails[mails.length - 1].text}`);
-    return c.say(code);
+    return c.say(await newCodeTo(stack.baseUrl, who.email, mailsBefore));
   }
 
   it('with the notice written but not published, "what happened?" takes the normal flow, and no Art. 34 notice leaves', async () => {
-    for (const [locale, question] of [['en', 'what happened?'], ['it', 'cosa è successo?']] as const) {
-      const t = tr(locale);
-      const answer = await customer(locale, 'unpublished').say(question);
-      assert.ok(answer.texts.length > 0, 'the bot answers');
-      for (const text of answer.texts) {
-        assert.ok(!text.includes(t.t('incident.notice.lead')), `not from the notice: ${JSON.stringify(answer.texts)}`);
-        for (const notice of [NOTICE_EN, NOTICE_IT]) for (const part of SECTIONS) assert.ok(!text.includes(notice[part]), `no part of the notice: ${text}`);
-      }
-      assert.equal(afterWelcome(answer, t).length, 1, JSON.stringify(answer.texts));
-      // The classifier's answer ("not understood", or help), with the menu to go on: what the bot says with no incident.
-      assert.deepEqual(answer.replies.at(-1)?.suggestedActions?.actions.map((action) => action.title), availableMenu().map((entry) => t.t(entry.labelKey)), `the normal flow: ${JSON.stringify(answer.texts)}`);
-    }
+    for (const [locale, question] of QUESTIONS) assertNormalFlow(await customer(locale, 'unpublished').say(question), tr(locale));
     assert.equal(await sender.runDue(), 0, 'a notice nobody may read yet is not sent');
     assert.deepEqual(await subjectNotices.counts(incident.id), { pending: 2, sent: 0, retrying: 0 });
     for (const who of [stack.demo.giulia, stack.demo.maya]) assert.deepEqual(await art34Emails(who), []);
   });
 
-  it('published: "what happened?" is answered from the notice first, in English and in Italian, with "Was my data affected?" offered', async () => {
+  it('published: the Art. 34 notices go once to each affected customer (two passes of a second sender besides the bot’s own): by email in their language, and in Giulia’s chat, where she reported the breach', async () => {
     await concerns.publishNotice(incident.reference, TEAM);
-    const en = tr('en');
-    const answered = await untilAnswered('en', 'what happened?', noticeAnswer(en, NOTICE_EN));
-    assert.deepEqual(afterWelcome(answered, en), [noticeAnswer(en, NOTICE_EN)]);
-    assert.equal(answered.replies.at(-1)?.suggestedActions?.actions[0]?.title, en.t('incident.suggest.affected'));
-
-    const it = tr('it');
-    const risposta = await customer('it', 'notice-it').say('cosa è successo?');
-    assert.deepEqual(afterWelcome(risposta, it), [noticeAnswer(it, NOTICE_IT)]);
-    assert.equal(risposta.replies.at(-1)?.suggestedActions?.actions[0]?.title, it.t('incident.suggest.affected'));
-    // Named with the incident, a longer question is about it too.
-    assert.deepEqual(afterWelcome(await customer('en', 'notice-topic').say('what should I do about the data breach?'), en), [noticeAnswer(en, NOTICE_EN)]);
-  });
-
-  it('the Art. 34 notices go once to each affected customer (two passes of a second sender besides the bot’s own): by email in their language, and in Giulia’s chat, where she reported the breach', async () => {
-    await sender.runDue();
-    assert.equal(await sender.runDue(), 0, 'a second pass sends nothing more');
+    const first = await sender.runDue();
+    const second = await sender.runDue();
+    assert.ok(first <= 2, `at most one notice each: ${first}`);
+    assert.equal(second, 0, 'a second pass sends nothing more');
     await eventually(async () => {
       const counts = await subjectNotices.counts(incident.id);
       if (counts.pending === 0) return true;
@@ -229,6 +222,20 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
     assert.ok(told[0].includes(NOTICE_IT.whatYouShouldDo) && told[0].endsWith(tr('it').t('incident.art34.chatClosing')), told[0]);
   });
 
+  it('"what happened?" is answered from the notice first, in English and in Italian, with "Was my data affected?" offered', async () => {
+    const en = tr('en');
+    const answered = await untilAnswered('en', 'what happened?', (answer) => answer.texts.at(-1) === noticeAnswer(en, NOTICE_EN), 'from the notice');
+    assert.deepEqual(afterWelcome(answered, en), [noticeAnswer(en, NOTICE_EN)]);
+    assert.equal(answered.replies.at(-1)?.suggestedActions?.actions[0]?.title, en.t('incident.suggest.affected'));
+
+    const it = tr('it');
+    const risposta = await customer('it', 'notice-it').say('cosa è successo?');
+    assert.deepEqual(afterWelcome(risposta, it), [noticeAnswer(it, NOTICE_IT)]);
+    assert.equal(risposta.replies.at(-1)?.suggestedActions?.actions[0]?.title, it.t('incident.suggest.affected'));
+    // Named with the incident, a longer question is about it too.
+    assert.deepEqual(afterWelcome(await customer('en', 'notice-topic').say('what should I do about the data breach?'), en), [noticeAnswer(en, NOTICE_EN)]);
+  });
+
   it('"was my data affected?" asks an unverified customer who they are and reveals nothing; verified by a code, Maya (affected) hears yes with what to do, Oliver (not affected) hears no', async () => {
     const t = tr('en');
     const { maya, oliver } = stack.demo;
@@ -237,7 +244,7 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
       const asked = await c.say('Was my data affected?');
       assert.deepEqual(afterWelcome(asked, t), [t.t('incident.affected.intro'), t.t('identity.prompt')]);
       assertRevealsNothing(asked, translations);
-      const verified = await verifyByEmailCode(c, t, who);
+      const verified = await verifyOverHttp(c, t, who);
       assert.equal(verified.texts[0], t.t('identityCode.verified'), JSON.stringify(verified.texts));
       const closing = t.t('incident.affected.person', { person: t.t('menu.agent') });
       const expected = affected
@@ -253,7 +260,7 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
     const c = customer('it', 'coinvolti');
     const asked = await c.say('i miei dati sono stati coinvolti?');
     assert.deepEqual(afterWelcome(asked, t), [t.t('incident.affected.intro'), t.t('identity.prompt')]);
-    const verified = await verifyByEmailCode(c, t, giulia);
+    const verified = await verifyOverHttp(c, t, giulia);
     assert.equal(verified.texts[0], t.t('identityCode.verified'));
     assert.ok(verified.texts[1]?.startsWith(t.t('incident.affected.yes')), JSON.stringify(verified.texts));
     assert.ok(verified.texts[1]?.includes(NOTICE_IT.whatYouShouldDo), 'with what to do, in Italian');
@@ -263,8 +270,22 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
     await concerns.setNotice(incident.reference, { en: NOTICE_EN }, TEAM);
     const it = tr('it');
     const expected = noticeAnswer(it, NOTICE_EN, it.t('languageName.en'));
-    const answered = await untilAnswered('it', 'cosa è successo?', expected);
+    const answered = await untilAnswered('it', 'cosa è successo?', (answer) => answer.texts.at(-1) === expected, 'from the English notice');
     assert.deepEqual(afterWelcome(answered, it), [expected]);
     assert.deepEqual(afterWelcome(await customer('en', 'notice-en').say('what happened?'), tr('en')), [noticeAnswer(tr('en'), NOTICE_EN)], 'English as written');
+
+    // Nothing personal reached the bot's log on the way: not the addresses, not the words of the report.
+    const logs = stack.running.logs.text;
+    for (const who of [stack.demo.giulia, stack.demo.maya, stack.demo.oliver]) assert.ok(!logs.includes(who.email), 'no email address in the log');
+    assert.ok(!logs.includes(GIULIA_WORDS), 'not the words of the report');
+  });
+
+  it('withdrawn: "what happened?" takes the normal flow again', async () => {
+    await concerns.withdrawNotice(incident.reference, TEAM);
+    for (const [locale, question] of QUESTIONS) {
+      const t = tr(locale);
+      const answer = await untilAnswered(locale, question, (reply) => !reply.texts.some((text) => text.includes(t.t('incident.notice.lead'))), 'without the notice');
+      assertNormalFlow(answer, t);
+    }
   });
 });

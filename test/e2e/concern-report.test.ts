@@ -217,6 +217,9 @@ describe('a suspected breach reported in Web Chat, alerted to the DPO, confirmed
     assert.match(await listed.innerText(), /GDPR\s+Running\s+(7[01]|72) h \d\d min left/);
     await assertAccessible(page, 'the incident after the confirmation');
     await assertHealthy(desk);
+    // The customer's words and address stay out of the bot's log.
+    const logs = stack.running.logs.text;
+    for (const words of [DESCRIPTION, DATA_WORDS, who.email]) assert.ok(!logs.includes(words), `not logged: "${words}"`);
   });
 
   it('it: "voglio segnalare un problema sulla privacy" → what it is about (a suspected breach), what happened, "ieri sera", which data, no reply: the reference and a person offered, in Italian', async () => {

@@ -17,6 +17,19 @@ export async function emailsTo(baseUrl: string, address: string): Promise<Outbox
 }
 
 /**
+ * The 6-digit code of the one new email to `address` since it held `mailsBefore` emails: exactly one
+ * came (the code the bot just sent to the address on file), and it carries a code.
+ */
+export async function newCodeTo(baseUrl: string, address: string, mailsBefore: number): Promise<string> {
+  const mails = await emailsTo(baseUrl, address);
+  assert.equal(mails.length, mailsBefore + 1, 'one email, to the address on file');
+  const text = mails[mails.length - 1].text;
+  const code = /\b(\d{6})\b/.exec(text)?.[1];
+  assert.ok(code, `the email carries a 6-digit code: ${text}`);
+  return code;
+}
+
+/**
  * The identity check by one-time code as a customer does it in Web Chat, once the bot asked who
  * they are: types their email address, opens the one new email the bot sent there, types its
  * 6-digit code (spaced, as people copy it), and sees it accepted.
@@ -25,11 +38,7 @@ export async function verifyByEmailCode(page: Page, baseUrl: string, t: Translat
   const mailsBefore = (await emailsTo(baseUrl, who.email)).length;
   await send(page, who.email);
   await see(page, t.t('identityCode.sent.email', { masked: who.masked, count: 10 }));
-  const mails = await emailsTo(baseUrl, who.email);
-  assert.equal(mails.length, mailsBefore + 1, 'one email, to the address on file');
-  const text = mails[mails.length - 1].text;
-  const code = /\b(\d{6})\b/.exec(text)?.[1];
-  assert.ok(code, `the email carries a 6-digit code: ${text}`);
+  const code = await newCodeTo(baseUrl, who.email, mailsBefore);
   await send(page, `${code.slice(0, 3)} ${code.slice(3)}`);
   await see(page, t.t('identityCode.verified'));
 }

@@ -71,7 +71,8 @@ describe('npm run ledger -- requests list|show', function () {
     assert.match(overdue, / in_progress .* overdue by \d+ d \d+ h /);
     assert.match(soon, / \d d \d+ h \(due soon\) /);
     assert.match(extended, /\(extended\)/);
-    assert.match(extended, / demo-crm pending; demo-crm-support pending; ledger pending$/);
+    // Sources in the order of the configuration, the ledger first.
+    assert.match(extended, / ledger pending; demo-crm pending; demo-crm-support pending$/);
   });
 
   it('prints the same fields as JSON with --json, and filters with --due-within', () => {
@@ -82,7 +83,7 @@ describe('npm run ledger -- requests list|show', function () {
       [refs.extended, 'later', true],
     ]);
     assert.ok(all.requests[0].timeLeftSeconds !== null && all.requests[0].timeLeftSeconds < -7 * 86_400);
-    assert.deepEqual(all.requests[2].sources.map((s) => [s.sourceId, s.status]), [['demo-crm', 'pending'], ['demo-crm-support', 'pending'], ['ledger', 'pending']]);
+    assert.deepEqual(all.requests[2].sources.map((s) => [s.sourceId, s.status]), [['ledger', 'pending'], ['demo-crm', 'pending'], ['demo-crm-support', 'pending']]);
 
     const due = JSON.parse(ok(ledgerCli(['requests', 'list', '--json', '--due-within', '3'], ledgerDir))) as RequestListView;
     assert.deepEqual(due.requests.map((r) => r.reference), [refs.overdue, refs.soon]);
@@ -97,7 +98,7 @@ describe('npm run ledger -- requests list|show', function () {
     assert.match(sheet, /\n {2}status\s+in_progress\n/);
     assert.match(sheet, /\n {2}extended to\s+\d{4}-\d\d-\d\d \d\d:\d\dZ \(Five systems hold the data\.\)\n/);
     assert.match(sheet, /\n {2}extension\s+not possible \(already extended\)\n/);
-    assert.match(sheet, /\nsources\n {2}SOURCE\s+STATUS\s+ATTEMPTS\s+RECORDS\s+LAST ERROR\n {2}demo-crm\s+pending\s+0\s+—\s+—\n/);
+    assert.match(sheet, /\nsources\n {2}SOURCE\s+STATUS\s+ATTEMPTS\s+RECORDS\s+LAST ERROR\n {2}ledger\s+pending\s+0\s+—\s+—\n {2}demo-crm\s+pending\s+0\s+—\s+—\n/);
     assert.match(sheet, /\ncopy\n {2}not assembled yet\n/);
     assert.match(sheet, /extended by agent:pia: Five systems hold the data\.\n/);
 

@@ -1,0 +1,32 @@
+/**
+ * At most `limit` tasks at once in this process; the rest wait their turn in arrival order. A burst
+ * (thousands of customers asking about an incident at once) then queues in memory instead of piling
+ * thousands of state commands onto Redis at the same instant, where they would miss their timeout
+ * and each customer would hear "temporarily unavailable".
+ */
+export class TurnSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`TurnSlots needs a whole number of slots, at least 1 (got ${String(limit)})`);
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next in line (the count stays), or is given back.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
+  }
+
+  /** Tasks running now and waiting for a slot (metrics, tests). */
+  get load(): { readonly running: number; readonly waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { TurnSlots } from '../../src/turn/turn-slots';
+
+/** A task that runs until the test releases it, recording when it started. */
+function gate(log: string[], name: string): { task: () => Promise<string>; release: () => void } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    task: async () => {
+      log.push(`start ${name}`);
+      await released;
+      return name;
+    },
+    release,
+  };
+}
+
+describe('TurnSlots (turns one instance runs at once)', () => {
+  it('runs at most `limit` tasks at once; the others start in arrival order as slots free', async () => {
+    const slots = new TurnSlots(2);
+    const log: string[] = [];
+    const gates = ['a', 'b', 'c', 'd'].map((name) => gate(log, name));
+    const results = gates.map((g) => slots.run(g.task));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(log, ['start a', 'start b']);
+    assert.deepEqual(slots.load, { running: 2, waiting: 2 });
+    gates[1].release();
+    await results[1];
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(log, ['start a', 'start b', 'start c'], 'the first in line takes the freed slot');
+    gates[0].release();
+    gates[2].release();
+    gates[3].release();
+    assert.deepEqual(await Promise.all(results), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(log, ['start a', 'start b', 'start c', 'start d']);
+    assert.deepEqual(slots.load, { running: 0, waiting: 0 });
+  });
+
+  it('frees the slot of a task that fails, and passes the failure on', async () => {
+    const slots = new TurnSlots(1);
+    await assert.rejects(slots.run(async () => Promise.reject(new Error('the ledger does not answer'))), /the ledger does not answer/);
+    assert.equal(await slots.run(async () => 'next'), 'next');
+    assert.deepEqual(slots.load, { running: 0, waiting: 0 });
+  });
+
+  it('refuses a limit that is not a whole number of at least 1', () => {
+    for (const limit of [0, -1, 1.5, Number.NaN]) assert.throws(() => new TurnSlots(limit), /at least 1/);
+  });
+});
