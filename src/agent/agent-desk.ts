@@ -3,7 +3,7 @@ import { HandoffError } from '../handoff/handoff-errors';
 import type { HandoffHub } from '../handoff/handoff-hub';
 import type { HandoffTicket, TranscriptLine } from '../handoff/handoff-types';
 import type { AgentAccount } from '../ledger/agents/agent-service';
-import { appendAudit, AuditEntry } from '../ledger/audit/audit-log';
+import { appendAudit, AuditEntry, WriteContext } from '../ledger/audit/audit-log';
 import type { Ledger } from '../ledger/ledger';
 import { LedgerError } from '../ledger/ledger-errors';
 import { IdentifierKind, maskIdentifier } from '../ledger/subjects/identifiers';
@@ -277,4 +277,9 @@ export function isSupervisor(agent: AgentAccount): boolean {
 
 export function actorOf(username: string): string {
   return `agent:${username}`;
+}
+
+/** An agent's write as the services audit it: as `agent:<username>`, with the reason given. */
+export function agentContext(agent: AgentAccount, reason: string): WriteContext {
+  return { actor: actorOf(agent.username), reason };
 }

@@ -33,3 +33,12 @@ export function serviceRefusal(err: unknown, codes: RefusalCodes): unknown {
   if (field !== undefined && (codes.inputFields ?? ['reason']).includes(field)) return invalidRequest(field, err.message);
   return new AgentError(codes.refused, err.message, { serviceCode: err.code }, { cause: err });
 }
+
+/** Runs one call into a privacy service, its errors as the page is to see them (`serviceRefusal`). */
+export async function refusedAs<T>(codes: RefusalCodes, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw serviceRefusal(err, codes);
+  }
+}

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import restify, { Server } from 'restify';
 import type { Redis } from 'ioredis';
@@ -5,12 +6,14 @@ import { AgentConsoleConfig, DEFAULT_AGENT_CONSOLE_CONFIG } from '../../src/agen
 import { AgentConsole, createAgentConsole } from '../../src/agent/create-agent-console';
 import type { CustomerChannel } from '../../src/handoff/customer-channel';
 import type { HandoffHub } from '../../src/handoff/handoff-hub';
+import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import type { HandoffTicket, NewHandoff } from '../../src/handoff/handoff-types';
 import type { AgentRole } from '../../src/ledger/agents/agent-service';
 import { Ledger, openLedger } from '../../src/ledger/ledger';
 import type { AccessRequests } from '../../src/privacy/access/access-requests';
 import type { ReportPreview } from '../../src/privacy/access/copy/copy-preview';
 import type { Concerns } from '../../src/privacy/concerns/concerns';
+import type { ExpectedPolicy } from '../support/content-security-policy';
 import { LogCapture } from '../support/test-app';
 import { NO_TRUSTED_PROXY, TrustProxy } from '../../src/config/trust-proxy';
 import { clientAddressResolver } from '../../src/server/client-address';
@@ -134,6 +137,50 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
 }
 
+/** Closes what a suite's `before` opened, the server first (any of them may be missing if `before` failed). */
+export async function closeConsoleServer(app: ConsoleServer | undefined, hub: HandoffHub | undefined, ledger: Ledger | undefined): Promise<void> {
+  await app?.close();
+  await hub?.close();
+  await ledger?.close();
+}
+
+/** Runs `run` against a console server over a fresh ledger holding the test agents (`agents` as `addTestAgents` takes them), closed whatever happens. */
+export async function withConsoleServer(
+  options: Omit<ConsoleServerOptions, 'ledger' | 'hub' | 'channel'> & { readonly agents?: { privacyTeam?: boolean; surge?: boolean } },
+  run: (app: ConsoleServer) => Promise<void>,
+): Promise<void> {
+  const { agents, ...serverOptions } = options;
+  const ledger = await openTestLedger();
+  const hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
+  const app = await startConsoleServer({ ...serverOptions, ledger, hub, channel: new RecordingCustomerChannel() });
+  try {
+    await addTestAgents(ledger, agents);
+    await run(app);
+  } finally {
+    await closeConsoleServer(app, hub, ledger);
+  }
+}
+
+/** An agent signed in to `app` with their test password; fails the test if the login is refused. */
+export async function signedInAgent(app: ConsoleServer, username: string): Promise<AgentClient> {
+  const client = new AgentClient(app.baseUrl);
+  const answer = await client.login(username);
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  return client;
+}
+
+/** The policy of a page the console shows in a sandboxed frame (a copy's preview, a notification draft): no script, nothing fetched. */
+export const SANDBOXED_PAGE_POLICY: ExpectedPolicy = {
+  sandbox: [],
+  'default-src': ["'none'"],
+  'style-src': ["'unsafe-inline'"],
+  'img-src': ['data:'],
+  'font-src': ['data:'],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+  'frame-ancestors': ["'self'"],
+};
+
 let conversationSeq = 0;
 
 /** A handoff as the bot would queue it. */
@@ -204,6 +251,16 @@ export class AgentClient {
 
 export interface ErrorAnswer {
   readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+}
+
+/** The error code of a refusal. */
+export function errorCode(answer: { body: unknown }): string {
+  return (answer.body as ErrorAnswer).error.code;
+}
+
+/** Nothing reached the service (a helper: `deepEqual(calls, [])` would narrow the array's type for the rest of the test). */
+export function assertNoCalls(service: { readonly calls: readonly unknown[] }): void {
+  assert.deepEqual([...service.calls], [], 'nothing reached the service');
 }
 
 /** One Server-Sent Event. */

@@ -9,32 +9,12 @@ import type { ConcernCaseAnswer, ConcernListView, ConcernOpenedView } from '../.
 import type { IncidentDetailView, IncidentListView } from '../../src/agent/incidents/incident-views';
 import type { PublishedNoticeView } from '../../src/agent/incidents/incident-desk';
 import { assertContentSecurityPolicy } from '../support/content-security-policy';
-import { AgentClient, addTestAgents, ConsoleServer, ErrorAnswer, openTestLedger, RecordingCustomerChannel, startConsoleServer } from './agent-harness';
+import { AgentClient, addTestAgents, assertNoCalls, closeConsoleServer, ConsoleServer, ErrorAnswer, errorCode, openTestLedger, RecordingCustomerChannel, SANDBOXED_PAGE_POLICY, signedInAgent, startConsoleServer, withConsoleServer } from './agent-harness';
 import { concernCase, FakeConcerns } from './fake-concerns';
+import { AVVISO, NOTICE } from './incident-notice-texts';
 
 const NOW = new Date('2026-03-10T09:00:00Z');
 const HOUR_MS = 3600_000;
-const NOTICE = {
-  whatHappened: 'Invoices were emailed to the wrong customers on 8 March.',
-  whatData: 'Names, postal addresses and invoice amounts.',
-  whatWeDo: 'We stopped the mailing and asked the recipients to delete them.',
-  whatYouShouldDo: 'Nothing is needed; be wary of emails asking for payment.',
-};
-const AVVISO = {
-  whatHappened: "L'8 marzo alcune fatture sono state inviate ai clienti sbagliati.",
-  whatData: 'Nomi, indirizzi postali e importi delle fatture.',
-  whatWeDo: "Abbiamo fermato l'invio e chiesto ai destinatari di cancellarle.",
-  whatYouShouldDo: 'Non deve fare nulla; diffidi delle email che chiedono pagamenti.',
-};
-
-function code(answer: { body: unknown }): string {
-  return (answer.body as ErrorAnswer).error.code;
-}
-
-/** Nothing reached the service (a helper: `deepEqual(calls, [])` would narrow the array's type for the rest of the test). */
-function assertNoCalls(service: FakeConcerns): void {
-  assert.deepEqual([...service.calls], [], 'nothing reached the service');
-}
 
 describe('agent API: concerns and incidents (the Concerns and Incidents views)', function () {
   this.timeout(30_000);
@@ -54,22 +34,13 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
     app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), now: () => NOW, config: { loginAddressMaxAttempts: 1000 }, concerns: service });
   });
 
-  after(async () => {
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
-  });
+  after(() => closeConsoleServer(app, hub, ledger));
 
   beforeEach(() => {
     service.clear();
   });
 
-  const signedIn = async (username: string): Promise<AgentClient> => {
-    const client = new AgentClient(app.baseUrl);
-    const answer = await client.login(username);
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    return client;
-  };
+  const signedIn = (username: string): Promise<AgentClient> => signedInAgent(app, username);
 
   describe('who may use them', () => {
     it('tells each role its views: the supervisor all, the privacy team concerns and incidents, agents and surge agents the customers', async () => {
@@ -100,7 +71,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
         await alice.post(`/agent/api/incidents/${incident}/notified`),
       ]) {
         assert.equal(answer.status, 403);
-        assert.equal(code(answer), 'PSB_AGENT_FORBIDDEN');
+        assert.equal(errorCode(answer), 'PSB_AGENT_FORBIDDEN');
       }
       assertNoCalls(service);
     });
@@ -111,7 +82,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       service.put(concernCase({ reference: concern, reportedAt: NOW }));
       service.putIncident({ reference: incident, awarenessAt: NOW, regimes: ['gdpr'] });
       const stranger = new AgentClient(app.baseUrl);
-      assert.equal(code(await stranger.get('/agent/api/concerns')), 'PSB_AGENT_UNAUTHENTICATED');
+      assert.equal(errorCode(await stranger.get('/agent/api/concerns')), 'PSB_AGENT_UNAUTHENTICATED');
       assert.equal((await stranger.post(`/agent/api/incidents/${incident}/notified`)).status, 401);
 
       const pia = await signedIn('pia');
@@ -132,7 +103,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
         for (const csrf of [false, sara.csrfToken]) {
           const answer = await pia.post(path, body, { csrf });
           assert.equal(answer.status, 403, `${path} with ${csrf === false ? 'no' : "another session's"} token`);
-          assert.equal(code(answer), 'PSB_AGENT_CSRF');
+          assert.equal(errorCode(answer), 'PSB_AGENT_CSRF');
         }
       }
       assertNoCalls(service);
@@ -180,7 +151,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
 
       const unknown = await pia.get(`/agent/api/concerns/${concernRef()}`);
       assert.equal(unknown.status, 404);
-      assert.equal(code(unknown), 'PSB_AGENT_CONCERN_NOT_FOUND');
+      assert.equal(errorCode(unknown), 'PSB_AGENT_CONCERN_NOT_FOUND');
     });
 
     it('confirms a breach with awareness now: a new incident whose clocks run 72 hours (GDPR) and "as soon as feasible" (PIPEDA); a second confirmation is refused (409)', async () => {
@@ -205,7 +176,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
 
       const again = await sara.post<ErrorAnswer>(`/agent/api/concerns/${reference}/confirm`);
       assert.equal(again.status, 409);
-      assert.equal(code(again), 'PSB_CONCERN_ALREADY_TRIAGED');
+      assert.equal(errorCode(again), 'PSB_CONCERN_ALREADY_TRIAGED');
       assert.match(again.body.error.message, /confirmed breach and takes no second triage/);
     });
 
@@ -230,10 +201,10 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       assert.equal(service.get(reference)?.state, 'reported');
 
       const future = await pia.post<ErrorAnswer>(`/agent/api/concerns/${reference}/confirm`, { awarenessAt: new Date(NOW.getTime() + 60_000).toISOString(), awarenessReason: 'typo' });
-      assert.equal(code(future), 'PSB_CONCERN_AWARENESS_IN_FUTURE');
+      assert.equal(errorCode(future), 'PSB_CONCERN_AWARENESS_IN_FUTURE');
       assert.match(future.body.error.message, /later than now/);
       const noReason = await pia.post<ErrorAnswer>(`/agent/api/concerns/${reference}/confirm`, { awarenessAt: earlier.toISOString() });
-      assert.equal(code(noReason), 'PSB_CONCERN_REASON_REQUIRED');
+      assert.equal(errorCode(noReason), 'PSB_CONCERN_REASON_REQUIRED');
 
       const answer = await pia.post<IncidentDetailView>(`/agent/api/concerns/${reference}/confirm`, { awarenessAt: '2026-03-09T04:00:00+01:00', awarenessReason: 'The mail log shows the wrong recipients since yesterday.' });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -250,7 +221,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       const pia = await signedIn('pia');
       const unknown = await pia.post(`/agent/api/concerns/${reference}/confirm`, { incidentReference: incidentRef() });
       assert.equal(unknown.status, 404);
-      assert.equal(code(unknown), 'PSB_AGENT_INCIDENT_NOT_FOUND');
+      assert.equal(errorCode(unknown), 'PSB_AGENT_INCIDENT_NOT_FOUND');
       const answer = await pia.post<IncidentDetailView>(`/agent/api/concerns/${reference}/confirm`, { incidentReference: incident });
       assert.equal(answer.status, 200);
       assert.equal(answer.body.incident.reference, incident);
@@ -275,7 +246,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       assert.deepEqual(service.calls, [{ method: 'dismiss', reference, argument: 'A test message from our own staff.', context: { actor: 'agent:pia', reason: 'A test message from our own staff.' } }]);
       const again = await pia.post(`/agent/api/concerns/${reference}/dismiss`, { reason: 'again' });
       assert.equal(again.status, 409);
-      assert.equal(code(again), 'PSB_CONCERN_ALREADY_TRIAGED');
+      assert.equal(errorCode(again), 'PSB_CONCERN_ALREADY_TRIAGED');
     });
 
     it('merges into an incident (named: 400 without one, 404 for an unknown one) and replies to the customer (the text to the service, never into the audit reason)', async () => {
@@ -288,7 +259,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       assert.equal(missing.body.error.field, 'incidentReference');
       const unknown = await sara.post(`/agent/api/concerns/${reference}/merge`, { incidentReference: incidentRef() });
       assert.equal(unknown.status, 404);
-      assert.equal(code(unknown), 'PSB_AGENT_INCIDENT_NOT_FOUND');
+      assert.equal(errorCode(unknown), 'PSB_AGENT_INCIDENT_NOT_FOUND');
       const merged = await sara.post<ConcernCaseAnswer>(`/agent/api/concerns/${reference}/merge`, { incidentReference: incident });
       assert.equal(merged.status, 200, JSON.stringify(merged.body));
       assert.equal(merged.body.concern.state, 'merged');
@@ -312,7 +283,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       const pia = await signedIn('pia');
       const failure = await pia.post(`/agent/api/concerns/${reference}/dismiss`, { reason: 'spam' });
       assert.equal(failure.status, 500);
-      assert.equal(code(failure), 'PSB_INTERNAL');
+      assert.equal(errorCode(failure), 'PSB_INTERNAL');
       assert.equal(service.get(reference)?.state, 'reported');
     });
   });
@@ -336,7 +307,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       );
       const missing = await pia.get(`/agent/api/incidents/${incidentRef()}`);
       assert.equal(missing.status, 404);
-      assert.equal(code(missing), 'PSB_AGENT_INCIDENT_NOT_FOUND');
+      assert.equal(errorCode(missing), 'PSB_AGENT_INCIDENT_NOT_FOUND');
     });
 
     it('adds information in phases: each phase its own call with the agent and reason; bad fields are 400 naming them', async () => {
@@ -385,16 +356,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       assert.equal(page.status, 200);
       assert.match(page.body, /Notification of a personal data breach/);
       assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
-      assertContentSecurityPolicy(page.headers.get('content-security-policy'), {
-        sandbox: [],
-        'default-src': ["'none'"],
-        'style-src': ["'unsafe-inline'"],
-        'img-src': ['data:'],
-        'font-src': ['data:'],
-        'base-uri': ["'none'"],
-        'form-action': ["'none'"],
-        'frame-ancestors': ["'self'"],
-      });
+      assertContentSecurityPolicy(page.headers.get('content-security-policy'), SANDBOXED_PAGE_POLICY);
       assert.equal((await sara.get(`/agent/api/incidents/${incidentRef()}/draft`)).status, 404);
     });
 
@@ -410,13 +372,13 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       assert.deepEqual(service.calls.map((c) => [c.method, c.context]), [['markNotified', { actor: 'agent:pia', reason: 'privacy team notified the supervisory authority' }]]);
       const again = await pia.post<ErrorAnswer>(`/agent/api/incidents/${reference}/notified`);
       assert.equal(again.status, 409);
-      assert.equal(code(again), 'PSB_INCIDENT_ALREADY_NOTIFIED');
+      assert.equal(errorCode(again), 'PSB_INCIDENT_ALREADY_NOTIFIED');
 
       const late = incidentRef();
       service.putIncident({ reference: late, awarenessAt: new Date(NOW.getTime() - 80 * HOUR_MS), regimes: ['gdpr'] });
       const refused = await pia.post<ErrorAnswer>(`/agent/api/incidents/${late}/notified`);
       assert.equal(refused.status, 409);
-      assert.equal(code(refused), 'PSB_INCIDENT_DELAY_REASONS_REQUIRED');
+      assert.equal(errorCode(refused), 'PSB_INCIDENT_DELAY_REASONS_REQUIRED');
       assert.equal(refused.body.error.field, 'delayReasons');
       await pia.post(`/agent/api/incidents/${late}/phases`, { fields: { delayReasons: 'The mail logs were only restored on day 4.' } });
       assert.equal((await pia.post(`/agent/api/incidents/${late}/notified`)).status, 200);
@@ -438,7 +400,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
         const answer = await pia.post<ErrorAnswer>(`/agent/api/incidents/${reference}/notice`, body);
         assert.equal(answer.status, 400, JSON.stringify(body));
         assert.equal(answer.body.error.field, field);
-        assert.equal(code(answer), expected);
+        assert.equal(errorCode(answer), expected);
       }
       assertNoCalls(service);
 
@@ -463,7 +425,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       await pia.post(`/agent/api/incidents/${other}/notice`, { texts: { en: NOTICE } });
       const second = await pia.post<ErrorAnswer>(`/agent/api/incidents/${other}/notice/publish`);
       assert.equal(second.status, 409, 'one published notice at a time');
-      assert.equal(code(second), 'PSB_INCIDENT_ANOTHER_PUBLISHED');
+      assert.equal(errorCode(second), 'PSB_INCIDENT_ANOTHER_PUBLISHED');
       assert.match(second.body.error.message, /withdraw it first/);
 
       const withdrawn = await pia.post<IncidentDetailView>(`/agent/api/incidents/${reference}/notice/withdraw`);
@@ -513,7 +475,7 @@ describe('agent API: concerns and incidents (the Concerns and Incidents views)',
       service.failNext = new LedgerError('PSB_LEDGER_INVALID_INPUT', 'a closed incident takes no phase', { field: 'state' });
       const refused = await pia.post<ErrorAnswer>(`/agent/api/incidents/${reference}/phases`, { fields: { nature: 'x' } });
       assert.equal(refused.status, 409);
-      assert.equal(code(refused), 'PSB_AGENT_INCIDENT_REFUSED');
+      assert.equal(errorCode(refused), 'PSB_AGENT_INCIDENT_REFUSED');
     });
   });
 });
@@ -522,22 +484,14 @@ describe('agent API without concerns wired in', function () {
   this.timeout(30_000);
 
   it('serves no Concerns or Incidents view, and no notice to the customers view', async () => {
-    const ledger = await openTestLedger();
-    const hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
-    const app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel() });
-    try {
-      await addTestAgents(ledger, { privacyTeam: true });
+    await withConsoleServer({ agents: { privacyTeam: true } }, async (app) => {
       const pia = new AgentClient(app.baseUrl);
       assert.deepEqual((await pia.login('pia')).body, { username: 'pia', role: 'privacy', csrfToken: pia.csrfToken, views: [] });
       for (const path of ['/agent/api/concerns', '/agent/api/incidents']) assert.equal((await pia.get(path)).status, 404, path);
       const sara = new AgentClient(app.baseUrl);
       await sara.login('sara');
       assert.deepEqual((await sara.get('/agent/api/notice')).body, { notice: null });
-    } finally {
-      await app.close();
-      await hub.close();
-      await ledger.close();
-    }
+    });
   });
 });
 
@@ -556,11 +510,7 @@ describe('agent API: concerns and incidents over the real service (PGlite ledger
     app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), concerns: service });
   });
 
-  after(async () => {
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
-  });
+  after(() => closeConsoleServer(app, hub, ledger));
 
   async function audited(actor: string): Promise<[string, string][]> {
     const rows = (await ledger.db.query<{ action: string; reason: string }>('SELECT action, reason FROM audit_log WHERE actor = $1 ORDER BY seq', [actor])).rows;
@@ -599,7 +549,7 @@ describe('agent API: concerns and incidents over the real service (PGlite ledger
 
     const future = await pia.post<ErrorAnswer>(`/agent/api/concerns/${receipt.reference}/confirm`, { awarenessAt: new Date(Date.now() + 3_600_000).toISOString(), awarenessReason: 'typo' });
     assert.equal(future.status, 400);
-    assert.equal(code(future), 'PSB_CONCERN_AWARENESS_IN_FUTURE');
+    assert.equal(errorCode(future), 'PSB_CONCERN_AWARENESS_IN_FUTURE');
     assert.equal(future.body.error.field, 'awarenessAt');
 
     const confirmed = await pia.post<IncidentDetailView>(`/agent/api/concerns/${receipt.reference}/confirm`, { title: 'Invoices to the wrong customers' });
@@ -610,7 +560,7 @@ describe('agent API: concerns and incidents over the real service (PGlite ledger
     assert.ok(gdpr && gdpr.dueAt !== null && gdpr.timeLeftSeconds !== null && gdpr.timeLeftSeconds > 71 * 3600 && gdpr.timeLeftSeconds <= 72 * 3600, JSON.stringify(incident.clocks));
     const again = await pia.post(`/agent/api/concerns/${receipt.reference}/dismiss`, { reason: 'changed my mind' });
     assert.equal(again.status, 409);
-    assert.equal(code(again), 'PSB_CONCERN_ALREADY_TRIAGED');
+    assert.equal(errorCode(again), 'PSB_CONCERN_ALREADY_TRIAGED');
 
     const phase = await pia.post<IncidentDetailView>(`/agent/api/incidents/${incident.reference}/phases`, { fields: { nature: 'Invoices emailed to the wrong customers', approxSubjects: 40 } });
     assert.equal(phase.status, 200, JSON.stringify(phase.body));

@@ -7,21 +7,12 @@ import type { AccessCopySummary } from '../../src/privacy/access/access-types';
 import { openAccessRequests } from '../../src/privacy/access/create-access-requests';
 import type { RequestDetailView, RequestListView } from '../../src/agent/requests/request-views';
 import { assertContentSecurityPolicy } from '../support/content-security-policy';
-import { AgentClient, addTestAgents, ConsoleServer, ErrorAnswer, openTestLedger, RecordingCustomerChannel, startConsoleServer } from './agent-harness';
+import { AgentClient, addTestAgents, assertNoCalls, closeConsoleServer, ConsoleServer, ErrorAnswer, errorCode, openTestLedger, RecordingCustomerChannel, SANDBOXED_PAGE_POLICY, signedInAgent, startConsoleServer, withConsoleServer } from './agent-harness';
 import { accessCase, failedSource, FakeAccessRequests } from './fake-access-requests';
 
 const NOW = new Date('2026-03-10T09:00:00Z');
 const DAY_MS = 24 * 60 * 60 * 1000;
 const REPORT = '<!doctype html><html><head><style>h1{color:#123}</style></head><body><h1>Your data</h1><script>parent.__leak = 1</script></body></html>';
-
-function code(answer: { body: unknown }): string {
-  return (answer.body as ErrorAnswer).error.code;
-}
-
-/** Nothing reached the service (a helper: `deepEqual(calls, [])` would narrow the array's type for the rest of the test). */
-function assertNoCalls(service: FakeAccessRequests): void {
-  assert.deepEqual([...service.calls], [], 'nothing reached the service');
-}
 
 function copy(fields: Partial<AccessCopySummary> = {}): AccessCopySummary {
   return { createdAt: NOW, expiresAt: new Date(NOW.getTime() + 30 * DAY_MS), sizeBytes: 48_213, releasedAt: null, downloads: 0, maxDownloads: 5, deletedAt: null, ...fields };
@@ -58,23 +49,14 @@ describe('agent API: access requests (the Requests view)', function () {
     });
   });
 
-  after(async () => {
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
-  });
+  after(() => closeConsoleServer(app, hub, ledger));
 
   beforeEach(() => {
     service.clear();
     previews.length = 0;
   });
 
-  const signedIn = async (username: string): Promise<AgentClient> => {
-    const client = new AgentClient(app.baseUrl);
-    const answer = await client.login(username);
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    return client;
-  };
+  const signedIn = (username: string): Promise<AgentClient> => signedInAgent(app, username);
 
   describe('who may use it', () => {
     it('tells each role which views it has: agent the customers, privacy the requests, supervisor both', async () => {
@@ -96,7 +78,7 @@ describe('agent API: access requests (the Requests view)', function () {
         await alice.post(`/agent/api/requests/${reference}/refuse`, { reason: 'excessive' }),
       ]) {
         assert.equal(answer.status, 403);
-        assert.equal(code(answer), 'PSB_AGENT_FORBIDDEN');
+        assert.equal(errorCode(answer), 'PSB_AGENT_FORBIDDEN');
       }
       assertNoCalls(service);
       for (const username of ['sara', 'pia']) {
@@ -113,7 +95,7 @@ describe('agent API: access requests (the Requests view)', function () {
       for (const path of ['/agent/api/queue', '/agent/api/events', '/agent/api/handoffs/some-id']) {
         const answer = await pia.get(path);
         assert.equal(answer.status, 403, path);
-        assert.equal(code(answer), 'PSB_AGENT_FORBIDDEN');
+        assert.equal(errorCode(answer), 'PSB_AGENT_FORBIDDEN');
       }
       assert.equal((await pia.post('/agent/api/handoffs/some-id/claim')).status, 403);
     });
@@ -123,7 +105,7 @@ describe('agent API: access requests (the Requests view)', function () {
       service.put(accessCase(NOW, { reference, dueInDays: 10, status: 'awaiting_review', copy: copy() }));
       const stranger = new AgentClient(app.baseUrl);
       assert.equal((await stranger.get('/agent/api/requests')).status, 401);
-      assert.equal(code(await stranger.post(`/agent/api/requests/${reference}/release`)), 'PSB_AGENT_UNAUTHENTICATED');
+      assert.equal(errorCode(await stranger.post(`/agent/api/requests/${reference}/release`)), 'PSB_AGENT_UNAUTHENTICATED');
 
       const sara = await signedIn('sara');
       const pia = await signedIn('pia');
@@ -137,7 +119,7 @@ describe('agent API: access requests (the Requests view)', function () {
         for (const csrf of [false, pia.csrfToken]) {
           const answer = await sara.post(`/agent/api/requests/${reference}/${action}`, body, { csrf });
           assert.equal(answer.status, 403, `${action} with ${csrf === false ? 'no' : "another session's"} token`);
-          assert.equal(code(answer), 'PSB_AGENT_CSRF');
+          assert.equal(errorCode(answer), 'PSB_AGENT_CSRF');
         }
       }
       assertNoCalls(service);
@@ -210,7 +192,7 @@ describe('agent API: access requests (the Requests view)', function () {
 
       const unknown = await pia.get<ErrorAnswer>(`/agent/api/requests/${ref()}`);
       assert.equal(unknown.status, 404);
-      assert.equal(code(unknown), 'PSB_AGENT_REQUEST_NOT_FOUND');
+      assert.equal(errorCode(unknown), 'PSB_AGENT_REQUEST_NOT_FOUND');
       assert.equal((await pia.post(`/agent/api/requests/${ref()}/refuse`, { reason: 'excessive' })).status, 404);
       assertNoCalls(service);
     });
@@ -247,7 +229,7 @@ describe('agent API: access requests (the Requests view)', function () {
 
       const again = await pia.post<ErrorAnswer>(`/agent/api/requests/${reference}/release`);
       assert.equal(again.status, 409);
-      assert.equal(code(again), 'PSB_ACCESS_NOT_RELEASABLE');
+      assert.equal(errorCode(again), 'PSB_ACCESS_NOT_RELEASABLE');
       assert.match(again.body.error.message, /awaiting review/);
     });
 
@@ -276,7 +258,7 @@ describe('agent API: access requests (the Requests view)', function () {
 
       const again = await sara.post<ErrorAnswer>(`/agent/api/requests/${reference}/extend`, { reason: 'more time' });
       assert.equal(again.status, 409);
-      assert.equal(code(again), 'PSB_ACCESS_ALREADY_EXTENDED');
+      assert.equal(errorCode(again), 'PSB_ACCESS_ALREADY_EXTENDED');
     });
 
     it('extend past the first deadline, or where the regime has none: the service refuses with 409 and says why', async () => {
@@ -286,10 +268,10 @@ describe('agent API: access requests (the Requests view)', function () {
       const pia = await signedIn('pia');
       const tooLate = await pia.post<ErrorAnswer>(`/agent/api/requests/${late}/extend`, { reason: 'more time' });
       assert.equal(tooLate.status, 409);
-      assert.equal(code(tooLate), 'PSB_ACCESS_EXTENSION_TOO_LATE');
+      assert.equal(errorCode(tooLate), 'PSB_ACCESS_EXTENSION_TOO_LATE');
       const none = await pia.post<ErrorAnswer>(`/agent/api/requests/${lgpd}/extend`, { reason: 'more time' });
       assert.equal(none.status, 409);
-      assert.equal(code(none), 'PSB_ACCESS_NO_EXTENSION');
+      assert.equal(errorCode(none), 'PSB_ACCESS_NO_EXTENSION');
     });
 
     it('refuse: a reason is required; with one the case is refused with it, audited as the agent; a closed case takes no more changes (409)', async () => {
@@ -309,7 +291,7 @@ describe('agent API: access requests (the Requests view)', function () {
 
       const closed = await pia.post<ErrorAnswer>(`/agent/api/requests/${reference}/refuse`, { reason: 'again' });
       assert.equal(closed.status, 409);
-      assert.equal(code(closed), 'PSB_ACCESS_CLOSED');
+      assert.equal(errorCode(closed), 'PSB_ACCESS_CLOSED');
     });
 
     it('re-run: a failed source of a blocked case runs again and the case is back in progress; an unknown source is 400', async () => {
@@ -338,7 +320,7 @@ describe('agent API: access requests (the Requests view)', function () {
       service.failNext = new LedgerError('PSB_LEDGER_INVALID_INPUT', 'a awaiting_review request cannot become fulfilled (allowed: none)', { field: 'status' });
       const transition = await pia.post<ErrorAnswer>(`/agent/api/requests/${reference}/release`);
       assert.equal(transition.status, 409);
-      assert.equal(code(transition), 'PSB_AGENT_REQUEST_REFUSED');
+      assert.equal(errorCode(transition), 'PSB_AGENT_REQUEST_REFUSED');
       assert.match(transition.body.error.message, /cannot become fulfilled/);
 
       service.failNext = new LedgerError('PSB_LEDGER_INVALID_INPUT', 'no request with this reference', { field: 'reference' });
@@ -347,7 +329,7 @@ describe('agent API: access requests (the Requests view)', function () {
       service.failNext = new Error('connection reset');
       const failure = await pia.post<ErrorAnswer>(`/agent/api/requests/${reference}/release`);
       assert.equal(failure.status, 500);
-      assert.equal(code(failure), 'PSB_INTERNAL');
+      assert.equal(errorCode(failure), 'PSB_INTERNAL');
       assert.equal(service.get(reference)?.status, 'awaiting_review');
     });
   });
@@ -363,16 +345,7 @@ describe('agent API: access requests (the Requests view)', function () {
       assert.equal(answer.headers.get('content-type'), 'text/html; charset=utf-8');
       assert.equal(answer.headers.get('cache-control'), 'no-store');
       assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
-      assertContentSecurityPolicy(answer.headers.get('content-security-policy'), {
-        sandbox: [],
-        'default-src': ["'none'"],
-        'style-src': ["'unsafe-inline'"],
-        'img-src': ['data:'],
-        'font-src': ['data:'],
-        'base-uri': ["'none'"],
-        'form-action': ["'none'"],
-        'frame-ancestors': ["'self'"],
-      });
+      assertContentSecurityPolicy(answer.headers.get('content-security-policy'), SANDBOXED_PAGE_POLICY);
       assert.deepEqual(previews, [`id-${reference}`]);
       const audit = (await ledger.db.query<{ actor: string; action: string; entity_id: string; reason: string }>("SELECT actor, action, entity_id, reason FROM audit_log WHERE details->>'reference' = $1", [reference])).rows;
       assert.deepEqual(audit, [{ actor: 'agent:pia', action: 'request.copy_previewed', entity_id: `id-${reference}`, reason: 'privacy team previewed the copy before release' }], 'who looked is audited');
@@ -386,7 +359,7 @@ describe('agent API: access requests (the Requests view)', function () {
       for (const reference of [none, deleted]) {
         const answer = await sara.get(`/agent/api/requests/${reference}/preview`);
         assert.equal(answer.status, 404);
-        assert.equal(code(answer), 'PSB_AGENT_NO_PREVIEW');
+        assert.equal(errorCode(answer), 'PSB_AGENT_NO_PREVIEW');
       }
       assert.deepEqual(previews, []);
       const audit = (await ledger.db.query("SELECT 1 FROM audit_log WHERE action = 'request.copy_previewed' AND details->>'reference' = ANY($1)", [[none, deleted]])).rows;
@@ -399,19 +372,11 @@ describe('agent API without access requests wired in', function () {
   this.timeout(30_000);
 
   it('serves no Requests view: the session lists the customers only and the routes do not exist', async () => {
-    const ledger = await openTestLedger();
-    const hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
-    const app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel() });
-    try {
-      await addTestAgents(ledger);
+    await withConsoleServer({}, async (app) => {
       const sara = new AgentClient(app.baseUrl);
       assert.deepEqual((await sara.login('sara')).body, { username: 'sara', role: 'supervisor', csrfToken: sara.csrfToken, views: ['handoffs'] });
       assert.equal((await sara.get('/agent/api/requests')).status, 404);
-    } finally {
-      await app.close();
-      await hub.close();
-      await ledger.close();
-    }
+    });
   });
 });
 
@@ -428,11 +393,7 @@ describe('agent API: access requests over the real service (PGlite ledger)', fun
     app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), accessRequests: openAccessRequests(ledger) });
   });
 
-  after(async () => {
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
-  });
+  after(() => closeConsoleServer(app, hub, ledger));
 
   /** A verified customer's request as the dialog makes it: in progress, one job per configured source. */
   async function opened(email: string): Promise<string> {
@@ -460,7 +421,7 @@ describe('agent API: access requests over the real service (PGlite ledger)', fun
 
     const release = await pia.post<ErrorAnswer>(`/agent/api/requests/${reference}/release`);
     assert.equal(release.status, 409);
-    assert.equal(code(release), 'PSB_ACCESS_NOT_RELEASABLE');
+    assert.equal(errorCode(release), 'PSB_ACCESS_NOT_RELEASABLE');
 
     const extended = await pia.post<RequestDetailView>(`/agent/api/requests/${reference}/extend`, { reason: 'Five systems hold the data.' });
     assert.equal(extended.status, 200, JSON.stringify(extended.body));
@@ -469,14 +430,14 @@ describe('agent API: access requests over the real service (PGlite ledger)', fun
     assert.deepEqual(extended.body.request.actions.extend, { allowed: false, bar: 'already_extended' });
     const again = await pia.post<ErrorAnswer>(`/agent/api/requests/${reference}/extend`, { reason: 'more' });
     assert.equal(again.status, 409);
-    assert.equal(code(again), 'PSB_ACCESS_ALREADY_EXTENDED');
+    assert.equal(errorCode(again), 'PSB_ACCESS_ALREADY_EXTENDED');
 
     const refused = await pia.post<RequestDetailView>(`/agent/api/requests/${reference}/refuse`, { reason: 'The fifth identical request this month.' });
     assert.equal(refused.status, 200, JSON.stringify(refused.body));
     assert.equal(refused.body.request.status, 'rejected');
     const rerun = await pia.post<ErrorAnswer>(`/agent/api/requests/${reference}/sources/ledger/rerun`);
     assert.equal(rerun.status, 409);
-    assert.equal(code(rerun), 'PSB_ACCESS_NOT_RERUNNABLE');
+    assert.equal(errorCode(rerun), 'PSB_ACCESS_NOT_RERUNNABLE');
 
     const trail = await audited(reference);
     assert.deepEqual(

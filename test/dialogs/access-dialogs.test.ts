@@ -9,6 +9,7 @@ import { openCodeWorld } from './code-support';
 import { TestCustomer, heldBy, registerCustomer, useConsentWorld } from './consent-support';
 import { actionTitles } from './dialog-harness';
 import { FakeAccessRequests } from './fake-access-requests';
+import { matches } from './reply-matches';
 
 /**
  * "A copy of my data" and "where is my request?" as tables of turns, over an in-memory access
@@ -202,14 +203,6 @@ const COPY_CASES: readonly CopyCase[] = [
 describe('access-request dialogs', function () {
   this.timeout(60_000);
   const world = useConsentWorld();
-
-  function matches(actual: readonly string[], expected: readonly (string | RegExp)[], where: string): void {
-    assert.equal(actual.length, expected.length, `${where}: ${JSON.stringify(actual)}`);
-    expected.forEach((want, i) => {
-      if (typeof want === 'string') assert.equal(actual[i], want, where);
-      else assert.match(actual[i], want, where);
-    });
-  }
 
   describe('"a copy of my data", as tables of turns; the service receives exactly the expected requests', () => {
     for (const c of COPY_CASES) {

@@ -11,6 +11,7 @@ import { TestCustomer, heldBy, registerCustomer, useConsentWorld } from './conse
 import { actionTitles } from './dialog-harness';
 import { TEST_CATEGORIES } from './fake-access-requests';
 import { FakeConcerns } from './fake-concerns';
+import { matches } from './reply-matches';
 
 /**
  * "I want to report a data breach" as tables of turns, over an in-memory concern service. The
@@ -304,14 +305,6 @@ const CASES: readonly ReportCase[] = [
 describe('concern report dialog', function () {
   this.timeout(60_000);
   const world = useConsentWorld();
-
-  function matches(actual: readonly string[], expected: readonly (string | RegExp)[], where: string): void {
-    assert.equal(actual.length, expected.length, `${where}: ${JSON.stringify(actual)}`);
-    expected.forEach((want, i) => {
-      if (typeof want === 'string') assert.equal(actual[i], want, where);
-      else assert.match(actual[i], want, where);
-    });
-  }
 
   function intentsFor(c: ReportCase): Record<string, IntentName> {
     const opening = c.turns[0].say;

@@ -1,26 +1,14 @@
-import { Activity, ConversationState } from 'botbuilder';
-import { availableMenu } from '../../dialogs/menu';
+import { ConversationState } from 'botbuilder';
 import { SessionAssurance } from '../../src/bot/session-types';
-import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import { ShippedLocale } from '../../src/i18n/shipped-locales';
 import { IntentName } from '../../src/nlu/intents';
-import { IdentityService } from '../../src/privacy/identity/identity-service';
 import { LogCapture } from '../support/test-app';
-import { readable } from './access-support';
 import type { ConsentWorld } from './consent-support';
+import { CustomerConversation, customerConversation, customerParts } from './customer-conversation';
 import { ACTIVITY_LOCALE } from './dialog-harness';
 import { CONCERN_CLOCK, FakeConcerns } from './fake-concerns';
 import { FeatureConversation } from './feature-conversation';
 import { featureDialogs } from './feature-dialogs';
-
-export interface ConcernConversation {
-  /** Sends a message (with the given activity fields, e.g. its id); resolves with what the customer reads of each reply. */
-  say(text: string, fields?: Partial<Activity>): Promise<string[]>;
-  sayForActivities(text: string, fields?: Partial<Activity>): Promise<Partial<Activity>[]>;
-  readonly hub: MemoryHandoffHub;
-  /** What the session holds of who the customer is. */
-  readonly assurance: SessionAssurance | undefined;
-}
 
 let conversations = 0;
 
@@ -44,12 +32,10 @@ export function concernConversation(
     /** A group conversation (shared: no personal data asked there). */
     group?: boolean;
   },
-): ConcernConversation {
+): CustomerConversation {
   conversations += 1;
-  const menu = availableMenu();
+  const { menu, hub, identity } = customerParts(world);
   const intents = options.intents ?? {};
-  const hub = new MemoryHandoffHub({ timeoutSeconds: 300 });
-  const identity = new IdentityService({ subjects: world.ledger.subjects, verifications: world.ledger.verifications });
   const feature = featureDialogs({ identity, hub, menu, consents: world.consents, concerns: options.concerns, logs: options.logs, concernNow: () => CONCERN_CLOCK });
   feature.assuranceState.value = options.held;
   const zone = options.localTimezone ?? 'Europe/Rome';
@@ -64,13 +50,5 @@ export function concernConversation(
       ...(zone ? { localTimezone: zone } : {}),
     },
   });
-  const send = (text: string, fields: Partial<Activity> = {}) => conversation.sendForActivities({ type: 'message', text, ...fields });
-  return {
-    hub,
-    get assurance() {
-      return feature.assuranceState.value;
-    },
-    say: async (text, fields) => (await send(text, fields)).map(readable),
-    sayForActivities: send,
-  };
+  return customerConversation(conversation, feature, hub);
 }

@@ -7,6 +7,7 @@ import { IntentName } from '../../src/nlu/intents';
 import { ledgerFootprint } from '../ledger/support/ledger-footprint';
 import { keyword } from './dialog-harness';
 import { PUBLIC_BASE_URL, TestCustomer, consentConversation, heldBy, newEvents, useConsentWorld, registerCustomer } from './consent-support';
+import { matches } from './reply-matches';
 
 /** One withdrawal or gift told as a table of turns: what the customer says, what they must read back. */
 interface ChangeCase {
@@ -205,14 +206,6 @@ const CHECK_EN = 'What did I agree to?';
 describe('consent dialogs', function () {
   this.timeout(60_000);
   const world = useConsentWorld();
-
-  function matches(actual: readonly string[], expected: readonly (string | RegExp)[], where: string): void {
-    assert.equal(actual.length, expected.length, `${where}: ${JSON.stringify(actual)}`);
-    expected.forEach((want, i) => {
-      if (typeof want === 'string') assert.equal(actual[i], want, where);
-      else assert.match(actual[i], want, where);
-    });
-  }
 
   describe('withdraw and give, as tables of turns; the ledger holds exactly the expected events', () => {
     for (const c of CASES) {

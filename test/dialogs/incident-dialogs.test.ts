@@ -15,7 +15,7 @@ import { PublishedNoticeCache } from '../../src/privacy/concerns/published-notic
 import { IncidentSubjectNotices } from '../../src/ledger/concerns/incident-subject-notices';
 import { LogCapture } from '../support/test-app';
 import { LedgerIncidentReads, NOTICE_EN, NOTICE_IT, SeededIncident, affect, seedIncident, withdraw } from '../privacy/concerns/incident-support';
-import { readable } from './access-support';
+import { readable } from './customer-conversation';
 import { CodeWorld, openCodeWorld } from './code-support';
 import { TestCustomer, heldBy, registerCustomer, useConsentWorld } from './consent-support';
 import { ACTIVITY_LOCALE, actionTitles } from './dialog-harness';

@@ -6,23 +6,12 @@ import type { Ledger } from '../../src/ledger/ledger';
 import { newReference } from '../../src/ledger/references/reference';
 import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
 import { concernCase, FakeConcerns } from '../agent/fake-concerns';
+import { AVVISO, NOTICE } from '../agent/incident-notice-texts';
 import { assertAccessible, assertHealthy, expectProblem, openConsole, signInByKeyboard, WAIT_MS } from './agent-console-page';
 import { launchChromium } from './chromium';
 
 const INJECTION = '<img src=x onerror=alert(1)><script>window.__xss = 1</script> my invoice went to someone else';
 const HOUR_MS = 3600_000;
-const NOTICE = {
-  whatHappened: 'Invoices were emailed to the wrong customers on 8 March.',
-  whatData: 'Names, postal addresses and invoice amounts.',
-  whatWeDo: 'We stopped the mailing and asked the recipients to delete them.',
-  whatYouShouldDo: 'Nothing is needed; be wary of emails asking for payment.',
-};
-const AVVISO = {
-  whatHappened: "L'8 marzo alcune fatture sono state inviate ai clienti sbagliati.",
-  whatData: 'Nomi, indirizzi postali e importi delle fatture.',
-  whatWeDo: "Abbiamo fermato l'invio e chiesto ai destinatari di cancellarle.",
-  whatYouShouldDo: 'Non deve fare nulla; diffidi delle email che chiedono pagamenti.',
-};
 
 /** "71 h 05 min left" → minutes. */
 function minutesLeft(text: string): number {

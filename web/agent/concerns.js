@@ -199,15 +199,9 @@
   function act(path, body, control) {
     var reference = state.concern.reference;
     $('concern-error').textContent = '';
-    control.disabled = true;
     return kit
-      .api('POST', '/concerns/' + encodeURIComponent(reference) + path, body)
-      .then(function (answer) {
-        control.disabled = false;
-        return answer;
-      })
+      .postFrom(control, '/concerns/' + encodeURIComponent(reference) + path, body)
       .catch(function (error) {
-        control.disabled = false;
         problem(error.message, error.field === 'awarenessAt' ? 'awareness-at' : null);
         return null;
       });

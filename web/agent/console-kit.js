@@ -108,6 +108,21 @@
     });
   };
 
+  /** POSTs with `control` disabled until the answer comes (a second click sends nothing); resolves and rejects as kit.api. */
+  kit.postFrom = function (control, path, body) {
+    control.disabled = true;
+    return kit.api('POST', path, body).then(
+      function (answer) {
+        control.disabled = false;
+        return answer;
+      },
+      function (error) {
+        control.disabled = false;
+        return Promise.reject(error);
+      },
+    );
+  };
+
   var dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
   kit.when = function (iso) {
     return iso ? dateFormat.format(new Date(iso)) : '—';

@@ -301,11 +301,9 @@
     if (!state.incident) return Promise.resolve(null);
     var reference = state.incident.reference;
     $('incident-error').textContent = '';
-    control.disabled = true;
     return kit
-      .api('POST', '/incidents/' + encodeURIComponent(reference) + path, body)
+      .postFrom(control, '/incidents/' + encodeURIComponent(reference) + path, body)
       .then(function (view) {
-        control.disabled = false;
         kit.syncClock(view.now);
         showIncident(view.incident);
         kit.say(typeof done === 'function' ? done(view) : done);
@@ -314,7 +312,6 @@
         return view;
       })
       .catch(function (error) {
-        control.disabled = false;
         // A late notification needs the reasons for the delay: the field to fill is in the phase form.
         problem(error.message, error.field === 'delayReasons' ? 'phase-delayReasons' : null);
         return null;

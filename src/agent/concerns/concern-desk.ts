@@ -1,11 +1,10 @@
 import type { AgentAccount } from '../../ledger/agents/agent-service';
-import type { WriteContext } from '../../ledger/audit/audit-log';
 import type { Logger } from '../../log/logger';
 import type { Concerns } from '../../privacy/concerns/concerns';
-import { actorOf } from '../agent-desk';
+import { agentContext } from '../agent-desk';
 import type { IncidentDesk } from '../incidents/incident-desk';
 import type { IncidentDetailView } from '../incidents/incident-views';
-import { RefusalCodes, serviceRefusal } from '../service-refusal';
+import { RefusalCodes, refusedAs } from '../service-refusal';
 import { ConcernCaseAnswer, concernCaseView, ConcernListView, concernOpened, ConcernOpenedView, concernSummary } from './concern-views';
 
 export interface ConcernDeskDeps {
@@ -61,46 +60,34 @@ export class ConcernDesk {
 
   /** The concern with the customer's words: the service audits the look as this agent. */
   async open(agent: AgentAccount, reference: string): Promise<ConcernOpenedView> {
-    const opened = await this.call(() => this.deps.concerns.show(reference, this.context(agent, OPEN_REASON)));
+    const opened = await refusedAs(REFUSALS, () => this.deps.concerns.show(reference, agentContext(agent, OPEN_REASON)));
     this.log.info({ agent: agent.username, reference: opened.concern.reference }, 'concern opened in the console');
     return { now: this.now().toISOString(), concern: concernOpened(opened.concern, opened.description, opened.contact) };
   }
 
   /** Confirms a breach; answers the incident it is now part of, with its clocks. */
   async confirm(agent: AgentAccount, reference: string, input: BreachConfirmation): Promise<IncidentDetailView> {
-    const incident = await this.call(() => this.deps.concerns.confirmBreach(reference, input, this.context(agent, input.awarenessReason ?? CONFIRM_REASON)));
+    const incident = await refusedAs(REFUSALS, () => this.deps.concerns.confirmBreach(reference, input, agentContext(agent, input.awarenessReason ?? CONFIRM_REASON)));
     this.log.info({ agent: agent.username, reference, incident: incident.reference, awarenessGiven: input.awarenessAt !== undefined }, 'concern confirmed as a breach from the console');
     return this.deps.incidents.view(incident);
   }
 
   async dismiss(agent: AgentAccount, reference: string, reason: string): Promise<ConcernCaseAnswer> {
-    return this.act(agent, reference, 'dismiss', () => this.deps.concerns.dismiss(reference, reason, this.context(agent, reason)));
+    return this.act(agent, reference, 'dismiss', () => this.deps.concerns.dismiss(reference, reason, agentContext(agent, reason)));
   }
 
   async merge(agent: AgentAccount, reference: string, incidentReference: string, reason?: string): Promise<ConcernCaseAnswer> {
-    return this.act(agent, reference, 'merge', () => this.deps.concerns.mergeInto(reference, incidentReference, this.context(agent, reason ?? MERGE_REASON)));
+    return this.act(agent, reference, 'merge', () => this.deps.concerns.mergeInto(reference, incidentReference, agentContext(agent, reason ?? MERGE_REASON)));
   }
 
   async reply(agent: AgentAccount, reference: string, text: string): Promise<ConcernCaseAnswer> {
-    return this.act(agent, reference, 'reply', () => this.deps.concerns.reply(reference, text, this.context(agent, REPLY_REASON)));
+    return this.act(agent, reference, 'reply', () => this.deps.concerns.reply(reference, text, agentContext(agent, REPLY_REASON)));
   }
 
   private async act(agent: AgentAccount, reference: string, action: string, change: () => ReturnType<Concerns['dismiss']>): Promise<ConcernCaseAnswer> {
-    const changed = await this.call(change);
+    const changed = await refusedAs(REFUSALS, change);
     // Never the reason or the text: the team's words may name the customer.
     this.log.info({ agent: agent.username, reference: changed.reference, action, state: changed.state }, 'concern changed from the console');
     return { now: this.now().toISOString(), concern: concernCaseView(changed) };
-  }
-
-  private async call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw serviceRefusal(err, REFUSALS);
-    }
-  }
-
-  private context(agent: AgentAccount, reason: string): WriteContext {
-    return { actor: actorOf(agent.username), reason };
   }
 }

@@ -1,5 +1,6 @@
 import { UNTRIAGED_STATES } from '../../privacy/concerns/concern-rules';
 import type { ConcernCase, ConcernState, ConcernTopic } from '../../privacy/concerns/concern-types';
+import { isoOrNull } from '../view-dates';
 
 /**
  * What the agent API shows of concerns. The list and the actions' answers carry no customer text:
@@ -74,8 +75,6 @@ export interface ConcernCaseAnswer {
   readonly concern: ConcernCaseView;
 }
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
-
 export function concernSummary(concern: ConcernCase): ConcernSummary {
   return {
     reference: concern.reference,
@@ -84,14 +83,14 @@ export function concernSummary(concern: ConcernCase): ConcernSummary {
     state: concern.state,
     isNew: concern.state === 'reported',
     reportedAt: concern.reportedAt.toISOString(),
-    occurred: concern.occurred ? { at: iso(concern.occurred.at), phrase: concern.occurred.phrase } : null,
+    occurred: concern.occurred ? { at: isoOrNull(concern.occurred.at), phrase: concern.occurred.phrase } : null,
     dataCategories: concern.dataCategories,
     dataPhrase: concern.dataPhrase,
     channel: concern.channel,
     locale: concern.locale,
     timeZone: concern.timeZone,
     identified: concern.subjectId !== null,
-    awarenessAt: iso(concern.awarenessAt),
+    awarenessAt: isoOrNull(concern.awarenessAt),
     incidentReference: concern.incidentReference,
     dpoAlert: concern.dpoAlert,
   };

@@ -1,13 +1,12 @@
 import { isAppError } from '../../errors/app-error';
 import { SHIPPED_LOCALES } from '../../i18n/shipped-locales';
 import type { AgentAccount } from '../../ledger/agents/agent-service';
-import type { WriteContext } from '../../ledger/audit/audit-log';
 import type { Logger } from '../../log/logger';
 import type { Art33Record, Incident, IncidentNoticeText } from '../../privacy/concerns/concern-types';
 import type { Concerns } from '../../privacy/concerns/concerns';
-import { actorOf } from '../agent-desk';
+import { agentContext } from '../agent-desk';
 import { AgentError } from '../agent-errors';
-import { RefusalCodes, serviceRefusal } from '../service-refusal';
+import { RefusalCodes, refusedAs, serviceRefusal } from '../service-refusal';
 import { byMostUrgent, incidentDetail, IncidentDetailView, IncidentListView, incidentSummary } from './incident-views';
 
 export interface IncidentDeskDeps {
@@ -76,30 +75,30 @@ export class IncidentDesk {
   }
 
   async addPhase(agent: AgentAccount, reference: string, fields: Partial<Art33Record>, reason?: string): Promise<IncidentDetailView> {
-    return this.act(agent, reference, 'phase', () => this.deps.concerns.addPhase(reference, fields, this.context(agent, reason ?? PHASE_REASON)), { fields: Object.keys(fields) });
+    return this.act(agent, reference, 'phase', () => this.deps.concerns.addPhase(reference, fields, agentContext(agent, reason ?? PHASE_REASON)), { fields: Object.keys(fields) });
   }
 
   /** The notification draft for the authority's form: its JSON, and a readable page (served sandboxed) in `locale` (a shipped language; the default without). */
   async draft(reference: string, locale?: string): Promise<{ readonly json: Record<string, unknown>; readonly html: string; readonly reference: string }> {
     const incident = await this.existing(reference);
-    const draft = await this.call(() => this.deps.concerns.notificationDraft(incident.reference, locale !== undefined ? { locale } : {}));
+    const draft = await refusedAs(REFUSALS, () => this.deps.concerns.notificationDraft(incident.reference, locale !== undefined ? { locale } : {}));
     return { ...draft, reference: incident.reference };
   }
 
   async markNotified(agent: AgentAccount, reference: string): Promise<IncidentDetailView> {
-    return this.act(agent, reference, 'notified', () => this.deps.concerns.markNotified(reference, this.context(agent, NOTIFIED_REASON)));
+    return this.act(agent, reference, 'notified', () => this.deps.concerns.markNotified(reference, agentContext(agent, NOTIFIED_REASON)));
   }
 
   async setNotice(agent: AgentAccount, reference: string, texts: Readonly<Record<string, IncidentNoticeText>>): Promise<IncidentDetailView> {
-    return this.act(agent, reference, 'notice', () => this.deps.concerns.setNotice(reference, texts, this.context(agent, NOTICE_REASON)), { languages: Object.keys(texts) });
+    return this.act(agent, reference, 'notice', () => this.deps.concerns.setNotice(reference, texts, agentContext(agent, NOTICE_REASON)), { languages: Object.keys(texts) });
   }
 
   async publish(agent: AgentAccount, reference: string): Promise<IncidentDetailView> {
-    return this.act(agent, reference, 'publish', () => this.deps.concerns.publishNotice(reference, this.context(agent, PUBLISH_REASON)));
+    return this.act(agent, reference, 'publish', () => this.deps.concerns.publishNotice(reference, agentContext(agent, PUBLISH_REASON)));
   }
 
   async withdraw(agent: AgentAccount, reference: string): Promise<IncidentDetailView> {
-    return this.act(agent, reference, 'withdraw', () => this.deps.concerns.withdrawNotice(reference, this.context(agent, WITHDRAW_REASON)));
+    return this.act(agent, reference, 'withdraw', () => this.deps.concerns.withdrawNotice(reference, agentContext(agent, WITHDRAW_REASON)));
   }
 
   /**
@@ -110,7 +109,7 @@ export class IncidentDesk {
     await this.existing(reference);
     let result: { imported: number; alreadyAffected: number };
     try {
-      result = await this.deps.concerns.importAffected(reference, csv, this.context(agent, IMPORT_REASON), fileName !== undefined ? { source: fileName } : {});
+      result = await this.deps.concerns.importAffected(reference, csv, agentContext(agent, IMPORT_REASON), fileName !== undefined ? { source: fileName } : {});
     } catch (err) {
       if (isAppError(err, 'PSB_LEDGER_IMPORT_INVALID')) {
         const problems = Array.isArray(err.details.problems) ? (err.details.problems as ImportProblemView[]) : [];
@@ -129,7 +128,7 @@ export class IncidentDesk {
 
   private async act(agent: AgentAccount, reference: string, action: string, change: () => Promise<Incident>, details: Record<string, unknown> = {}): Promise<IncidentDetailView> {
     await this.existing(reference);
-    const changed = await this.call(change);
+    const changed = await refusedAs(REFUSALS, change);
     // Never the team's words: a record or a notice may name people.
     this.log.info({ agent: agent.username, reference: changed.reference, action, state: changed.state, ...details }, 'incident changed from the console');
     return this.view(changed);
@@ -139,17 +138,5 @@ export class IncidentDesk {
     const found = await this.deps.concerns.incident(reference);
     if (!found) throw new AgentError('PSB_AGENT_INCIDENT_NOT_FOUND');
     return found;
-  }
-
-  private async call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw serviceRefusal(err, REFUSALS);
-    }
-  }
-
-  private context(agent: AgentAccount, reason: string): WriteContext {
-    return { actor: actorOf(agent.username), reason };
   }
 }

@@ -1,5 +1,6 @@
 import type { Regime } from '../../privacy/clocks/regimes';
 import type { Art33Record, BreachClock, Incident, IncidentNoticeState, IncidentNoticeText } from '../../privacy/concerns/concern-types';
+import { isoOrNull } from '../view-dates';
 
 /**
  * What the agent API shows of breach incidents: each regime's clock to the authority with the time
@@ -86,12 +87,10 @@ export interface IncidentDetailView {
   readonly incident: IncidentDetail;
 }
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
-
 const URGENCY_ORDER: Readonly<Record<ClockUrgency, number>> = { overdue: 0, soon: 1, later: 2, undated: 3, stopped: 4 };
 
 export function clockView(clock: BreachClock, state: Incident['state'], now: Date): ClockView {
-  const base = { regime: clock.regime, dueAt: iso(clock.dueAt), rule: clock.rule, basis: clock.basis };
+  const base = { regime: clock.regime, dueAt: isoOrNull(clock.dueAt), rule: clock.rule, basis: clock.basis };
   if (state !== 'open') return { ...base, timeLeftSeconds: null, urgency: 'stopped' };
   if (clock.dueAt === null) return { ...base, timeLeftSeconds: null, urgency: 'undated' };
   const left = Math.floor((clock.dueAt.getTime() - now.getTime()) / 1000);
@@ -112,8 +111,8 @@ function noticeView(notice: IncidentNoticeState | null): NoticeView | null {
   return {
     languages: Object.keys(notice.texts).filter((language) => notice.texts[language] !== undefined),
     published: isPublished(notice),
-    publishedAt: iso(notice.publishedAt),
-    withdrawnAt: iso(notice.withdrawnAt),
+    publishedAt: isoOrNull(notice.publishedAt),
+    withdrawnAt: isoOrNull(notice.withdrawnAt),
   };
 }
 

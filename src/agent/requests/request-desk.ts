@@ -1,13 +1,13 @@
 import type { AgentAccount } from '../../ledger/agents/agent-service';
-import { appendAudit, WriteContext } from '../../ledger/audit/audit-log';
+import { appendAudit } from '../../ledger/audit/audit-log';
 import type { SqlDatabase } from '../../ledger/db/sql-database';
 import type { Logger } from '../../log/logger';
 import type { AccessCaseQuery, AccessRequests } from '../../privacy/access/access-requests';
 import type { AccessCase } from '../../privacy/access/access-types';
 import type { ReportPreview } from '../../privacy/access/copy/copy-preview';
-import { actorOf } from '../agent-desk';
+import { agentContext } from '../agent-desk';
 import { AgentError, invalidRequest } from '../agent-errors';
-import { RefusalCodes, serviceRefusal } from '../service-refusal';
+import { RefusalCodes, refusedAs } from '../service-refusal';
 import { hasPreview, requestDetail, RequestDetailView, RequestListView, requestSummary } from './request-views';
 
 export interface RequestDeskDeps {
@@ -62,40 +62,35 @@ export class RequestDesk {
     const html = hasPreview(found) && this.deps.preview ? await this.deps.preview.previewReport(found.id) : undefined;
     if (html === undefined) throw new AgentError('PSB_AGENT_NO_PREVIEW', undefined, { reference: found.reference });
     await this.deps.db.transaction((tx) =>
-      appendAudit(tx, this.context(agent, PREVIEW_REASON), { action: 'request.copy_previewed', entity: 'data_request', entityId: found.id, details: { reference: found.reference } }, this.now()),
+      appendAudit(tx, agentContext(agent, PREVIEW_REASON), { action: 'request.copy_previewed', entity: 'data_request', entityId: found.id, details: { reference: found.reference } }, this.now()),
     );
     this.log.info({ agent: agent.username, reference: found.reference }, 'access request copy previewed');
     return html;
   }
 
   async release(agent: AgentAccount, typedReference: string): Promise<RequestDetailView> {
-    return this.act(agent, typedReference, 'release', (reference) => this.deps.requests.release(reference, this.context(agent, RELEASE_REASON)));
+    return this.act(agent, typedReference, 'release', (reference) => this.deps.requests.release(reference, agentContext(agent, RELEASE_REASON)));
   }
 
   async extend(agent: AgentAccount, typedReference: string, reason: string): Promise<RequestDetailView> {
-    return this.act(agent, typedReference, 'extend', (reference) => this.deps.requests.extend(reference, reason, this.context(agent, reason)));
+    return this.act(agent, typedReference, 'extend', (reference) => this.deps.requests.extend(reference, reason, agentContext(agent, reason)));
   }
 
   async refuse(agent: AgentAccount, typedReference: string, reason: string): Promise<RequestDetailView> {
-    return this.act(agent, typedReference, 'refuse', (reference) => this.deps.requests.refuse(reference, reason, this.context(agent, reason)));
+    return this.act(agent, typedReference, 'refuse', (reference) => this.deps.requests.refuse(reference, reason, agentContext(agent, reason)));
   }
 
   async rerunSource(agent: AgentAccount, typedReference: string, sourceId: string): Promise<RequestDetailView> {
     return this.act(agent, typedReference, 'rerun', (reference, found) => {
       if (!found.sources.some((source) => source.sourceId === sourceId)) throw invalidRequest('sourceId', `request ${reference} has no source "${sourceId}"`);
-      return this.deps.requests.rerunSource(reference, sourceId, this.context(agent, RERUN_REASON));
+      return this.deps.requests.rerunSource(reference, sourceId, agentContext(agent, RERUN_REASON));
     });
   }
 
   /** Finds the case (404 when unknown), runs the change, answers the case as it now is. */
   private async act(agent: AgentAccount, typedReference: string, action: string, change: (reference: string, found: AccessCase) => Promise<AccessCase>): Promise<RequestDetailView> {
     const found = await this.existing(typedReference);
-    let changed: AccessCase;
-    try {
-      changed = await change(found.reference, found);
-    } catch (err) {
-      throw serviceRefusal(err, REFUSALS);
-    }
+    const changed = await refusedAs(REFUSALS, () => change(found.reference, found));
     // Never the reason: the team's words may name the customer.
     this.log.info({ agent: agent.username, reference: changed.reference, action, status: changed.status }, 'access request changed from the console');
     return this.view(changed);
@@ -110,9 +105,5 @@ export class RequestDesk {
   private view(accessCase: AccessCase): RequestDetailView {
     const now = this.now();
     return { now: now.toISOString(), request: requestDetail(accessCase, now, this.deps.preview !== undefined) };
-  }
-
-  private context(agent: AgentAccount, reason: string): WriteContext {
-    return { actor: actorOf(agent.username), reason };
   }
 }

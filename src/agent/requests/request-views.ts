@@ -1,5 +1,6 @@
 import { AccessUrgency, ExtensionBar, extensionBar, isOpenAccessStatus, timeLeftSeconds, urgencyOf } from '../../privacy/access/access-case-clock';
 import type { AccessCase, AccessCaseEvent, AccessCaseStatus, AccessCopySummary, SourceJobStatus, SourceJobSummary } from '../../privacy/access/access-types';
+import { isoOrNull } from '../view-dates';
 
 /**
  * What the agent API shows of access-request cases: their clock, the sources' jobs and the copy.
@@ -94,8 +95,6 @@ export interface RequestDetailView {
   readonly request: RequestDetail;
 }
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
-
 function sourceView(source: SourceJobSummary): SourceView {
   return {
     sourceId: source.sourceId,
@@ -103,8 +102,8 @@ function sourceView(source: SourceJobSummary): SourceView {
     attempts: source.attempts,
     recordCount: source.recordCount,
     lastError: source.lastError,
-    nextAttemptAt: iso(source.nextAttemptAt),
-    finishedAt: iso(source.finishedAt),
+    nextAttemptAt: isoOrNull(source.nextAttemptAt),
+    finishedAt: isoOrNull(source.finishedAt),
   };
 }
 
@@ -114,7 +113,7 @@ function copyView(copy: AccessCopySummary): CopyView {
     expiresAt: copy.expiresAt.toISOString(),
     sizeBytes: copy.sizeBytes,
     released: copy.releasedAt !== null,
-    releasedAt: iso(copy.releasedAt),
+    releasedAt: isoOrNull(copy.releasedAt),
     downloads: copy.downloads,
     maxDownloads: copy.maxDownloads,
     deleted: copy.deletedAt !== null,
@@ -136,7 +135,7 @@ export function requestSummary(accessCase: AccessCase, now: Date): RequestSummar
     dueAt: accessCase.dueAt.toISOString(),
     effectiveDueAt: accessCase.effectiveDueAt.toISOString(),
     extended,
-    extendedDueAt: extended ? iso(accessCase.extendedDueAt) : null,
+    extendedDueAt: extended ? isoOrNull(accessCase.extendedDueAt) : null,
     timeLeftSeconds: open ? timeLeftSeconds(accessCase, now) : null,
     urgency: urgencyOf(accessCase, now),
     sources: accessCase.sources.map(sourceView),
@@ -155,10 +154,10 @@ export function requestDetail(accessCase: AccessCase, now: Date, previewServed =
   const bar = extensionBar(accessCase, now);
   return {
     ...requestSummary(accessCase, now),
-    acknowledgeBy: iso(accessCase.acknowledgeBy),
+    acknowledgeBy: isoOrNull(accessCase.acknowledgeBy),
     extensionReason: accessCase.extensionReason,
-    maxExtendedDueAt: iso(accessCase.maxExtendedDueAt),
-    extensionNoticeBy: iso(accessCase.extensionNoticeBy),
+    maxExtendedDueAt: isoOrNull(accessCase.maxExtendedDueAt),
+    extensionNoticeBy: isoOrNull(accessCase.extensionNoticeBy),
     categories: accessCase.categories,
     channel: accessCase.channel,
     locale: accessCase.locale,

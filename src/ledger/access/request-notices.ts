@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { claimLeased, markLeasedChatDelivered, markLeasedRetry, markLeasedSent } from '../db/outbox-rows';
 import { SqlDatabase, SqlExecutor } from '../db/sql-database';
 import { BlobCipher } from './blob-cipher';
 
@@ -60,21 +61,19 @@ export class RequestNotices {
 
   /** Leases up to `limit` due notices for `leaseMs`; rows another instance holds are skipped. */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedNotice[]> {
-    const now = this.now();
-    const rows = await this.db.transaction(async (tx) =>
-      (
-        await tx.query<NoticeRow>(
-          `WITH due AS (
-             SELECT id FROM data_request_notice
-             WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-             ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
-           )
-           UPDATE data_request_notice n SET locked_until = $3, attempts = n.attempts + 1
-           FROM due WHERE n.id = due.id
-           RETURNING n.id, n.request_id, n.kind, n.link_token_sealed, n.key_id, n.attempts, n.chat_delivered`,
-          [now, limit, new Date(now.getTime() + leaseMs)],
-        )
-      ).rows,
+    const rows = await claimLeased<NoticeRow>(
+      this.db,
+      this.now(),
+      limit,
+      leaseMs,
+      `WITH due AS (
+         SELECT id FROM data_request_notice
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
+         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE data_request_notice n SET locked_until = $3, attempts = n.attempts + 1
+       FROM due WHERE n.id = due.id
+       RETURNING n.id, n.request_id, n.kind, n.link_token_sealed, n.key_id, n.attempts, n.chat_delivered`,
     );
     return rows.map((row) => ({
       id: row.id,
@@ -88,26 +87,17 @@ export class RequestNotices {
 
   /** Told in the conversation: remembered so a retry for the contact on file does not say it twice. */
   async markChatDelivered(notice: ClaimedNotice): Promise<void> {
-    await this.db.query('UPDATE data_request_notice SET chat_delivered = true WHERE id = $1 AND attempts = $2', [notice.id, notice.attempts]);
+    await markLeasedChatDelivered(this.db, 'data_request_notice', notice);
   }
 
   /** Done: the token's seal is erased (only its hash stays, with the copy). */
   async markSent(notice: ClaimedNotice, contactDelivered: boolean): Promise<void> {
-    await this.db.query(
-      `UPDATE data_request_notice SET status = 'sent', sent_at = $2, contact_delivered = $3, locked_until = NULL, link_token_sealed = NULL, key_id = NULL, last_error = NULL
-       WHERE id = $1 AND status = 'pending' AND attempts = $4`,
-      [notice.id, this.now(), contactDelivered, notice.attempts],
-    );
+    await markLeasedSent(this.db, 'data_request_notice', notice, this.now(), contactDelivered, ['link_token_sealed', 'key_id']);
   }
 
   /** Not sent (the mail transport is down): due again at `retryAt`; the error is a kind, never an address. */
   async markRetry(notice: ClaimedNotice, retryAt: Date, error: string): Promise<void> {
-    await this.db.query(`UPDATE data_request_notice SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND status = 'pending' AND attempts = $4`, [
-      notice.id,
-      retryAt,
-      error.slice(0, 200),
-      notice.attempts,
-    ]);
+    await markLeasedRetry(this.db, 'data_request_notice', notice, retryAt, error);
   }
 
   /** The notices of a request, oldest first (the console and the tests read them). */

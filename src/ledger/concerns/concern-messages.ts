@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BlobCipher } from '../access/blob-cipher';
+import { claimLeased, markLeasedChatDelivered, markLeasedRetry, markLeasedSent } from '../db/outbox-rows';
 import { SqlDatabase, SqlExecutor } from '../db/sql-database';
 
 /** `dpo_email`: the DPO alert's email (no free text); `reply`: the privacy team's reply to the customer (sealed). */
@@ -68,21 +69,20 @@ export class ConcernMessages {
 
   /** Leases up to `limit` due messages of `kind` for `leaseMs`; rows another instance holds are skipped. */
   async claimDue(kind: ConcernMessageKind, limit: number, leaseMs: number): Promise<ClaimedConcernMessage[]> {
-    const now = this.now();
-    const rows = await this.db.transaction(async (tx) =>
-      (
-        await tx.query<MessageRow>(
-          `WITH due AS (
-             SELECT id FROM concern_message
-             WHERE kind = $4 AND status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-             ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
-           )
-           UPDATE concern_message m SET locked_until = $3, attempts = m.attempts + 1
-           FROM due WHERE m.id = due.id
-           RETURNING m.id, m.concern_id, m.kind, m.body_sealed, m.key_id, m.attempts, m.chat_delivered`,
-          [now, limit, new Date(now.getTime() + leaseMs), kind],
-        )
-      ).rows,
+    const rows = await claimLeased<MessageRow>(
+      this.db,
+      this.now(),
+      limit,
+      leaseMs,
+      `WITH due AS (
+         SELECT id FROM concern_message
+         WHERE kind = $4 AND status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
+         ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE concern_message m SET locked_until = $3, attempts = m.attempts + 1
+       FROM due WHERE m.id = due.id
+       RETURNING m.id, m.concern_id, m.kind, m.body_sealed, m.key_id, m.attempts, m.chat_delivered`,
+      [kind],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -95,26 +95,17 @@ export class ConcernMessages {
   }
 
   async markChatDelivered(message: ClaimedConcernMessage): Promise<void> {
-    await this.db.query('UPDATE concern_message SET chat_delivered = true WHERE id = $1 AND attempts = $2', [message.id, message.attempts]);
+    await markLeasedChatDelivered(this.db, 'concern_message', message);
   }
 
   /** Done (`contactDelivered`: an email or SMS went out, not only the chat). */
   async markSent(message: ClaimedConcernMessage, contactDelivered: boolean): Promise<void> {
-    await this.db.query(
-      `UPDATE concern_message SET status = 'sent', sent_at = $2, contact_delivered = $3, locked_until = NULL, last_error = NULL
-       WHERE id = $1 AND status = 'pending' AND attempts = $4`,
-      [message.id, this.now(), contactDelivered, message.attempts],
-    );
+    await markLeasedSent(this.db, 'concern_message', message, this.now(), contactDelivered);
   }
 
   /** Not sent: due again at `retryAt`; the error is a kind ("ECONNREFUSED"), never an address. */
   async markRetry(message: ClaimedConcernMessage, retryAt: Date, error: string): Promise<void> {
-    await this.db.query(`UPDATE concern_message SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND status = 'pending' AND attempts = $4`, [
-      message.id,
-      retryAt,
-      error.slice(0, 200),
-      message.attempts,
-    ]);
+    await markLeasedRetry(this.db, 'concern_message', message, retryAt, error);
   }
 
   /** The messages of several concerns, oldest first. */

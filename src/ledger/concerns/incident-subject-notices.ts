@@ -1,3 +1,4 @@
+import { claimLeased, markLeasedChatDelivered, markLeasedRetry, markLeasedSent } from '../db/outbox-rows';
 import { SqlDatabase, SqlExecutor } from '../db/sql-database';
 
 /** An Art. 34 notice an instance has leased and is about to send. */
@@ -69,28 +70,26 @@ export class IncidentSubjectNotices {
    * another instance holds are skipped.
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedSubjectNotice[]> {
-    const now = this.now();
-    const rows = await this.db.transaction(async (tx) =>
-      (
-        await tx.query<ClaimedRow>(
-          `WITH due AS (
-             SELECT n.id FROM incident_subject_notice n
-             JOIN incident_notice p ON p.incident_id = n.incident_id AND p.published_at IS NOT NULL AND p.withdrawn_at IS NULL
-             WHERE n.status = 'pending' AND n.next_attempt_at <= $1 AND (n.locked_until IS NULL OR n.locked_until <= $1)
-             ORDER BY n.next_attempt_at, n.id LIMIT $2 FOR UPDATE OF n SKIP LOCKED
-           )
-           UPDATE incident_subject_notice n SET locked_until = $3, attempts = n.attempts + 1
-           FROM due, incident i, subject s
-           WHERE n.id = due.id AND i.id = n.incident_id AND s.id = n.subject_id
-           RETURNING n.id, n.incident_id, i.reference, n.subject_id, s.preferred_locale, n.attempts, n.chat_delivered,
-             (SELECT conversation FROM (
-                SELECT r.conversation, r.received_at AS at FROM data_request r WHERE r.subject_id = n.subject_id AND r.conversation IS NOT NULL
-                UNION ALL
-                SELECT c.conversation, c.reported_at AS at FROM concern c WHERE c.subject_id = n.subject_id AND c.conversation IS NOT NULL
-              ) known ORDER BY at DESC LIMIT 1) AS conversation`,
-          [now, limit, new Date(now.getTime() + leaseMs)],
-        )
-      ).rows,
+    const rows = await claimLeased<ClaimedRow>(
+      this.db,
+      this.now(),
+      limit,
+      leaseMs,
+      `WITH due AS (
+         SELECT n.id FROM incident_subject_notice n
+         JOIN incident_notice p ON p.incident_id = n.incident_id AND p.published_at IS NOT NULL AND p.withdrawn_at IS NULL
+         WHERE n.status = 'pending' AND n.next_attempt_at <= $1 AND (n.locked_until IS NULL OR n.locked_until <= $1)
+         ORDER BY n.next_attempt_at, n.id LIMIT $2 FOR UPDATE OF n SKIP LOCKED
+       )
+       UPDATE incident_subject_notice n SET locked_until = $3, attempts = n.attempts + 1
+       FROM due, incident i, subject s
+       WHERE n.id = due.id AND i.id = n.incident_id AND s.id = n.subject_id
+       RETURNING n.id, n.incident_id, i.reference, n.subject_id, s.preferred_locale, n.attempts, n.chat_delivered,
+         (SELECT conversation FROM (
+            SELECT r.conversation, r.received_at AS at FROM data_request r WHERE r.subject_id = n.subject_id AND r.conversation IS NOT NULL
+            UNION ALL
+            SELECT c.conversation, c.reported_at AS at FROM concern c WHERE c.subject_id = n.subject_id AND c.conversation IS NOT NULL
+          ) known ORDER BY at DESC LIMIT 1) AS conversation`,
     );
     return rows.map((row) => ({
       id: row.id,
@@ -106,26 +105,17 @@ export class IncidentSubjectNotices {
 
   /** Told in the conversation: remembered so a retry for the contact on file does not say it twice. */
   async markChatDelivered(notice: ClaimedSubjectNotice): Promise<void> {
-    await this.db.query('UPDATE incident_subject_notice SET chat_delivered = true WHERE id = $1 AND attempts = $2', [notice.id, notice.attempts]);
+    await markLeasedChatDelivered(this.db, 'incident_subject_notice', notice);
   }
 
   /** Done (`contactDelivered`: the contact on file took it; false when the subject has none on file). */
   async markSent(notice: ClaimedSubjectNotice, contactDelivered: boolean): Promise<void> {
-    await this.db.query(
-      `UPDATE incident_subject_notice SET status = 'sent', sent_at = $2, contact_delivered = $3, locked_until = NULL, last_error = NULL
-       WHERE id = $1 AND status = 'pending' AND attempts = $4`,
-      [notice.id, this.now(), contactDelivered, notice.attempts],
-    );
+    await markLeasedSent(this.db, 'incident_subject_notice', notice, this.now(), contactDelivered);
   }
 
   /** Not sent (the transport is down): due again at `retryAt`; the error is a kind, never an address. */
   async markRetry(notice: ClaimedSubjectNotice, retryAt: Date, error: string): Promise<void> {
-    await this.db.query(`UPDATE incident_subject_notice SET next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1 AND status = 'pending' AND attempts = $4`, [
-      notice.id,
-      retryAt,
-      error.slice(0, 200),
-      notice.attempts,
-    ]);
+    await markLeasedRetry(this.db, 'incident_subject_notice', notice, retryAt, error);
   }
 
   async counts(incidentId: string): Promise<SubjectNoticeCounts> {

@@ -4,9 +4,7 @@ import type { DataRequest, RequestService } from '../../ledger/requests/request-
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import { isShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations, Translator } from '../../i18n/translator';
-import type { Logger } from '../../log/logger';
-import { retryDelayMs } from '../../integrations/consent-webhook/retry-backoff';
-import { PeriodicWorker } from '../../jobs/periodic-worker';
+import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import { formatDateInZone } from '../clocks/deadlines';
 import type { Regime } from '../clocks/regimes';
 import type { ContactMessage, ContactMessenger } from '../identity/contact-messenger';
@@ -17,7 +15,7 @@ export interface ConversationTeller {
   tell(conversation: Record<string, unknown>, text: string): Promise<void>;
 }
 
-export interface RequestNoticeSenderDeps {
+export interface RequestNoticeSenderDeps extends OutboxSenderDeps {
   readonly notices: Pick<RequestNotices, 'claimDue' | 'markChatDelivered' | 'markSent' | 'markRetry'>;
   readonly requests: Pick<RequestService, 'byId'>;
   readonly toCase: (request: DataRequest) => Promise<AccessCase>;
@@ -32,16 +30,9 @@ export interface RequestNoticeSenderDeps {
   readonly controllerName: string;
   /** Where the download page lives: `${publicBaseUrl}/copies/<token>`. */
   readonly publicBaseUrl: string;
-  readonly logger: Logger;
-  readonly now?: () => Date;
-  readonly random?: () => number;
-  /** @default 5000 */
-  readonly pollMs?: number;
   /** @default 3600 */
   readonly maxBackoffSeconds?: number;
 }
-
-const LEASE_MS = 2 * 60 * 1000;
 
 /**
  * Tells customers what happened to their access request — copy ready (with the link), deadline
@@ -50,29 +41,12 @@ const LEASE_MS = 2 * 60 * 1000;
  * decided it (the notice outbox); a mail transport that is down is retried, and the chat message is
  * never said twice.
  */
-export class RequestNoticeSender extends PeriodicWorker {
-  private readonly now: () => Date;
-  private readonly random: () => number;
-
+export class RequestNoticeSender extends OutboxSender<ClaimedNotice> {
   constructor(private readonly deps: RequestNoticeSenderDeps) {
-    super({ pollMs: deps.pollMs ?? 5000, logger: deps.logger, name: 'access request notices' });
-    this.now = deps.now ?? (() => new Date());
-    this.random = deps.random ?? Math.random;
+    super(deps, { name: 'access request notices', maxBackoffSeconds: 3600, claim: (limit, leaseMs) => deps.notices.claimDue(limit, leaseMs), outbox: deps.notices });
   }
 
-  async runDue(): Promise<number> {
-    let sent = 0;
-    for (;;) {
-      const batch = await this.deps.notices.claimDue(10, LEASE_MS);
-      if (batch.length === 0) return sent;
-      const outcomes = await Promise.all(batch.map((notice) => this.send(notice)));
-      const ok = outcomes.filter(Boolean).length;
-      sent += ok;
-      if (ok === 0) return sent;
-    }
-  }
-
-  private async send(notice: ClaimedNotice): Promise<boolean> {
+  protected async send(notice: ClaimedNotice): Promise<boolean> {
     const request = await this.deps.requests.byId(notice.requestId);
     if (!request || !request.subjectId) {
       await this.deps.notices.markSent(notice, false);
@@ -96,9 +70,8 @@ export class RequestNoticeSender extends PeriodicWorker {
       this.deps.logger.info({ requestId: notice.requestId, kind: notice.kind, contact: delivery?.channel ?? 'none on file' }, 'access notice sent');
       return true;
     } catch (err) {
-      const retryAt = new Date(this.now().getTime() + retryDelayMs(notice.attempts, (this.deps.maxBackoffSeconds ?? 3600) * 1000, this.random));
-      const kind = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : err instanceof Error ? err.name : 'unknown error';
-      await this.deps.notices.markRetry(notice, retryAt, kind);
+      const kind = errorKind(err);
+      const retryAt = await this.retryLater(notice, kind);
       this.deps.logger.warn({ requestId: notice.requestId, kind: notice.kind, error: kind, retryAt: retryAt.toISOString() }, 'access notice: the contact on file could not be reached; will retry');
       return false;
     }

@@ -1,17 +1,15 @@
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import { isShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations } from '../../i18n/translator';
-import { retryDelayMs } from '../../integrations/consent-webhook/retry-backoff';
-import { PeriodicWorker } from '../../jobs/periodic-worker';
+import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import type { ClaimedConcernMessage, ConcernMessages } from '../../ledger/concerns/concern-messages';
 import type { ConcernRecord, ConcernStore } from '../../ledger/concerns/concern-store';
 import { normalizeIdentifier } from '../../ledger/subjects/identifiers';
-import type { Logger } from '../../log/logger';
 import type { ConversationTeller } from '../access/request-notice-sender';
 import type { AddressMessenger, GivenAddress } from '../identity/address-messenger';
 import type { ContactMessage, ContactMessenger } from '../identity/contact-messenger';
 
-export interface ConcernReplySenderDeps {
+export interface ConcernReplySenderDeps extends OutboxSenderDeps {
   readonly messages: Pick<ConcernMessages, 'claimDue' | 'markChatDelivered' | 'markSent' | 'markRetry'>;
   readonly concerns: Pick<ConcernStore, 'byId' | 'openContact'>;
   /** The contact on file, for a customer who said who they are. */
@@ -23,16 +21,9 @@ export interface ConcernReplySenderDeps {
   readonly translations: Translations;
   readonly defaultLocale: ShippedLocale;
   readonly controllerName: string;
-  readonly logger: Logger;
-  readonly now?: () => Date;
-  readonly random?: () => number;
-  /** @default 5000 */
-  readonly pollMs?: number;
   /** @default 3600 */
   readonly maxBackoffSeconds?: number;
 }
-
-const LEASE_MS = 2 * 60 * 1000;
 
 /** The address a customer typed for the reply, as a destination: an email, else a phone number; undefined when it is neither. */
 export function typedDestination(contact: string): GivenAddress | undefined {
@@ -53,29 +44,12 @@ export function typedDestination(contact: string): GivenAddress | undefined {
  * typed for it. A transport that is down is retried; a customer reachable no way is recorded as such
  * (sent, neither delivered) rather than retried forever.
  */
-export class ConcernReplySender extends PeriodicWorker {
-  private readonly now: () => Date;
-  private readonly random: () => number;
-
+export class ConcernReplySender extends OutboxSender<ClaimedConcernMessage> {
   constructor(private readonly deps: ConcernReplySenderDeps) {
-    super({ pollMs: deps.pollMs ?? 5000, logger: deps.logger, name: 'concern replies' });
-    this.now = deps.now ?? (() => new Date());
-    this.random = deps.random ?? Math.random;
+    super(deps, { name: 'concern replies', maxBackoffSeconds: 3600, claim: (limit, leaseMs) => deps.messages.claimDue('reply', limit, leaseMs), outbox: deps.messages });
   }
 
-  async runDue(): Promise<number> {
-    let sent = 0;
-    for (;;) {
-      const batch = await this.deps.messages.claimDue('reply', 10, LEASE_MS);
-      if (batch.length === 0) return sent;
-      const outcomes = await Promise.all(batch.map((message) => this.send(message)));
-      const ok = outcomes.filter(Boolean).length;
-      sent += ok;
-      if (ok === 0) return sent;
-    }
-  }
-
-  private async send(message: ClaimedConcernMessage): Promise<boolean> {
+  protected async send(message: ClaimedConcernMessage): Promise<boolean> {
     const concern = await this.deps.concerns.byId(message.concernId);
     if (!concern || message.body === null) {
       await this.deps.messages.markSent(message, false);
@@ -101,9 +75,8 @@ export class ConcernReplySender extends PeriodicWorker {
       this.deps.logger.info({ ...facts, chat, contact: delivered }, delivered || chat ? 'concern reply sent' : 'concern reply: no way to reach the customer; recorded as not delivered');
       return true;
     } catch (err) {
-      const retryAt = new Date(this.now().getTime() + retryDelayMs(message.attempts, (this.deps.maxBackoffSeconds ?? 3600) * 1000, this.random));
-      const kind = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : err instanceof Error ? err.name : 'unknown error';
-      await this.deps.messages.markRetry(message, retryAt, kind);
+      const kind = errorKind(err);
+      const retryAt = await this.retryLater(message, kind);
       this.deps.logger.warn({ ...facts, error: kind, retryAt: retryAt.toISOString() }, 'concern reply: the contact could not be reached; will retry');
       return false;
     }

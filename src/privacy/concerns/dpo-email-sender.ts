@@ -1,18 +1,16 @@
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations, Translator } from '../../i18n/translator';
-import { retryDelayMs } from '../../integrations/consent-webhook/retry-backoff';
-import { PeriodicWorker } from '../../jobs/periodic-worker';
+import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import type { ClaimedConcernMessage, ConcernMessages } from '../../ledger/concerns/concern-messages';
 import type { ConcernStore } from '../../ledger/concerns/concern-store';
 import type { SqlExecutor } from '../../ledger/db/sql-database';
 import { DpoAlertPayload, dpoAlertPayloadOf } from '../../ledger/webhooks/dpo-alert-payload';
-import type { Logger } from '../../log/logger';
 import { formatInZone } from '../clocks/deadlines';
 import { isRegime, REGIME_PROFILES } from '../clocks/regimes';
 import type { ContactMessage } from '../identity/contact-messenger';
 import type { AddressMessenger } from '../identity/address-messenger';
 
-export interface DpoEmailSenderDeps {
+export interface DpoEmailSenderDeps extends OutboxSenderDeps {
   readonly messages: Pick<ConcernMessages, 'claimDue' | 'markSent' | 'markRetry'>;
   readonly concerns: Pick<ConcernStore, 'byId'>;
   /** The ledger's database: the alert's facts are read from its webhook delivery (the same as the webhook carries). */
@@ -24,16 +22,9 @@ export interface DpoEmailSenderDeps {
   /** The team's language (DEFAULT_LOCALE). */
   readonly locale: ShippedLocale;
   readonly controllerName: string;
-  readonly logger: Logger;
-  readonly now?: () => Date;
-  readonly random?: () => number;
-  /** @default 5000 */
-  readonly pollMs?: number;
   /** @default 300 */
   readonly maxBackoffSeconds?: number;
 }
-
-const LEASE_MS = 2 * 60 * 1000;
 
 /** The DPO alert as an email: the facts of the webhook payload in words, in the team's language; never the customer's words. */
 export function dpoAlertEmail(payload: DpoAlertPayload, t: Translator, controllerName: string): ContactMessage {
@@ -72,29 +63,12 @@ export function dpoAlertEmail(payload: DpoAlertPayload, t: Translator, controlle
  * it, from any instance; a transport that is down is retried with backoff until it takes the message.
  * Runs only when DPO_EMAIL is set (until then the rows wait, and the console says "not configured").
  */
-export class DpoEmailSender extends PeriodicWorker {
-  private readonly now: () => Date;
-  private readonly random: () => number;
-
+export class DpoEmailSender extends OutboxSender<ClaimedConcernMessage> {
   constructor(private readonly deps: DpoEmailSenderDeps) {
-    super({ pollMs: deps.pollMs ?? 5000, logger: deps.logger, name: 'DPO alert email' });
-    this.now = deps.now ?? (() => new Date());
-    this.random = deps.random ?? Math.random;
+    super(deps, { name: 'DPO alert email', maxBackoffSeconds: 300, claim: (limit, leaseMs) => deps.messages.claimDue('dpo_email', limit, leaseMs), outbox: deps.messages });
   }
 
-  async runDue(): Promise<number> {
-    let sent = 0;
-    for (;;) {
-      const batch = await this.deps.messages.claimDue('dpo_email', 10, LEASE_MS);
-      if (batch.length === 0) return sent;
-      const outcomes = await Promise.all(batch.map((message) => this.send(message)));
-      const ok = outcomes.filter(Boolean).length;
-      sent += ok;
-      if (ok === 0) return sent;
-    }
-  }
-
-  private async send(message: ClaimedConcernMessage): Promise<boolean> {
+  protected async send(message: ClaimedConcernMessage): Promise<boolean> {
     const concern = await this.deps.concerns.byId(message.concernId);
     const payload = concern?.dpoAlertDeliveryId ? await dpoAlertPayloadOf(this.deps.db, concern.dpoAlertDeliveryId) : undefined;
     if (!concern || !payload) {
@@ -108,9 +82,8 @@ export class DpoEmailSender extends PeriodicWorker {
       this.deps.logger.info({ concern: concern.reference, event: payload.event, attempts: message.attempts }, 'DPO alert email sent');
       return true;
     } catch (err) {
-      const retryAt = new Date(this.now().getTime() + retryDelayMs(message.attempts, (this.deps.maxBackoffSeconds ?? 300) * 1000, this.random));
-      const kind = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : err instanceof Error ? err.name : 'unknown error';
-      await this.deps.messages.markRetry(message, retryAt, kind);
+      const kind = errorKind(err);
+      const retryAt = await this.retryLater(message, kind);
       this.deps.logger.warn({ concern: concern.reference, error: kind, retryAt: retryAt.toISOString() }, 'DPO alert email not sent; will retry');
       return false;
     }

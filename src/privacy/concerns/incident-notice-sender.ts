@@ -1,9 +1,7 @@
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import { isShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations, Translator } from '../../i18n/translator';
-import { retryDelayMs } from '../../integrations/consent-webhook/retry-backoff';
-import { PeriodicWorker } from '../../jobs/periodic-worker';
-import type { Logger } from '../../log/logger';
+import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import type { ClaimedSubjectNotice, IncidentSubjectNotices } from '../../ledger/concerns/incident-subject-notices';
 import type { ConversationTeller } from '../access/request-notice-sender';
 import type { ContactMessage, ContactMessenger } from '../identity/contact-messenger';
@@ -14,7 +12,7 @@ import { NoticeInLanguage, fallbackNote, noticeFor, noticeSections } from './inc
 /** The outbox `incident_subject_notice` (migration 009): leased rows carry the subject's preferred language and latest conversation. */
 export type IncidentNoticeOutbox = Pick<IncidentSubjectNotices, 'claimDue' | 'markChatDelivered' | 'markSent' | 'markRetry'>;
 
-export interface IncidentNoticeSenderDeps {
+export interface IncidentNoticeSenderDeps extends OutboxSenderDeps {
   /** `new IncidentSubjectNotices(ledger.db)` (src/ledger/concerns/incident-subject-notices.ts), the same the concern service enqueues into. */
   readonly notices: IncidentNoticeOutbox;
   /** The incident's notice texts and Art. 33(3) record (the DPO's contact). */
@@ -26,16 +24,9 @@ export interface IncidentNoticeSenderDeps {
   readonly defaultLocale: ShippedLocale;
   /** Who signs the notices (the controller's name, config/controller.json). */
   readonly controllerName: string;
-  readonly logger: Logger;
-  readonly now?: () => Date;
-  readonly random?: () => number;
-  /** @default 5000 */
-  readonly pollMs?: number;
   /** @default 3600 */
   readonly maxBackoffSeconds?: number;
 }
-
-const LEASE_MS = 2 * 60 * 1000;
 
 /** Why a notice is put back without trying the contact on file (the kind recorded as `last_error`). */
 class NotReady extends Error {
@@ -54,30 +45,22 @@ class NotReady extends Error {
  * the contact on file is retried (backoff) while the mail transport is down, and the row records
  * what reached them.
  */
-export class IncidentNoticeSender extends PeriodicWorker {
-  private readonly now: () => Date;
-  private readonly random: () => number;
-
+export class IncidentNoticeSender extends OutboxSender<ClaimedSubjectNotice> {
   constructor(private readonly deps: IncidentNoticeSenderDeps) {
-    super({ pollMs: deps.pollMs ?? 5000, logger: deps.logger, name: 'incident (Art. 34) notices' });
-    this.now = deps.now ?? (() => new Date());
-    this.random = deps.random ?? Math.random;
+    super(deps, { name: 'incident (Art. 34) notices', maxBackoffSeconds: 3600, claim: (limit, leaseMs) => deps.notices.claimDue(limit, leaseMs), outbox: deps.notices });
   }
 
-  async runDue(): Promise<number> {
-    let sent = 0;
+  /** One read of each incident per pass, shared by the pass's notices. */
+  override runDue(): Promise<number> {
     const incidents = new Map<string, Promise<Incident | undefined>>();
-    for (;;) {
-      const batch = await this.deps.notices.claimDue(10, LEASE_MS);
-      if (batch.length === 0) return sent;
-      const outcomes = await Promise.all(batch.map((notice) => this.send(notice, incidents)));
-      const ok = outcomes.filter(Boolean).length;
-      sent += ok;
-      if (ok === 0) return sent;
-    }
+    return this.drain((notice) => this.sendOne(notice, incidents));
   }
 
-  private async send(notice: ClaimedSubjectNotice, incidents: Map<string, Promise<Incident | undefined>>): Promise<boolean> {
+  protected send(notice: ClaimedSubjectNotice): Promise<boolean> {
+    return this.sendOne(notice, new Map());
+  }
+
+  private async sendOne(notice: ClaimedSubjectNotice, incidents: Map<string, Promise<Incident | undefined>>): Promise<boolean> {
     const facts = { noticeId: notice.id, incident: notice.incidentReference, attempt: notice.attempts };
     try {
       const incident = await this.incidentOf(notice.incidentReference, incidents);
@@ -92,9 +75,8 @@ export class IncidentNoticeSender extends PeriodicWorker {
       this.deps.logger.info({ ...facts, contact: delivery?.channel ?? 'none on file', locale: shown.language }, 'incident notice (Art. 34) sent');
       return true;
     } catch (err) {
-      const retryAt = new Date(this.now().getTime() + retryDelayMs(notice.attempts, (this.deps.maxBackoffSeconds ?? 3600) * 1000, this.random));
-      const kind = err instanceof NotReady ? err.kind : typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : err instanceof Error ? err.name : 'unknown error';
-      await this.deps.notices.markRetry(notice, retryAt, kind);
+      const kind = err instanceof NotReady ? err.kind : errorKind(err);
+      const retryAt = await this.retryLater(notice, kind);
       this.deps.logger.warn({ ...facts, error: kind, retryAt: retryAt.toISOString() }, 'incident notice (Art. 34) not sent; will retry');
       return false;
     }
