@@ -335,7 +335,7 @@ async function requests(args: ParsedArgs): Promise<number> {
   }
   if (subcommand === 'show') {
     expect(args, { flags: ['json'], positional: 2 });
-    if (reference === undefined) throw new UsageError('needs a reference: requests show PRV-YYYY-XXXXXX-X');
+    if (reference === undefined) throw new UsageError('needs a reference: requests show PRV-2026-7KQ4ZD-Q (the reference as the customer reads it)');
     return withLedger(async (ledger) => {
       const found = await openAccessRequests(ledger).find(reference);
       if (!found) throw new UsageError(`no access request has the reference "${reference}" (the last symbol is a check symbol: compare it with requests list)`);

@@ -1,3 +1,4 @@
+import { errorKind } from './error-kind';
 import { retryDelayMs } from '../integrations/consent-webhook/retry-backoff';
 import type { Logger } from '../log/logger';
 import { PeriodicWorker } from './periodic-worker';
@@ -37,13 +38,6 @@ export interface OutboxOf<Row> {
 const BATCH = 10;
 const LEASE_MS = 2 * 60 * 1000;
 
-/**
- * The kind of a failure, fit for a log line and the row's `last_error`: the error's code or class,
- * never its message (a transport's message may carry an address).
- */
-export function errorKind(err: unknown): string {
-  return typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : err instanceof Error ? err.name : 'unknown error';
-}
 
 /**
  * A background sender over an outbox table: claims a batch of due rows under a lease, sends each,

@@ -8,8 +8,7 @@
  */
 import { LedgerError } from '../ledger-errors';
 import { IDENTIFIER_KINDS, IdentifierKind, NormalizedIdentifier, isIdentifierKind, normalizeIdentifier } from '../subjects/identifiers';
-import { CsvRecord, CsvSyntaxError, detectDelimiter, parseCsv } from './csv';
-import { ImportProblem, importInvalid } from './import-rows';
+import { ImportProblem, importInvalid, readCsvRecords } from './import-rows';
 
 /** One row whose identifiers are well formed (not yet looked up). */
 export interface IdentifierRow {
@@ -26,13 +25,7 @@ export const MAX_IDENTIFIER_ROWS = 100_000;
  * that match nobody) in one error. A file that cannot be read as such throws `PSB_LEDGER_IMPORT_INVALID`.
  */
 export function readIdentifierRows(content: string, source = 'import file'): { readonly rows: IdentifierRow[]; readonly problems: ImportProblem[]; readonly total: number } {
-  let records: CsvRecord[];
-  try {
-    records = parseCsv(content, detectDelimiter(content.replace(/^\uFEFF/, '')));
-  } catch (err) {
-    if (err instanceof CsvSyntaxError) throw importInvalid(source, [{ row: err.row, reasons: [err.reason] }], 0);
-    throw err;
-  }
+  const records = readCsvRecords(content, source);
   const [header, ...body] = records;
   if (!header) throw importInvalid(source, [{ reasons: [`the file is empty; expected a header row (${IDENTIFIER_KINDS.join(', ')}) and at least one row`] }], 0);
   const names = header.fields.map((f) => f.trim().toLowerCase());

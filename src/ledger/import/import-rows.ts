@@ -49,15 +49,19 @@ export function importInvalid(source: string, all: readonly ImportProblem[], tot
   return new LedgerError('PSB_LEDGER_IMPORT_INVALID', `${head}\n${lines.join('\n')}`, { source, invalidRows: rows, totalRows: total, problems });
 }
 
-/** Reads CSV into rows; header problems throw at once, a row with the wrong field count is a row problem. */
-export function readCsvRows(content: string, source = 'import file'): { rows: RawImportRow[]; problems: ImportProblem[] } {
-  let records: CsvRecord[];
+/** The file's CSV records (BOM dropped, delimiter detected); a syntax error throws `PSB_LEDGER_IMPORT_INVALID` naming its row. */
+export function readCsvRecords(content: string, source: string): CsvRecord[] {
   try {
-    records = parseCsv(content, detectDelimiter(content.replace(/^\uFEFF/, '')));
+    return parseCsv(content, detectDelimiter(content.replace(/^\uFEFF/, '')));
   } catch (err) {
     if (err instanceof CsvSyntaxError) throw importInvalid(source, [{ row: err.row, reasons: [err.reason] }], 0);
     throw err;
   }
+}
+
+/** Reads CSV into rows; header problems throw at once, a row with the wrong field count is a row problem. */
+export function readCsvRows(content: string, source = 'import file'): { rows: RawImportRow[]; problems: ImportProblem[] } {
+  const records = readCsvRecords(content, source);
   const [header, ...body] = records;
   if (!header) throw importInvalid(source, [{ reasons: ['the file is empty; expected a header row and at least one row'] }], 0);
   const names = header.fields.map((f) => f.trim());

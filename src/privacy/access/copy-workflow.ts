@@ -4,6 +4,7 @@ import type { RequestService } from '../../ledger/requests/request-service';
 import type { Logger } from '../../log/logger';
 import type { AccessRequestService } from './access-request-service';
 import type { AccessCase, AccessCopySummary, DataCategory, DataSourceConfig, SourceJobSummary, SourceRecord } from './access-types';
+import { errorKind } from '../../jobs/error-kind';
 import { PeriodicWorker } from '../../jobs/periodic-worker';
 
 /** One source's part of the copy, read page by page from the ledger. */
@@ -156,10 +157,4 @@ export class CopyWorkflow extends PeriodicWorker {
       return [{ config, categories, recordCount: job.recordCount ?? 0, pages: () => this.deps.jobs.readPages(accessCase.id, job.sourceId) }];
     });
   }
-}
-
-/** A failure's kind for the row and the logs: never a message that might quote records. */
-function errorKind(err: unknown): string {
-  if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string') return (err as { code: string }).code;
-  return err instanceof Error ? err.name : 'unknown error';
 }

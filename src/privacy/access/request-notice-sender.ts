@@ -4,7 +4,8 @@ import type { DataRequest, RequestService } from '../../ledger/requests/request-
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import { isShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations, Translator } from '../../i18n/translator';
-import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
+import { errorKind } from '../../jobs/error-kind';
+import { OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import { formatDateInZone } from '../clocks/deadlines';
 import type { Regime } from '../clocks/regimes';
 import type { ContactMessage, ContactMessenger } from '../identity/contact-messenger';

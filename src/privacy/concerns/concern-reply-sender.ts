@@ -1,7 +1,8 @@
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import { isShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations } from '../../i18n/translator';
-import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
+import { errorKind } from '../../jobs/error-kind';
+import { OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import type { ClaimedConcernMessage, ConcernMessages } from '../../ledger/concerns/concern-messages';
 import type { ConcernRecord, ConcernStore } from '../../ledger/concerns/concern-store';
 import { normalizeIdentifier } from '../../ledger/subjects/identifiers';

@@ -1,6 +1,7 @@
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations, Translator } from '../../i18n/translator';
-import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
+import { errorKind } from '../../jobs/error-kind';
+import { OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import type { ClaimedConcernMessage, ConcernMessages } from '../../ledger/concerns/concern-messages';
 import type { ConcernStore } from '../../ledger/concerns/concern-store';
 import type { SqlExecutor } from '../../ledger/db/sql-database';

@@ -1,7 +1,8 @@
 import type { ShippedLocale } from '../../i18n/shipped-locales';
 import { isShippedLocale } from '../../i18n/shipped-locales';
 import type { Translations, Translator } from '../../i18n/translator';
-import { errorKind, OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
+import { errorKind } from '../../jobs/error-kind';
+import { OutboxSender, OutboxSenderDeps } from '../../jobs/outbox-sender';
 import type { ClaimedSubjectNotice, IncidentSubjectNotices } from '../../ledger/concerns/incident-subject-notices';
 import type { ConversationTeller } from '../access/request-notice-sender';
 import type { ContactMessage, ContactMessenger } from '../identity/contact-messenger';

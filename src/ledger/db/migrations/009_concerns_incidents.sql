@@ -7,7 +7,7 @@
 -- regimes of the people affected (one clock each) and the Art. 33(3) record as it stands.
 CREATE TABLE incident (
   id uuid PRIMARY KEY,
-  -- INC-2026-XXXXXX-X
+  -- e.g. INC-2026-7KQ4ZD-Q (prefix, year, six random symbols, a check symbol)
   reference text NOT NULL UNIQUE,
   title text NOT NULL,
   -- The earliest awareness of its confirmed concerns; never later than the moment it was recorded.
