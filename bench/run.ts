@@ -9,7 +9,7 @@ import restify from 'restify';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { createLogger } from '../src/log/logger';
-import { NlpJsIntentRecognizer } from '../src/nlu/nlpjs-recognizer';
+import { LinearIntentRecognizer } from '../src/nlu/linear-intent-recognizer';
 import { IntentRecognizer } from '../src/nlu/intents';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
@@ -88,7 +88,7 @@ async function deleteBenchKeys(url: string, prefix: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const recognizer = await NlpJsIntentRecognizer.train({ threshold: 0.65 });
+  const recognizer = await LinearIntentRecognizer.train({ threshold: 0.65 });
   const baseline = await measureBaseline();
   const rows = [await measureBot('bot, in-process state', {}, recognizer)];
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';

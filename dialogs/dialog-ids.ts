@@ -1,3 +1,4 @@
+import type { ShippedLocale } from '../src/i18n/shipped-locales';
 /** Ids of every dialog and prompt, in one place: a dialog stack saved in state refers to these. */
 export const DialogIds = {
   main: 'main',
@@ -5,6 +6,9 @@ export const DialogIds = {
   language: 'language',
   languageWaterfall: 'language.waterfall',
   languageChoice: 'language.choice',
+  languageSwitch: 'language.switch',
+  languageSwitchWaterfall: 'language.switch.waterfall',
+  languageSwitchPrompt: 'language.switch.prompt',
   identity: 'identity',
   identityWaterfall: 'identity.waterfall',
   identityPrompt: 'identity.prompt',
@@ -51,4 +55,14 @@ export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];
  */
 export interface DialogStartOptions {
   readonly utterance: string;
+}
+
+/**
+ * How the main dialog starts (again): a message to route that is not this turn's text (the one
+ * a language question held back), and the language it was understood in when that is not the
+ * session's (the customer kept their language but wrote in another one we ship).
+ */
+export interface MainRouteOptions {
+  readonly utterance: string;
+  readonly understoodIn?: ShippedLocale;
 }

@@ -3,11 +3,15 @@ import { Dialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext } from 
 import { UserPreferences } from '../src/bot/session-types';
 import { turnTranslator } from '../src/bot/turn-locale';
 import { Translations } from '../src/i18n/translator';
-import { IntentName, IntentRecognizer, InterruptionMatcher } from '../src/nlu/intents';
+import { IntentName, IntentRecognizer, IntentResult, InterruptionMatcher } from '../src/nlu/intents';
+import { MessageLanguageAdvisor } from '../src/nlu/message-language';
+import type { YesNoReader } from './consent-dialog-deps';
 import { confirmedEarlierThisTurn } from './consent-recording';
-import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { DialogIds, DialogStartOptions, MainRouteOptions } from './dialog-ids';
 import { InterruptibleDialog } from './interruptible-dialog';
 import { LanguageDialog } from './language-dialog';
+import { isLanguageSwitchOutcome, LanguageSwitchDialog } from './language-switch-dialog';
+import { clarifyActivity, smallTalkActivity, unsupportedLanguageActivity } from './main-answers';
 import { MenuEntry, dialogForIntent, helpActivity, menuActivity } from './menu';
 
 /** A message a dialog serves by its form rather than its intent (a typed case reference, a question about a published incident). */
@@ -28,7 +32,14 @@ export interface MainDialogDeps {
   dialogs?: readonly Dialog[];
   /** Checked before the classifier, after help / cancel / language, in order: the first route whose `matches` holds starts its dialog. */
   textRoutes?: readonly TextRoute[];
+  /** Reads the language of messages the session's language did not understand; none: never asked. */
+  languageAdvisor?: MessageLanguageAdvisor;
+  /** Reads a yes or no answer to "shall I continue in German?" (without it, only the buttons' labels are read). */
+  yesNo?: YesNoReader;
 }
+
+/** Below this the session's language is not sure of a message, and its language is looked at. */
+const LANGUAGE_CHECK_BELOW = 0.85;
 
 /**
  * The root of every conversation turn: reads what the customer asks for, starts the dialog that
@@ -39,6 +50,7 @@ export class MainDialog extends InterruptibleDialog {
   constructor(private readonly deps: MainDialogDeps) {
     super(DialogIds.main, deps);
     this.addDialog(new LanguageDialog({ translations: deps.translations, preferences: deps.preferences, menu: deps.menu }));
+    this.addDialog(new LanguageSwitchDialog({ translations: deps.translations, preferences: deps.preferences, yesNo: deps.yesNo }));
     for (const dialog of deps.dialogs ?? []) this.addDialog(dialog);
     this.addDialog(new WaterfallDialog(DialogIds.mainWaterfall, [this.routeStep.bind(this), this.finishStep.bind(this)]));
     this.initialDialogId = DialogIds.mainWaterfall;
@@ -46,17 +58,37 @@ export class MainDialog extends InterruptibleDialog {
   }
 
   /** Starts the dialog the message asks for, or answers directly when no dialog serves it. */
-  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const utterance = step.context.activity.text ?? '';
+  private async routeStep(step: WaterfallStepContext<Partial<MainRouteOptions>>): Promise<DialogTurnResult> {
+    const rerouted = step.options?.utterance !== undefined;
+    const utterance = step.options?.utterance ?? step.context.activity.text ?? '';
     const options: DialogStartOptions = { utterance };
-    const interruption = this.interruptionOf(step.context);
+    const interruption = rerouted ? undefined : this.interruptionOf(step.context);
     if (interruption === 'language') return step.beginDialog(DialogIds.language, options);
     const routed = interruption ? undefined : await this.textRouteFor(utterance, step.context);
     if (routed) return step.beginDialog(routed.dialogId, options);
-    const intent: IntentName = interruption ?? (await this.deps.recognizer.recognize(utterance, turnTranslator(step.context).locale)).intent;
-    const dialogId = dialogForIntent(this.deps.menu, intent);
+    const locale = turnTranslator(step.context).locale;
+    let result: IntentResult = interruption
+      ? { intent: interruption, score: 1 }
+      : await this.deps.recognizer.recognize(utterance, step.options?.understoodIn ?? locale);
+    if (!interruption && step.options?.understoodIn === undefined && this.deps.languageAdvisor && (result.intent === 'none' || result.score < LANGUAGE_CHECK_BELOW)) {
+      const advice = await this.deps.languageAdvisor.advise(utterance, locale, result);
+      if (advice?.kind === 'unsupported') return this.answer(step, unsupportedLanguageActivity(turnTranslator(step.context), this.deps.translations));
+      if (advice?.kind === 'otherShipped') {
+        const preferences = await this.deps.preferences.get(step.context, {});
+        if (!preferences.languageSwitchOffered) return step.beginDialog(DialogIds.languageSwitch, { utterance, locale: advice.locale, from: locale });
+        // Asked before and kept their language: understood in the language written, answered in theirs.
+        result = advice.result;
+      }
+    }
+    const clarify = result.clarify?.map((intent) => this.deps.menu.find((entry) => entry.intent === intent && entry.dialogId !== undefined));
+    if (clarify?.[0] && clarify[1]) return this.answer(step, clarifyActivity(turnTranslator(step.context), [clarify[0], clarify[1]]));
+    const dialogId = dialogForIntent(this.deps.menu, result.intent);
     if (dialogId) return step.beginDialog(dialogId, options);
-    await step.context.sendActivity(this.directAnswer(step, intent));
+    return this.answer(step, this.directAnswer(step, result.intent));
+  }
+
+  private async answer(step: WaterfallStepContext<Partial<MainRouteOptions>>, activity: Partial<Activity>): Promise<DialogTurnResult> {
+    await step.context.sendActivity(activity);
     return step.endDialog();
   }
 
@@ -66,8 +98,12 @@ export class MainDialog extends InterruptibleDialog {
     return undefined;
   }
 
-  /** Ends the turn's main flow once the started dialog is done (it has said its own last word). */
+  /**
+   * Ends the turn's main flow once the started dialog is done (it has said its own last word),
+   * or routes the message a language question held back.
+   */
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    if (isLanguageSwitchOutcome(step.result)) return step.replaceDialog(DialogIds.mainWaterfall, step.result.reroute);
     return step.endDialog(step.result);
   }
 
@@ -76,6 +112,8 @@ export class MainDialog extends InterruptibleDialog {
     const translator = turnTranslator(step.context);
     if (intent === 'help') return helpActivity(translator, this.deps.menu);
     if (intent === 'cancel') return menuActivity(translator, this.deps.menu, `${translator.t('cancel.nothing')}\n\n${translator.t('menu.prompt')}`);
+    const smallTalk = smallTalkActivity(translator, this.deps.menu, intent);
+    if (smallTalk) return smallTalk;
     // This message confirmed a change in an attempt that lost the state race to another "yes": it was heard.
     if (confirmedEarlierThisTurn(step.context)) return menuActivity(translator, this.deps.menu, translator.t('consent.alreadyConfirmed'));
     return menuActivity(translator, this.deps.menu, translator.t('bot.fallback'));

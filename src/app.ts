@@ -49,6 +49,7 @@ import { createIdentityCodes, IdentityCodes } from './integrations/messaging/cre
 import { CodeReplyRecognizer } from './nlu/code-reply-recognizer';
 import { ConsentScopeRecognizer } from './nlu/consent-scope-recognizer';
 import { YesNoRecognizer } from './nlu/yes-no';
+import { MessageLanguageAdvisor } from './nlu/message-language';
 import { AccessRequestRuntime, createAccessRequests } from './privacy/access/create-access-requests';
 import { ConcernsRuntime, createConcerns } from './privacy/concerns/create-concerns';
 import { IncidentNoticeSender } from './privacy/concerns/incident-notice-sender';
@@ -69,7 +70,7 @@ import { demoCrmRoutes } from './integrations/demo-crm/demo-crm-routes';
 import { IntentCorpus, readIntentCorpus } from './nlu/corpus';
 import { IntentRecognizer } from './nlu/intents';
 import { KeywordInterruptionMatcher } from './nlu/keyword-matcher';
-import { NlpJsIntentRecognizer } from './nlu/nlpjs-recognizer';
+import { LinearIntentRecognizer } from './nlu/linear-intent-recognizer';
 import { loadAssurancePolicy } from './privacy/assurance/assurance-policy';
 import { IdentityService } from './privacy/identity/identity-service';
 import { clientAddressResolver } from './server/client-address';
@@ -148,7 +149,7 @@ async function createSessionBackend(options: BotOptions, logger: Logger): Promis
 
 async function trainRecognizer(options: BotOptions, corpora: Record<string, IntentCorpus>, logger: Logger): Promise<IntentRecognizer> {
   const started = Date.now();
-  const recognizer = await NlpJsIntentRecognizer.train({ threshold: options.nluThreshold, corpora });
+  const recognizer = await LinearIntentRecognizer.train({ threshold: options.nluThreshold, corpora, cacheDir: options.nluCacheDir });
   logger.info({ locales: Object.keys(corpora), millis: Date.now() - started, threshold: options.nluThreshold }, 'intent classifier trained');
   return recognizer;
 }
@@ -294,6 +295,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     dialogs: [assuranceGate, handoffDialog, ...consentDialogs, ...accessDialogs, ...concernDialogs, ...(overrides.dialogs?.(assuranceGate) ?? [])],
     // An incident question while a notice is published comes before anything else; then a typed reference.
     textRoutes: [incidentDialog.route, CASE_REFERENCE_ROUTE],
+    languageAdvisor: new MessageLanguageAdvisor(recognizer),
+    yesNo: consentDeps.yesNo,
   });
   const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, concurrency: options.turnConcurrency, logger: rootLogger.child({ module: 'turn' }) });
   // A Web Chat conversation with Global Privacy Control: the CCPA opt-out, once the customer is identified.

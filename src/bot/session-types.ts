@@ -8,6 +8,8 @@ import type { IdentityClaim } from '../privacy/identity/identity-service';
 export interface UserPreferences {
   /** The language the customer explicitly chose; wins over the channel's locale. */
   locale?: ShippedLocale;
+  /** The customer was asked once whether to switch to the language they wrote in: never again. */
+  languageSwitchOffered?: boolean;
 }
 
 /** Bookkeeping of one conversation (conversation state; short sliding TTL). */

@@ -16,6 +16,13 @@ import { loadDpoAlertConfig } from './dpo-alert-config';
 import { readAllowedServiceUrls } from '../server/service-url-policy';
 import { readTrustProxy } from './trust-proxy';
 
+/** `NLU_CACHE_DIR`: a folder, or `none` to train at every start. */
+function readNluCacheDir(env: Env, fallback: string | undefined): string | undefined {
+  const value = env.NLU_CACHE_DIR?.trim();
+  if (value === undefined || value === '') return fallback;
+  return value.toLowerCase() === 'none' ? undefined : value;
+}
+
 function readString(env: Env, variable: string, fallback: string): string {
   const raw = env[variable];
   return raw === undefined ? fallback : raw.trim();
@@ -78,6 +85,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
     sessionTtlSeconds: readInt(env, 'SESSION_TTL_SECONDS', d.sessionTtlSeconds, 60, 7 * 24 * 3600),
     userStateTtlSeconds: readInt(env, 'USER_STATE_TTL_SECONDS', d.userStateTtlSeconds, 60, 400 * 24 * 3600),
     nluThreshold: readNumber(env, 'NLU_THRESHOLD', d.nluThreshold, 0, 1),
+    nluCacheDir: readNluCacheDir(env, d.nluCacheDir),
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', d.bodyLimitBytes, 1024, 16 * 1024 * 1024),
     maxMessageChars: readInt(env, 'MAX_MESSAGE_CHARS', d.maxMessageChars, 100, 100_000),
     turnMaxAttempts: readInt(env, 'TURN_MAX_ATTEMPTS', d.turnMaxAttempts, 1, 100),

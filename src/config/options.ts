@@ -9,7 +9,12 @@ import type { IdentityCodeConfig } from '../privacy/identity/identity-code-confi
 import type { DataCopyConfig } from '../privacy/access/copy/data-copy-config';
 import type { SourceJobConfig } from '../privacy/access/source-job-config';
 import type { DpoAlertConfig } from './dpo-alert-config';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../paths';
 import { NO_TRUSTED_PROXY, TrustProxy } from './trust-proxy';
+
+/** Where trained intent models are cached by default (beside the embedded ledger). */
+export const DEFAULT_NLU_CACHE_DIR = path.join(PROJECT_ROOT, 'data', 'nlu-models');
 
 /** Every setting of the bot, read once from the environment, validated and frozen at start. */
 export interface BotOptions {
@@ -59,8 +64,13 @@ export interface BotOptions {
   readonly sessionTtlSeconds: number;
   /** Sliding lifetime of user preferences (language), seconds. Env `USER_STATE_TTL_SECONDS`. @default 7776000 (90 days) */
   readonly userStateTtlSeconds: number;
-  /** Intent score below which text counts as `none`. Env `NLU_THRESHOLD`. @default 0.65 */
+  /** Intent probability below which text counts as `none`. Env `NLU_THRESHOLD`. @default 0.4 */
   readonly nluThreshold: number;
+  /**
+   * Folder of trained intent models, keyed by a hash of each language's corpus, so a start with an
+   * unchanged corpus reads instead of training. Env `NLU_CACHE_DIR`; `none` always trains. @default `<project>/data/nlu-models`
+   */
+  readonly nluCacheDir: string | undefined;
   /** Largest request body accepted, bytes. Env `BODY_LIMIT_BYTES`. @default 262144 (256 KiB) */
   readonly bodyLimitBytes: number;
   /** Longest customer message the bot reads; longer gets a polite "too long". Env `MAX_MESSAGE_CHARS`. @default 2000 */
@@ -131,7 +141,8 @@ export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'we
   trustProxy: NO_TRUSTED_PROXY,
   sessionTtlSeconds: 1800,
   userStateTtlSeconds: 90 * 24 * 3600,
-  nluThreshold: 0.65,
+  nluThreshold: 0.4,
+  nluCacheDir: DEFAULT_NLU_CACHE_DIR,
   bodyLimitBytes: 256 * 1024,
   maxMessageChars: 2000,
   turnMaxAttempts: 12,

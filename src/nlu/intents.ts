@@ -11,6 +11,12 @@ export const INTENT_NAMES = [
   'agent.request',
   'help',
   'cancel',
+  /** Small talk, answered briefly and followed by the menu (never "didn't understand"). */
+  'smalltalk.greeting',
+  'smalltalk.thanks',
+  'smalltalk.goodbye',
+  /** "who are you?", "are you a robot?", "how are you?": about the assistant itself. */
+  'smalltalk.about',
   'none',
 ] as const;
 
@@ -24,6 +30,11 @@ export interface IntentResult {
   readonly intent: IntentName;
   /** Classifier confidence, 0..1; 1 for an exact keyword match. */
   readonly score: number;
+  /**
+   * Set when the message fits two intents about equally (best first, neither `none`): the bot
+   * asks which one was meant rather than guessing.
+   */
+  readonly clarify?: readonly [IntentName, IntentName];
 }
 
 /** Turns a customer's free text into an intent, per language. Built once at start. */

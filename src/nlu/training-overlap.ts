@@ -1,7 +1,7 @@
 import { IntentCorpus } from './corpus';
 import { LabelledUtterance } from './evaluate';
 import { IntentName } from './intents';
-import { classifierText } from './nlpjs-recognizer';
+import { classifierText } from './intent-features';
 
 /*
  * How close a test utterance is to the training corpus. A held-out line one word away from a

@@ -5,7 +5,7 @@ import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { IntentCorpus, readIntentCorpus } from '../../src/nlu/corpus';
 import { parseLabelledUtterances } from '../../src/nlu/evaluate';
 import { INTENT_NAMES, INTERRUPTION_NAMES, InterruptionName } from '../../src/nlu/intents';
-import { classifierText } from '../../src/nlu/nlpjs-recognizer';
+import { classifierText } from '../../src/nlu/intent-features';
 import { normalizeText } from '../../src/nlu/normalize-text';
 
 const MIN_TRAINING_UTTERANCES = 40;

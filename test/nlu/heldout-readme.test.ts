@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DEFAULT_BOT_OPTIONS } from '../../src/config/options';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { evaluateRecognizer, EvaluationReport, parseLabelledUtterances } from '../../src/nlu/evaluate';
-import { NlpJsIntentRecognizer } from '../../src/nlu/nlpjs-recognizer';
+import { LinearIntentRecognizer } from '../../src/nlu/linear-intent-recognizer';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MARKER = '<!-- nlu-heldout-scores:';
@@ -75,7 +75,7 @@ describe('the held-out scores published in README.md', function () {
   before(async () => {
     const heldout = parseLabelledUtterances(readFileSync(path.join(__dirname, 'heldout.tsv'), 'utf8'));
     const evaluate = async (): Promise<EvaluationReport> =>
-      evaluateRecognizer(await NlpJsIntentRecognizer.train({ threshold: published.threshold }), heldout);
+      evaluateRecognizer(await LinearIntentRecognizer.train({ threshold: published.threshold }), heldout);
     report = await evaluate();
     again = await evaluate();
   });

@@ -4,13 +4,13 @@ import { App, AppOverrides, createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger, Logger } from '../../src/log/logger';
 import { IntentRecognizer } from '../../src/nlu/intents';
-import { NlpJsIntentRecognizer } from '../../src/nlu/nlpjs-recognizer';
+import { LinearIntentRecognizer } from '../../src/nlu/linear-intent-recognizer';
 
 let sharedRecognizer: Promise<IntentRecognizer> | undefined;
 
 /** The real classifier, trained once per test process (training takes seconds). */
 export function trainedRecognizer(): Promise<IntentRecognizer> {
-  const training = sharedRecognizer ?? NlpJsIntentRecognizer.train({ threshold: loadConfig({}).nluThreshold });
+  const training = sharedRecognizer ?? LinearIntentRecognizer.train({ threshold: loadConfig({}).nluThreshold });
   sharedRecognizer = training;
   return training;
 }
