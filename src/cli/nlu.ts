@@ -1,8 +1,9 @@
 /**
- * `npm run nlu -- evaluate FILE [--threshold N]`
+ * `npm run nlu -- evaluate FILE... [--threshold N]`
  *
- * Trains the intent models from `locales/<lang>/intents.json`, runs every line of FILE
- * (`lang<TAB>intent<TAB>text`) through them and prints the report as JSON on stdout — nothing
+ * Trains the intent models from `locales/<lang>/intents.json` (or reads them from the model
+ * cache), runs every line of every FILE (`lang<TAB>intent<TAB>text`; several files are read as
+ * one set, e.g. `test/fixtures/nlu/heldout/*.tsv`) through them and prints the report as JSON on stdout — nothing
  * else goes to stdout, so the output can be piped to `jq` (use `npm run --silent …`, or npm
  * prints its own banner there first). Notes go to stderr.
  *
@@ -18,10 +19,10 @@ import { DEFAULT_BOT_OPTIONS } from '../config/options';
 import { SHIPPED_LOCALES } from '../i18n/shipped-locales';
 import { IntentCorpus, readIntentCorpus } from '../nlu/corpus';
 import { evaluateRecognizer, LabelledLineError, LabelledUtterance, parseLabelledUtterances } from '../nlu/evaluate';
-import { NlpJsIntentRecognizer } from '../nlu/nlpjs-recognizer';
+import { LinearIntentRecognizer } from '../nlu/linear-intent-recognizer';
 import { findNearCopies, NEAR_COPY_RULE } from '../nlu/training-overlap';
 
-const USAGE = 'usage: npm run nlu -- evaluate FILE [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or 0.65)';
+const USAGE = 'usage: npm run nlu -- evaluate FILE... [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or 0.65)';
 
 /** Exit code for wrong usage and bad input, as in `diff` and `grep`. */
 const EXIT_USAGE = 2;
@@ -29,7 +30,7 @@ const EXIT_USAGE = 2;
 class UsageError extends Error {}
 
 interface EvaluateCommand {
-  readonly file: string;
+  readonly files: readonly string[];
   readonly threshold: number;
 }
 
@@ -44,7 +45,7 @@ function parseThreshold(raw: string, source: string): number {
 function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv): EvaluateCommand {
   const [command, ...rest] = args;
   if (command !== 'evaluate') throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
-  let file: string | undefined;
+  const files: string[] = [];
   let threshold: number | undefined;
   for (let i = 0; i < rest.length; i += 1) {
     const arg = rest[i];
@@ -57,36 +58,39 @@ function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv): EvaluateCom
       threshold = parseThreshold(arg.slice('--threshold='.length), '--threshold');
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option "${arg}"`);
-    } else if (file === undefined) {
-      file = arg;
     } else {
-      throw new UsageError(`unexpected argument "${arg}"`);
+      files.push(arg);
     }
   }
-  if (file === undefined) throw new UsageError('missing FILE');
+  if (files.length === 0) throw new UsageError('missing FILE');
   const fromEnv = env.NLU_THRESHOLD;
   threshold ??=
     fromEnv === undefined || fromEnv.trim() === '' ? DEFAULT_BOT_OPTIONS.nluThreshold : parseThreshold(fromEnv, 'NLU_THRESHOLD');
-  return { file, threshold };
+  return { files, threshold };
 }
 
-async function evaluate({ file, threshold }: EvaluateCommand): Promise<void> {
+/** Every labelled line of `file`, each knowing its file. */
+function readLabelledFile(file: string): LabelledUtterance[] {
   let content: string;
   try {
     content = readFileSync(file, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  let examples: LabelledUtterance[];
   try {
-    examples = parseLabelledUtterances(content);
+    return parseLabelledUtterances(content).map((example) => ({ ...example, file }));
   } catch (err) {
     if (err instanceof LabelledLineError) throw new UsageError(`${file}: ${err.message}`);
     throw err;
   }
+}
+
+async function evaluate({ files, threshold }: EvaluateCommand): Promise<void> {
+  const examples = files.flatMap(readLabelledFile);
   const corpora: Record<string, IntentCorpus> = Object.fromEntries(SHIPPED_LOCALES.map((locale) => [locale, readIntentCorpus(locale)]));
-  const recognizer = await NlpJsIntentRecognizer.train({ threshold, corpora });
-  process.stderr.write(`trained ${recognizer.locales.join(', ')} in ${recognizer.trainingMillis} ms\n`);
+  const recognizer = await LinearIntentRecognizer.train({ threshold, corpora, cacheDir: DEFAULT_BOT_OPTIONS.nluCacheDir });
+  const cached = recognizer.cachedLocales.length > 0 ? ` (from the model cache: ${recognizer.cachedLocales.join(', ')})` : '';
+  process.stderr.write(`trained ${recognizer.locales.join(', ')} in ${recognizer.trainingMillis} ms${cached}\n`);
   const report = await evaluateRecognizer(recognizer, examples);
   const nearCopies = findNearCopies(examples, corpora);
   if (nearCopies.length > 0) {

@@ -1,5 +1,5 @@
 /** Languages the bot ships complete: every key of `locales/en/messages.json` exists in each. */
-export const SHIPPED_LOCALES = ['en', 'it'] as const;
+export const SHIPPED_LOCALES = ['en', 'it', 'de', 'fr', 'es', 'pt', 'nl'] as const;
 export type ShippedLocale = (typeof SHIPPED_LOCALES)[number];
 
 export function isShippedLocale(value: unknown): value is ShippedLocale {

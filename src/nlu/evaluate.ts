@@ -4,6 +4,8 @@ import { INTENT_NAMES, IntentName, IntentRecognizer, isIntentName } from './inte
 export interface LabelledUtterance {
   /** 1-based line number in the file, for reports and errors. */
   readonly line: number;
+  /** The file the line comes from, when a set is read from several. */
+  readonly file?: string;
   readonly lang: string;
   readonly intent: IntentName;
   readonly text: string;
@@ -28,6 +30,7 @@ export interface IntentMetrics {
 
 export interface Misclassification {
   readonly line: number;
+  readonly file?: string;
   readonly lang: string;
   readonly expected: IntentName;
   readonly predicted: IntentName;
@@ -123,6 +126,7 @@ export function computeReport(examples: readonly LabelledUtterance[], prediction
     } else {
       misclassified.push({
         line: example.line,
+        ...(example.file === undefined ? {} : { file: example.file }),
         lang: example.lang,
         expected: example.intent,
         predicted: prediction.intent,

@@ -114,17 +114,26 @@ function recognizersReading(value: DateTimeValue, wallNow: Date): WallReading | 
 }
 
 /**
- * English: Microsoft recognizers-text (datetimeV2). An ambiguous date ("Tuesday", "March 3")
+ * Microsoft recognizers-text (datetimeV2) in `culture`. An ambiguous date ("Tuesday", "March 3")
  * comes with its past and its future reading; the caller keeps the latest one not in the future.
  */
-const englishParser: WallParser = (text, wallNow) => {
-  for (const result of recognizeDateTime(text, Culture.English, undefined, wallNow)) {
+const recognizersParser = (culture: string): WallParser => (text, wallNow) => {
+  for (const result of recognizeDateTime(text, culture, undefined, wallNow)) {
     const values = ((result.resolution as { values?: DateTimeValue[] } | undefined)?.values ?? []) as DateTimeValue[];
     const readings = values.flatMap((value) => recognizersReading(value, wallNow) ?? []);
     // The result's own text is lower-cased: the words are cut from the customer's text instead.
     if (readings.length > 0) return { readings, words: text.slice(result.start, result.end + 1) || result.text };
   }
   return undefined;
+};
+
+const englishParser = recognizersParser(Culture.English);
+
+/** The languages recognizers-text's JavaScript build reads dates in; chrono-node serves the others. */
+const RECOGNIZERS_DATE_PARSERS: Readonly<Record<string, WallParser>> = {
+  en: englishParser,
+  es: recognizersParser(Culture.Spanish),
+  fr: recognizersParser(Culture.French),
 };
 
 /**
@@ -170,12 +179,13 @@ function chronoParser(parser: chrono.Chrono): WallParser {
 }
 
 /**
- * The parser of each language: recognizers-text where it covers the language (its JavaScript
- * build has English and no Italian), chrono-node for Italian. A language added later gets chrono's
- * parser when chrono has one (de, fr, es, pt, nl…), else English.
+ * The parser of each language: recognizers-text where its JavaScript build covers the language
+ * (English, Spanish, French), chrono-node for the others (Italian, German, Portuguese, Dutch…),
+ * else English.
  */
 function parserFor(language: string): WallParser {
-  if (language === 'en') return englishParser;
+  const recognizers = RECOGNIZERS_DATE_PARSERS[language];
+  if (recognizers) return recognizers;
   const localized = (chrono as unknown as Record<string, { casual?: chrono.Chrono } | undefined>)[language]?.casual;
   return localized ? chronoParser(localized) : englishParser;
 }

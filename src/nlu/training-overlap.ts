@@ -7,8 +7,11 @@ import { classifierText } from './intent-features';
  * How close a test utterance is to the training corpus. A held-out line one word away from a
  * training line ("any update on my request" / "any updates on my request") is answered from
  * memory, so a held-out score that counts such lines overstates what the bot does with words a
- * customer newly types: test/nlu/heldout-independence.test.ts keeps them out of
- * test/nlu/heldout.tsv, and `npm run nlu -- evaluate` lists those of any file it scores.
+ * customer newly types. The held-out sets (test/fixtures/nlu/heldout) are written apart from the
+ * training data, yet common requests ("help", "where is my request?") are phrased alike by
+ * anyone: the README reports the accuracy on the lines with no near copy beside the overall one
+ * (test/nlu/heldout-readme.test.ts), and `npm run nlu -- evaluate` lists the near copies of any
+ * file it scores.
  */
 
 /**
@@ -155,6 +158,8 @@ function isNearCopyPair(a: ComparableText, b: ComparableText): boolean {
 export interface NearCopy extends TextDistance {
   /** 1-based line of the test file. */
   readonly line: number;
+  /** The test file, when the set was read from several. */
+  readonly file?: string;
   readonly lang: string;
   readonly intent: IntentName;
   readonly text: string;

@@ -56,11 +56,24 @@ function listVerdict(matcher: PhraseMatcher, text: string): ListVerdict {
 }
 
 /**
- * recognizers-text's English booleans; the first match only, so used after our lists. It also
- * reads 👍 and 👎, which mean the same in every language: text without letters goes here too.
+ * The languages whose booleans recognizers-text reads (its JS build has none for Italian), by
+ * its culture code.
  */
-function recognizersTextVerdict(text: string): ListVerdict {
-  const values = new Set(recognizeBoolean(text, Culture.English).map((result) => result.resolution?.value));
+const BOOLEAN_CULTURES: Readonly<Record<string, string>> = {
+  en: Culture.English,
+  es: Culture.Spanish,
+  pt: Culture.Portuguese,
+  fr: Culture.French,
+  de: 'de-de',
+  nl: 'nl-nl',
+};
+
+/**
+ * recognizers-text's booleans in `culture`; the first match only, so used after our lists. It
+ * also reads 👍 and 👎, which mean the same in every language: text without letters goes here too.
+ */
+function recognizersTextVerdict(text: string, culture: string): ListVerdict {
+  const values = new Set(recognizeBoolean(text, culture).map((result) => result.resolution?.value));
   if (values.has(true) && values.has(false)) return 'unclear';
   if (values.has(true)) return 'yes';
   if (values.has(false)) return 'no';
@@ -69,8 +82,8 @@ function recognizersTextVerdict(text: string): ListVerdict {
 
 /**
  * Whether a customer's answer is yes or no, in every shipped language: our word lists
- * (`yes`, `no`, `unsure` in `locales/<lang>/entities.json`), then, for English and for text
- * without letters (👍), recognizers-text (whose JS build has no Italian), then the other
+ * (`yes`, `no`, `unsure` in `locales/<lang>/entities.json`), then, for the languages it covers
+ * and for text without letters (👍), recognizers-text (its JS build has no Italian), then the other
  * languages' lists (a "yes" in an Italian chat).
  * A contradiction ("yes… no"), a hedge ("I don't know") or no answer at all gives undefined.
  * Built once at start; recognising reads no file.
@@ -105,7 +118,9 @@ export class YesNoRecognizer {
     const language = entityLanguage(locale, this.matchers);
     const own = this.matchers.get(language);
     let verdict: ListVerdict = own === undefined ? 'silent' : listVerdict(own, capped);
-    if (verdict === 'silent' && (language === 'en' || normalized === '')) verdict = recognizersTextVerdict(capped);
+    const culture = BOOLEAN_CULTURES[language];
+    if (verdict === 'silent' && culture !== undefined) verdict = recognizersTextVerdict(capped, culture);
+    if (verdict === 'silent' && normalized === '') verdict = recognizersTextVerdict(capped, Culture.English);
     for (const [other, matcher] of this.matchers) {
       if (verdict !== 'silent') break;
       if (other !== language) verdict = listVerdict(matcher, capped);

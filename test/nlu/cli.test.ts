@@ -9,7 +9,7 @@ import { isNearCopy, NearCopy, textDistance } from '../../src/nlu/training-overl
 const ROOT = path.resolve(__dirname, '../..');
 
 type CliReport = EvaluationReport & { threshold: number; trainingOverlap: { rule: string; nearCopies: NearCopy[] } };
-const HELDOUT = 'test/nlu/heldout.tsv';
+const HELDOUT = 'test/fixtures/nlu/dev.tsv';
 
 /** `npx tsx src/cli/nlu.ts ARGS` from the project root, without the caller's NLU_THRESHOLD. */
 function runCli(args: readonly string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
