@@ -25,7 +25,7 @@ export function categoryLabel(category: DataCategory, translator: Translator): s
 export function scopeText(categoryIds: readonly string[] | null, categories: readonly DataCategory[], translator: Translator): string {
   if (categoryIds === null) return translator.t('access.scope.all');
   const labels = categories.filter((category) => categoryIds.includes(category.id)).map((category) => categoryLabel(category, translator));
-  return translator.t('access.scope.some', { categories: listOf(labels, translator) });
+  return translator.t('access.scope.some', { categories: listOf(labels, translator), count: labels.length });
 }
 
 /** Reference, receipt, status in plain words and the deadline in force: the facts of an open case in one sentence. */

@@ -73,7 +73,7 @@ export class CaseStatusDialog extends ComponentDialog {
       await step.context.sendActivity(withMenuButtonsLeading([...lead, none].join('\n\n'), translator, this.deps.menu, 'data.copy'));
       return step.endDialog();
     }
-    const reader: Reader = { translator, zone: customerTimeZone(step.context.activity, cases[0].timeZone) };
+    const reader: Reader = { translator, zone: customerTimeZone(step.context, cases[0].timeZone) };
     const now = this.deps.now?.() ?? new Date();
     const text = [...lead, translator.t('access.caseStatus.lead', { count: cases.length, zone: reader.zone }), ...cases.map((accessCase) => caseBlock(accessCase, reader, now))].join('\n\n');
     return this.finish(step, text);

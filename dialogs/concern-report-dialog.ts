@@ -334,7 +334,7 @@ export class ConcernReportDialog extends ComponentDialog {
   }
 
   private zoneOf(context: TurnContext): string {
-    return customerTimeZone(context.activity, this.deps.defaultTimeZone ?? REGIME_PROFILES.gdpr.defaultZone);
+    return customerTimeZone(context, this.deps.defaultTimeZone ?? REGIME_PROFILES.gdpr.defaultZone);
   }
 
   private topicOf(text: string, context: TurnContext): ConcernTopic | undefined {

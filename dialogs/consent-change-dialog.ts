@@ -20,7 +20,7 @@ import {
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { ConsentDialogDeps } from './consent-dialog-deps';
 import { newChangeId, recordConfirmedChange } from './consent-recording';
-import { channelName, keptText, listOf, purposeDescription, purposeLabel, question, receiptLines, scopeText, timeFor, withMenuButtons } from './consent-presentation';
+import { channelName, keptText, listOf, purposeDescription, purposeLabel, purposePhrase, question, receiptLines, scopeText, timeFor, withMenuButtons } from './consent-presentation';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 
 /** What the flow has settled so far (dialog state: ids only, no personal data). */
@@ -86,10 +86,10 @@ export class ConsentChangeDialog extends ComponentDialog {
     if (scope.purposeIds) return step.next(scope.purposeIds);
     if (scope.notConsentBased.length > 0) {
       const purposes = listOf(
-        scope.notConsentBased.map((id) => purposeLabel(this.deps.consents.catalog, id, translator)),
+        scope.notConsentBased.map((id) => purposePhrase(this.deps.consents.catalog, id, translator)),
         translator,
       );
-      return this.finish(step, translator.t('consent.notConsentBased', { purposes }));
+      return this.finish(step, translator.t('consent.notConsentBased', { purposes, count: scope.notConsentBased.length }));
     }
     const text = translator.t(this.direction === 'withdraw' ? 'consent.ask.purposeWithdraw' : 'consent.ask.purposeGive');
     const labels = this.purposeChoices(translator);
@@ -108,7 +108,7 @@ export class ConsentChangeDialog extends ComponentDialog {
     if (offered.length === 1) return step.next(offered);
     values.offeredChannels = offered;
     const purpose = listOf(
-      purposeIds.map((id) => purposeLabel(this.deps.consents.catalog, id, translator)),
+      purposeIds.map((id) => purposePhrase(this.deps.consents.catalog, id, translator)),
       translator,
     );
     const channels = listOf(
@@ -156,7 +156,7 @@ export class ConsentChangeDialog extends ComponentDialog {
       const kept = keptAfterWithdrawal(inScope, current);
       const changing = scopeText(pairs, catalog, translator);
       if (values.scope?.broad) text = translator.t('consent.confirm.withdrawBroad', { scope: changing });
-      else if (kept.length > 0) text = translator.t('consent.confirm.withdrawKeep', { scope: changing, kept: keptText(kept, pairs, catalog, translator) });
+      else if (kept.length > 0) text = translator.t('consent.confirm.withdrawKeep', { scope: changing, ...keptText(kept, pairs, catalog, translator) });
       else text = translator.t('consent.confirm.withdraw', { scope: changing });
     }
     return step.prompt(DialogIds.consentConfirmPrompt, { prompt: question(text, yesNo), retryPrompt: question(translator.t('consent.confirm.retry'), yesNo) });
@@ -171,9 +171,8 @@ export class ConsentChangeDialog extends ComponentDialog {
     const translator = turnTranslator(step.context);
     const values = this.values(step);
     if (this.deps.yesNo.recognize(String(step.result ?? ''), translator.locale) !== 'yes') return this.finish(step, translator.t('consent.declined'));
-    const { activity } = step.context;
     const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.change', { subjectId: values.subjectId ?? '', direction: this.direction, pairs: values.pairs ?? [], changeId: values.changeId });
-    const reader = { translator, zone: customerTimeZone(activity) };
+    const reader = { translator, zone: customerTimeZone(step.context) };
     const scope = scopeText(
       outcome.events.map((event) => ({ purposeId: event.purposeId, channel: event.channel })),
       this.deps.consents.catalog,

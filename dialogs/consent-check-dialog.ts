@@ -44,7 +44,7 @@ export class ConsentCheckDialog extends ComponentDialog {
       await step.context.sendActivity(withMenuButtons(translator.t('consent.notMatched'), translator, this.deps.menu));
       return step.endDialog();
     }
-    const reader: Reader = { translator, zone: customerTimeZone(step.context.activity) };
+    const reader: Reader = { translator, zone: customerTimeZone(step.context) };
     const { catalog } = this.deps.consents;
     const { historyOf } = step.values as CheckValues;
     const shown =

@@ -5,7 +5,7 @@ import { Translator } from '../src/i18n/translator';
 import { formatInZone } from '../src/privacy/clocks/deadlines';
 import type { ConsentPair } from '../src/privacy/consent/consent-scope';
 import type { ConsentChangeOutcome } from '../src/privacy/consent/consent-self-service';
-import { channelName, listOf, purposeLabel, scopeText } from '../src/privacy/consent/consent-wording';
+import { channelName, listOf, purposeLabel, purposePhrase, scopeText } from '../src/privacy/consent/consent-wording';
 import type { ChannelConsentView, PurposeConsentView } from '../src/privacy/consent/consent-overview';
 import { ADAPTIVE_CARD_VERSION, MenuEntry, menuActions } from './menu';
 
@@ -15,7 +15,7 @@ export interface Reader {
   readonly zone: string;
 }
 
-export { channelName, listOf, purposeDescription, purposeLabel, scopeText } from '../src/privacy/consent/consent-wording';
+export { channelName, listOf, purposeDescription, purposeLabel, purposePhrase, scopeText } from '../src/privacy/consent/consent-wording';
 
 export function timeFor(instant: Date, reader: Reader): string {
   return formatInZone(instant, reader.zone, reader.translator.locale);
@@ -26,14 +26,21 @@ function asTitle(name: string, translator: Translator): string {
   return name.charAt(0).toLocaleUpperCase(translator.locale) + name.slice(1);
 }
 
-/** Just the channels ("email and post") when every pair is of one purpose the sentence already names; else the whole scope. */
-export function keptText(kept: readonly ConsentPair[], changing: readonly ConsentPair[], catalog: PurposeCatalog, translator: Translator): string {
+/**
+ * What a withdrawal keeps, for `consent.confirm.withdrawKeep`: just the channels ("email and post",
+ * context `channels`, so the sentence can say "keep sending by …") when every pair is of one purpose
+ * the sentence already names; else the whole scope ("our newsletter by email").
+ */
+export function keptText(kept: readonly ConsentPair[], changing: readonly ConsentPair[], catalog: PurposeCatalog, translator: Translator): { kept: string; context?: 'channels' } {
   const purposes = new Set([...kept, ...changing].map((pair) => pair.purposeId));
-  if (purposes.size > 1) return scopeText(kept, catalog, translator);
-  return listOf(
-    kept.map((pair) => channelName(pair.channel, translator)),
-    translator,
-  );
+  if (purposes.size > 1) return { kept: scopeText(kept, catalog, translator) };
+  return {
+    kept: listOf(
+      kept.map((pair) => channelName(pair.channel, translator)),
+      translator,
+    ),
+    context: 'channels',
+  };
 }
 
 /**
@@ -71,19 +78,46 @@ function channelDetail(view: ChannelConsentView, reader: Reader): string {
   return `${state} (${since})`;
 }
 
-/** An Adaptive Card of titled fact sets; `fallbackText` carries the same content for clients without cards. */
-function factCard(title: string, lead: string, sections: readonly { heading: string; facts: { title: string; value: string }[] }[], footer: string | undefined, fallbackText: string): Partial<Activity> {
+/** One row of a card section: what it is about ("Email", a time) and what is true of it. */
+interface CardRow {
+  readonly label: string;
+  readonly value: string;
+}
+
+interface CardSection {
+  readonly heading: string;
+  readonly rows: readonly CardRow[];
+}
+
+/**
+ * An Adaptive Card of titled sections, one row per line: each row a single wrapping text block, its
+ * label in bold ("**Email**: agreed (since …)"), so a narrow chat (320 px) wraps it between words.
+ * Not a FactSet or columns: their label column is as narrow as its widest word allows, and Web Chat
+ * breaks words inside it ("Em|ail"). `fallbackText` carries the same lines for clients without cards.
+ */
+function rowsCard(title: string, lead: string, sections: readonly CardSection[], line: (row: CardRow) => string, footer: string | undefined, fallbackText: string): Partial<Activity> {
   const body: Record<string, unknown>[] = [
     { type: 'TextBlock', text: title, weight: 'Bolder', size: 'Medium', wrap: true },
     { type: 'TextBlock', text: lead, wrap: true },
   ];
   for (const section of sections) {
-    body.push({ type: 'TextBlock', text: section.heading, weight: 'Bolder', wrap: true, spacing: 'Medium' });
-    body.push({ type: 'FactSet', facts: section.facts });
+    body.push({
+      type: 'Container',
+      spacing: 'Medium',
+      items: [
+        { type: 'TextBlock', text: section.heading, weight: 'Bolder', wrap: true },
+        ...section.rows.map((row) => ({ type: 'TextBlock', text: line({ label: `**${row.label}**`, value: row.value }), wrap: true, spacing: 'Small' })),
+      ],
+    });
   }
   if (footer) body.push({ type: 'TextBlock', text: footer, wrap: true, spacing: 'Medium', isSubtle: true });
   const card = CardFactory.adaptiveCard({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: ADAPTIVE_CARD_VERSION, fallbackText, speak: fallbackText, body });
   return { type: 'message', attachments: [card] };
+}
+
+/** The card's sections as plain text: a bold heading, then its rows as a list. */
+function sectionsText(sections: readonly CardSection[], line: (row: CardRow) => string): string[] {
+  return sections.map((section) => [`**${section.heading}**`, ...section.rows.map((row) => `- ${line(row)}`)].join('\n'));
 }
 
 /** What the customer agreed to, per purpose and channel, with when, where and which notice. */
@@ -94,24 +128,21 @@ export function overviewActivity(views: readonly PurposeConsentView[], catalog: 
   const footer = translator.t('consent.overview.footer');
   const sections = views.map((view) => ({
     heading: purposeLabel(catalog, view.purposeId, translator),
-    facts: view.channels.map((channel) => ({ title: asTitle(channelName(channel.channel, translator), translator), value: channelDetail(channel, reader) })),
+    rows: view.channels.map((channel) => ({ label: asTitle(channelName(channel.channel, translator), translator), value: channelDetail(channel, reader) })),
   }));
-  const text = [
-    lead,
-    ...sections.map((section) => [`**${section.heading}**`, ...section.facts.map((fact) => `- ${translator.t('consent.overview.channelState', { channel: fact.title, state: fact.value })}`)].join('\n')),
-    footer,
-  ].join('\n\n');
-  return factCard(title, lead, sections, footer, text);
+  const line = (row: CardRow): string => translator.t('consent.overview.channelState', { channel: row.label, state: row.value });
+  const text = [lead, ...sectionsText(sections, line), footer].join('\n\n');
+  return rowsCard(title, lead, sections, line, footer, text);
 }
 
 /** Every recorded choice about one purpose, oldest first; a plain sentence when there is none. */
 export function historyActivity(purposeId: string, events: readonly ConsentEvent[], catalog: PurposeCatalog, reader: Reader): Partial<Activity> {
   const { translator } = reader;
-  const purpose = purposeLabel(catalog, purposeId, translator);
+  const purpose = purposePhrase(catalog, purposeId, translator);
   if (events.length === 0) return MessageFactory.text(translator.t('consent.history.none', { purpose }));
   const lead = translator.t('consent.history.lead', { purpose, zone: reader.zone });
-  const facts = events.map((event) => ({
-    title: timeFor(event.occurredAt, reader),
+  const rows = events.map((event) => ({
+    label: timeFor(event.occurredAt, reader),
     value: translator.t('consent.history.detail', {
       state: translator.t(`consent.state.${event.state}`),
       channel: channelName(event.channel, translator),
@@ -119,6 +150,8 @@ export function historyActivity(purposeId: string, events: readonly ConsentEvent
       notice: event.noticeVersion,
     }),
   }));
-  const text = [lead, facts.map((fact) => `- ${translator.t('consent.history.event', { time: fact.title, detail: fact.value })}`).join('\n')].join('\n\n');
-  return factCard(translator.t('consent.history.title', { purpose }), lead, [{ heading: purpose, facts }], undefined, text);
+  const line = (row: CardRow): string => translator.t('consent.history.event', { time: row.label, detail: row.value });
+  const text = [lead, rows.map((row) => `- ${line(row)}`).join('\n')].join('\n\n');
+  const label = purposeLabel(catalog, purposeId, translator);
+  return rowsCard(translator.t('consent.history.title', { purpose: label }), lead, [{ heading: label, rows }], line, undefined, text);
 }

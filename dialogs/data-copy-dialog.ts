@@ -137,7 +137,7 @@ export class DataCopyDialog extends ComponentDialog {
             channel: requestChannelOf(activity.channelId),
             conversation: storedConversationOf(context),
             locale: translator.locale,
-            timeZone: customerTimeZone(activity, REGIME_PROFILES[values.regime ?? 'gdpr'].defaultZone),
+            timeZone: customerTimeZone(context, REGIME_PROFILES[values.regime ?? 'gdpr'].defaultZone),
             contactKind: held.claim?.kind ?? null,
           },
           { actor: `customer:${subjectId}`, reason: 'customer asked for a copy of their data in chat', idempotencyKey },
@@ -163,7 +163,7 @@ export class DataCopyDialog extends ComponentDialog {
 
   /** Dates in the customer's zone; the regime's own zone when their client names none. */
   private reader(step: WaterfallStepContext, translator: Translator, regime: Regime): Reader {
-    return { translator, zone: customerTimeZone(step.context.activity, REGIME_PROFILES[regime].defaultZone) };
+    return { translator, zone: customerTimeZone(step.context, REGIME_PROFILES[regime].defaultZone) };
   }
 
   private async finish(step: WaterfallStepContext, text: string): Promise<DialogTurnResult> {

@@ -13,6 +13,7 @@ import { LanguageDialog } from './language-dialog';
 import { isLanguageSwitchOutcome, LanguageSwitchDialog } from './language-switch-dialog';
 import { clarifyActivity, smallTalkActivity, unsupportedLanguageActivity } from './main-answers';
 import { MenuEntry, dialogForIntent, helpActivity, menuActivity } from './menu';
+import { welcomedThisTurn } from './welcome';
 
 /** A message a dialog serves by its form rather than its intent (a typed case reference, a question about a published incident). */
 export interface TextRoute {
@@ -112,6 +113,8 @@ export class MainDialog extends InterruptibleDialog {
     const translator = turnTranslator(step.context);
     if (intent === 'help') return helpActivity(translator, this.deps.menu);
     if (intent === 'cancel') return menuActivity(translator, this.deps.menu, `${translator.t('cancel.nothing')}\n\n${translator.t('menu.prompt')}`);
+    // A "hi" that opened the conversation was just answered by the welcome: the menu is enough.
+    if (intent === 'smalltalk.greeting' && welcomedThisTurn(step.context)) return menuActivity(translator, this.deps.menu);
     const smallTalk = smallTalkActivity(translator, this.deps.menu, intent);
     if (smallTalk) return smallTalk;
     // This message confirmed a change in an attempt that lost the state race to another "yes": it was heard.

@@ -73,11 +73,10 @@ export class SaleOptOutDialog extends ComponentDialog {
     const translator = turnTranslator(step.context);
     const values = step.values as OptOutValues;
     if (this.deps.yesNo.recognize(String(step.result ?? ''), translator.locale) !== 'yes') return this.finish(step, translator.t('consent.declined'));
-    const { activity } = step.context;
     const outcome = await recordConfirmedChange(step.context, this.deps, 'consent.optOutSale', { subjectId: values.subjectId ?? '', direction: 'withdraw', pairs: values.pairs ?? [], basis: 'sale_opt_out', changeId: values.changeId });
     const recorded = (await this.deps.saleOptOuts?.get(step.context)) ?? [];
     if (!recorded.includes(outcome.events[0].subjectId)) await this.deps.saleOptOuts?.set(step.context, [...recorded, outcome.events[0].subjectId]);
-    const done = translator.t('consent.optOutSale.done', { time: timeFor(outcome.effectiveAt, { translator, zone: customerTimeZone(activity) }), channels: this.channels(translator) });
+    const done = translator.t('consent.optOutSale.done', { time: timeFor(outcome.effectiveAt, { translator, zone: customerTimeZone(step.context) }), channels: this.channels(translator) });
     return this.finish(step, [done, ...receiptLines(outcome, translator)].join('\n\n'));
   }
 

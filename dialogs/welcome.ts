@@ -1,4 +1,4 @@
-import { Activity } from 'botbuilder';
+import { Activity, TurnContext } from 'botbuilder';
 import { SHIPPED_LOCALES } from '../src/i18n/shipped-locales';
 import { Translator } from '../src/i18n/translator';
 import { listOf } from '../src/privacy/consent/consent-wording';
@@ -11,4 +11,16 @@ export function welcomeActivity(translator: Translator, entries: readonly MenuEn
     translator,
   );
   return menuActivity(translator, entries, `${translator.t('bot.welcome')} ${translator.t('bot.languages', { languages })}\n\n${translator.t('menu.prompt')}`);
+}
+
+const WELCOMED_THIS_TURN = Symbol('psb.welcomedThisTurn');
+
+/** The bot introduced itself in this very turn (a first message with no conversation update before it). */
+export function markWelcomedThisTurn(context: TurnContext): void {
+  context.turnState.set(WELCOMED_THIS_TURN, true);
+}
+
+/** Whether {@link markWelcomedThisTurn} ran: a greeting then needs no second hello. */
+export function welcomedThisTurn(context: TurnContext): boolean {
+  return context.turnState.get(WELCOMED_THIS_TURN) === true;
 }

@@ -369,6 +369,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
           redisPrefix: options.redisPrefix,
           bodyLimitBytes: options.bodyLimitBytes,
           clientAddress,
+          // The console speaks the agent's browser language, else the bot's default.
+          defaultLocale,
           logger: rootLogger,
         })
       : undefined;

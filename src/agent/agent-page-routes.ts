@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Request, Response, Server } from 'restify';
+import type { ConsoleTexts } from '../i18n/console-texts';
+import { ShippedLocale, SHIPPED_LOCALES } from '../i18n/shipped-locales';
 import { PROJECT_ROOT } from '../paths';
+import type { CookieSecureMode } from './agent-console-config';
+import { chosenLanguage, consoleLanguage, languageCookie } from './console-language';
+import { ConsolePage } from './console-page';
 
 /** Where the console's page, script and style live. */
 export const AGENT_WEB_DIR = path.join(PROJECT_ROOT, 'web', 'agent');
@@ -45,18 +50,35 @@ interface Asset {
   readonly etag: string;
 }
 
-function load(file: string, type: string): Asset {
-  const body = readFileSync(path.join(AGENT_WEB_DIR, file));
+function assetOf(body: Buffer, type: string): Asset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
+function load(file: string, type: string): Asset {
+  return assetOf(readFileSync(path.join(AGENT_WEB_DIR, file)), type);
+}
+
+export interface AgentPageOptions {
+  /** The console's texts: the page is served in one language per request. */
+  readonly texts: ConsoleTexts;
+  /** The page's language when neither the switcher nor the browser names one we ship. @default 'en' */
+  readonly defaultLocale?: ShippedLocale;
+  /** `Secure` on the switcher's cookie, as on the session cookie. @default 'auto' */
+  readonly cookieSecure?: CookieSecureMode;
+}
+
 /**
- * `GET /agent` (the console page, with its CSP), its scripts (`/agent/console-kit.js`, shared; `/agent/console.js`,
+ * `GET /agent` (the console page, with its CSP, in the agent's language: `?lang=` from the switcher,
+ * kept in a cookie, else the browser's `Accept-Language`), its scripts (`/agent/console-kit.js`, shared; `/agent/console.js`,
  * sign-in, customers and access requests; `/agent/concerns.js`; `/agent/incidents.js`), `/agent/console.css`, `/agent/favicon.svg`.
- * Files are read once, when the group is created; browsers revalidate them (304 when unchanged).
+ * Files are read once, and the page rendered once per language, when the group is created; browsers
+ * revalidate them (304 when unchanged; each language has its own ETag).
  */
-export function agentPageRoutes(): (server: Server) => void {
-  const page = load('index.html', 'text/html; charset=utf-8');
+export function agentPageRoutes(options: AgentPageOptions): (server: Server) => void {
+  const template = new ConsolePage(path.join(AGENT_WEB_DIR, 'index.html'), options.texts);
+  const pages = new Map<ShippedLocale, Asset>(SHIPPED_LOCALES.map((locale) => [locale, assetOf(Buffer.from(template.render(locale), 'utf8'), 'text/html; charset=utf-8')]));
+  const defaultLocale = options.defaultLocale ?? 'en';
+  const cookieSecure = options.cookieSecure ?? 'auto';
   const scripts = ['console-kit.js', 'console.js', 'concerns.js', 'incidents.js'].map((file) => ({ file, asset: load(file, 'application/javascript; charset=utf-8') }));
   const style = load('console.css', 'text/css; charset=utf-8');
   const icon = load('favicon.svg', 'image/svg+xml');
@@ -75,7 +97,15 @@ export function agentPageRoutes(): (server: Server) => void {
       res.end(req.method === 'HEAD' ? undefined : asset.body);
     };
 
-  const html = serve(page, { 'Content-Security-Policy': AGENT_PAGE_CSP });
+  const html = async (req: Request, res: Response): Promise<void> => {
+    const locale = consoleLanguage(req, defaultLocale);
+    const chosen = chosenLanguage(req);
+    const page = pages.get(locale) ?? (pages.get(defaultLocale) as Asset);
+    const headers: Record<string, string> = { 'Content-Security-Policy': AGENT_PAGE_CSP, 'Content-Language': locale, Vary: 'Accept-Language, Cookie' };
+    // The switcher's choice is kept: the next visit (and a reload without `?lang=`) opens in it.
+    if (chosen) headers['Set-Cookie'] = languageCookie(req, chosen, cookieSecure);
+    await serve(page, headers)(req, res);
+  };
   return (server: Server) => {
     server.get('/agent', html);
     server.get('/agent/', html);

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Server } from 'restify';
 import type { CustomerChannel } from '../handoff/customer-channel';
 import type { HandoffHub } from '../handoff/handoff-hub';
+import { ConsoleTexts } from '../i18n/console-texts';
+import type { ShippedLocale } from '../i18n/shipped-locales';
 import type { Logger } from '../log/logger';
 import type { AccessRequests } from '../privacy/access/access-requests';
 import type { ReportPreview } from '../privacy/access/copy/copy-preview';
@@ -57,6 +59,8 @@ export interface AgentConsoleDeps {
   readonly concerns?: Concerns;
   /** Largest affected-subjects import sent from the Incidents view, bytes. @default 8 MiB */
   readonly importLimitBytes?: number;
+  /** The console's language when neither the agent's switcher nor their browser names one we ship. @default 'en' */
+  readonly defaultLocale?: ShippedLocale;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -131,7 +135,7 @@ export async function createAgentConsole(deps: AgentConsoleDeps): Promise<AgentC
     logger: deps.logger,
     ...(incidentDesk ? { notice: incidentDesk } : {}),
   });
-  const page = agentPageRoutes();
+  const page = agentPageRoutes({ texts: await ConsoleTexts.load(), defaultLocale: deps.defaultLocale ?? 'en', cookieSecure: deps.config.cookieSecure });
   logger.info(
     { sessions: store.backend, ...(deps.redisUrl ? { redis: describeRedisUrl(deps.redisUrl) } : {}), idleSeconds: deps.config.sessionTtlSeconds, cookieSecure: deps.config.cookieSecure },
     `agent console at /agent${requestDesk ? ' (with the Requests view)' : ''}${concernDesk ? ' (with the Concerns and Incidents views)' : ''}, sessions ${store.backend === 'redis' ? 'in Redis' : 'in-process (one instance only; set REDIS_URL for several)'}`,

@@ -26,7 +26,8 @@ export function cameOverHttps(req: IncomingMessage): boolean {
   return first === 'https';
 }
 
-function secureFlag(req: IncomingMessage, mode: CookieSecureMode): boolean {
+/** Whether a cookie the console sets carries `Secure`, per the mode and how the request arrived. */
+export function secureFlag(req: IncomingMessage, mode: CookieSecureMode): boolean {
   return mode === 'true' || (mode === 'auto' && cameOverHttps(req));
 }
 

@@ -68,7 +68,7 @@ export class GpcOptOut {
       [...new Set(this.scope.map((pair) => pair.channel))].map((channel) => channelName(channel, translator)),
       translator,
     );
-    const said = translator.t('consent.optOutSale.gpc', { time: formatInZone(outcome.effectiveAt, customerTimeZone(activity), translator.locale), channels });
+    const said = translator.t('consent.optOutSale.gpc', { time: formatInZone(outcome.effectiveAt, customerTimeZone(context), translator.locale), channels });
     await context.sendActivity(MessageFactory.text([said, ...receiptLines(outcome, translator)].join('\n\n')));
   }
 }

@@ -2,7 +2,7 @@ import { Activity, ResourceResponse, TeamsActivityHandler, TurnContext } from 'b
 import { Dialog, DialogInstance, DialogSet, runDialog } from 'botbuilder-dialogs';
 import { DialogIds } from '../../dialogs/dialog-ids';
 import { MenuEntry, menuActivity, submittedText, withActionsAsCard } from '../../dialogs/menu';
-import { welcomeActivity } from '../../dialogs/welcome';
+import { markWelcomedThisTurn, welcomeActivity } from '../../dialogs/welcome';
 import { actionPresentationFor } from '../channels/teams/action-presentation';
 import { botAddedInTeams } from '../channels/teams/bot-installed';
 import { stripRecipientMention } from '../channels/teams/bot-mention';
@@ -11,6 +11,7 @@ import { Translations } from '../i18n/translator';
 import type { HandoffHub } from '../handoff/handoff-hub';
 import { TurnRunner } from '../turn/turn-runner';
 import { ConversationTranscript } from './conversation-transcript';
+import { settleCustomerTimeZone } from './customer-time-zone';
 import { handoffStatusOf } from './external-handoff';
 import { handoffClosureOf } from './handoff-closure';
 import { HandoffLeaveMatcher } from './handoff-leave-matcher';
@@ -71,6 +72,7 @@ export class PrivacyBot extends TeamsActivityHandler {
     this.onTurn(async (context, next) => {
       const preferences = await deps.state.preferences.get(context);
       setTurnTranslator(context, deps.translations.for(resolveLocale(preferences?.locale, context.activity.locale, deps.defaultLocale)));
+      await settleCustomerTimeZone(context, deps.state.timeZone);
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -124,9 +126,13 @@ export class PrivacyBot extends TeamsActivityHandler {
       return;
     }
     if (check.kind === 'empty') {
-      // A value we cannot read (an old or foreign card) gets the options again, not "please type".
+      // A value we cannot read (an old or foreign card) gets the options again, not "please type";
+      // attachments alone, "please type"; nothing at all (or only spaces), "it was empty" and the options.
       const unreadableValue = activity.value !== undefined && activity.value !== null;
-      await context.sendActivity(unreadableValue ? menuActivity(translator, this.deps.menu, translator.t('bot.fallback')) : translator.t('bot.nonText'));
+      const attached = (activity.attachments ?? []).length > 0;
+      if (unreadableValue) await context.sendActivity(menuActivity(translator, this.deps.menu, translator.t('bot.fallback')));
+      else if (attached) await context.sendActivity(translator.t('bot.nonText'));
+      else await context.sendActivity(menuActivity(translator, this.deps.menu, translator.t('bot.empty')));
       return;
     }
     activity.text = check.text;
@@ -139,6 +145,7 @@ export class PrivacyBot extends TeamsActivityHandler {
     if (!(await this.deps.state.welcomed.get(context))) {
       await this.deps.state.welcomed.set(context, true);
       await context.sendActivity(translator.t('bot.welcome'));
+      markWelcomedThisTurn(context);
     }
     if (this.deps.handoff.leave.isLeavePhrase(check.text)) {
       // "back to the bot" with no person on the line (say, after a timeout): not a request for a person.

@@ -20,6 +20,8 @@ export interface StateProperties {
   readonly saleOptOuts: SessionProperty<string[]>;
   /** The published incident this conversation asked about, and when: a person asked for next is a surge agent's. */
   readonly incidentTopic: SessionProperty<IncidentTopic>;
+  /** The customer's IANA time zone, from the first activity that told one: every later time is said in it. */
+  readonly timeZone: SessionProperty<string>;
 }
 
 export function createStateProperties(): StateProperties {
@@ -32,5 +34,6 @@ export function createStateProperties(): StateProperties {
     recentLines: new SessionProperty<TranscriptLine[]>('conversation', 'recentLines'),
     saleOptOuts: new SessionProperty<string[]>('conversation', 'saleOptOuts'),
     incidentTopic: new SessionProperty<IncidentTopic>('conversation', 'incidentTopic'),
+    timeZone: new SessionProperty<string>('conversation', 'timeZone'),
   };
 }

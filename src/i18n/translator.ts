@@ -14,8 +14,13 @@ export interface Translator {
 
 export type MessageCatalog = Record<string, unknown>;
 
+/** One catalog file of a language: `messages.json` (the bot's), `console.json` (the agent console's). */
+export function readCatalog(locale: string, file: string, dir = LOCALES_DIR): MessageCatalog {
+  return JSON.parse(readFileSync(path.join(dir, locale, file), 'utf8')) as MessageCatalog;
+}
+
 export function readMessageCatalog(locale: string, dir = LOCALES_DIR): MessageCatalog {
-  return JSON.parse(readFileSync(path.join(dir, locale, 'messages.json'), 'utf8')) as MessageCatalog;
+  return readCatalog(locale, 'messages.json', dir);
 }
 
 /**

@@ -129,11 +129,24 @@ const recognizersParser = (culture: string): WallParser => (text, wallNow) => {
 
 const englishParser = recognizersParser(Culture.English);
 
-/** The languages recognizers-text's JavaScript build reads dates in; chrono-node serves the others. */
+/**
+ * Letters a date found by another language's parser needs: "ago" is agosto to the Spanish parser
+ * and "mar" is March to several, but no real date in another language is that short ("ieri").
+ */
+const MIN_FOREIGN_DATE_LETTERS = 4;
+
+function letterCount(words: string): number {
+  return words.replace(/[^\p{L}]/gu, '').length;
+}
+
+/**
+ * The languages recognizers-text's JavaScript build reads dates in well; chrono-node serves the
+ * others. Its French is left out: 1.3.1 reads "hier soir" as this evening and "il y a deux jours"
+ * as a duration, where chrono's French gets both right.
+ */
 const RECOGNIZERS_DATE_PARSERS: Readonly<Record<string, WallParser>> = {
   en: englishParser,
   es: recognizersParser(Culture.Spanish),
-  fr: recognizersParser(Culture.French),
 };
 
 /**
@@ -179,9 +192,8 @@ function chronoParser(parser: chrono.Chrono): WallParser {
 }
 
 /**
- * The parser of each language: recognizers-text where its JavaScript build covers the language
- * (English, Spanish, French), chrono-node for the others (Italian, German, Portuguese, Dutch…),
- * else English.
+ * The parser of each language: recognizers-text for English and Spanish, chrono-node for the
+ * others (Italian, German, French, Portuguese, Dutch…), else English.
  */
 function parserFor(language: string): WallParser {
   const recognizers = RECOGNIZERS_DATE_PARSERS[language];
@@ -195,7 +207,7 @@ function parserFor(language: string): WallParser {
  * "ieri sera", "il 3 marzo", "alle 15". Read on the customer's wall clock (their zone), so
  * "yesterday" said at 00:30 in Rome is the day before in Rome whatever the server's zone. The
  * customer's own language is tried first, then the other shipped ones (an English "yesterday" in
- * an Italian chat). Built once at start (the first English parse loads recognizers-text's models).
+ * an Italian chat), whose finds must have a few letters at least (see {@link MIN_FOREIGN_DATE_LETTERS}). Built once at start (the first English parse loads recognizers-text's models).
  */
 export class OccurredAtRecognizer implements OccurredAtReader {
   private readonly parsers: ReadonlyMap<string, WallParser>;
@@ -210,9 +222,9 @@ export class OccurredAtRecognizer implements OccurredAtReader {
     const text = query.text.slice(0, MAX_DATE_TEXT_CHARS);
     if (text.trim() === '') return undefined;
     const wallNow = wallClockDate(query.now, query.timeZone);
-    for (const parse of this.parsersFor(query.locale)) {
+    for (const [index, parse] of this.parsersFor(query.locale).entries()) {
       const mention = parse(text, wallNow);
-      if (!mention) continue;
+      if (!mention || (index > 0 && letterCount(mention.words) < MIN_FOREIGN_DATE_LETTERS)) continue;
       const instants = mention.readings.map((reading) => instantOf(reading, query.timeZone)).sort((a, b) => a.getTime() - b.getTime());
       const past = instants.filter((instant) => instant.getTime() <= query.now.getTime());
       // The latest reading not in the future; when all are ahead ("tomorrow"), the nearest, for the caller to refuse.
@@ -226,6 +238,7 @@ export class OccurredAtRecognizer implements OccurredAtReader {
     return { at: this.find(query)?.at ?? null, phrase: query.text.trim() };
   }
 
+  /** The customer's language first, then the other shipped ones (an English "yesterday" in an Italian chat). */
   private parsersFor(locale: string): WallParser[] {
     const own = matchShippedLocale(locale) ?? 'en';
     const first = this.parsers.get(own);

@@ -85,10 +85,10 @@ describe('consent assurance over /api/messages (bot, PostgreSQL ledger, receipts
     const who: SmsCustomer = await addSmsCustomer(stack, 'notice.it', 'it');
     const customer = new Customer(stack.baseUrl, 'it', 'notice-it');
     await customer.say('Non mandatemi più offerte via SMS');
-    assert.equal((await customer.say(who.email)).texts.at(-1), t.t('consent.confirm.withdraw', { scope: 'offerte e promozioni via SMS' }));
+    assert.equal((await customer.say(who.email)).texts.at(-1), t.t('consent.confirm.withdraw', { scope: 'le offerte e le promozioni via SMS' }));
     const done = await customer.say(t.t('consent.confirm.yes'));
     const [doneLine, receiptLine, noticeLine, ...more] = done.texts[0].split('\n\n');
-    assert.match(doneLine, sentencePattern(t, 'consent.done.withdrawn', { time: undefined, scope: 'offerte e promozioni via SMS' }));
+    assert.match(doneLine, sentencePattern(t, 'consent.done.withdrawn', { time: undefined, scope: 'le offerte e le promozioni via SMS' }));
     assert.equal(noticeLine, t.t('consent.done.noticeSent'));
     assert.deepEqual(more, []);
     const match = sentencePattern(t, 'consent.done.receipt', { receiptId: undefined, url: undefined }).exec(receiptLine);
@@ -125,7 +125,7 @@ describe('consent assurance over /api/messages (bot, PostgreSQL ledger, receipts
     const notices = (await outbox()).filter((entry) => entry.text.includes(reference));
     assert.equal(notices.length, 1, 'one notice');
     assert.deepEqual([notices[0].channel, notices[0].to, notices[0].subject], ['email', who.email, t.t('consent.withdrawalNotice.subject')]);
-    assert.ok(notices[0].text.includes('offerte e promozioni via SMS'), notices[0].text);
+    assert.ok(notices[0].text.includes('le offerte e le promozioni via SMS'), notices[0].text);
     const audit = (await stack.ledger.db.query<{ details: unknown }>("SELECT details FROM audit_log WHERE action = 'consent.withdrawal_notice' AND entity_id = $1", [who.subjectId])).rows;
     assert.equal(audit.length, 1);
     assert.ok(!JSON.stringify(audit).includes(who.email), 'the audit keeps no address');

@@ -94,7 +94,7 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
     const asked = await customer.say(locale === 'en' ? 'Stop texting me offers' : 'Non mandatemi più offerte via SMS');
     assert.equal(asked.texts.at(-1), t.t('identity.prompt'), JSON.stringify(asked.texts));
     const identified = await customer.say(who.email);
-    const scope = t.t('consent.scope.purposeByChannels', { purpose: locale === 'en' ? 'offers and promotions' : 'offerte e promozioni', channels: 'SMS' });
+    const scope = t.t('consent.scope.purposeByChannels', { purpose: locale === 'en' ? 'offers and promotions' : 'le offerte e le promozioni', channels: 'SMS' });
     assert.deepEqual(identified.texts, [t.t('identity.noted', { identifier: who.masked }), t.t('consent.confirm.withdraw', { scope })]);
     assert.deepEqual(
       identified.replies[1].suggestedActions?.actions.map((action) => action.title),
@@ -194,7 +194,7 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
     const customer = new Customer(stack.baseUrl, ACTIVITY_LOCALE.it, 'consent-outage');
     await customer.say('Non mandatemi più offerte via SMS');
     const confirm = await customer.say(giulia.email);
-    assert.equal(confirm.texts.at(-1), t.t('consent.confirm.withdraw', { scope: 'offerte e promozioni via SMS' }));
+    assert.equal(confirm.texts.at(-1), t.t('consent.confirm.withdraw', { scope: 'le offerte e le promozioni via SMS' }));
 
     const ledgerBefore = await ledgerFootprint(stack.ledger);
     await stack.sideQuery('ALTER TABLE consent_receipt RENAME TO consent_receipt_away');
@@ -212,7 +212,7 @@ describe('consent self-service over /api/messages (bot, PostgreSQL ledger, recei
 
     // "Nothing has been changed, so please try again": the question still stands.
     const done = await customer.say(t.t('consent.confirm.yes'));
-    assert.match(done.texts[0] ?? '', sentencePattern(t, 'consent.done.withdrawn', { time: undefined, scope: 'offerte e promozioni via SMS' }, false));
+    assert.match(done.texts[0] ?? '', sentencePattern(t, 'consent.done.withdrawn', { time: undefined, scope: 'le offerte e le promozioni via SMS' }, false));
     assertOneChatWithdrawal(await eventsOf(stack, giulia.subjectId), before, { subjectId: giulia.subjectId, conversationId: customer.conversationId, language: 'it', activityId: customer.last?.id });
   });
 });

@@ -190,7 +190,10 @@ describe('MainDialog without a stored preference: the channel locale decides', (
     ['it-IT', 'it'],
     ['it', 'it'],
     ['en-GB', 'en'],
-    ['fr-FR', 'en'], // not shipped: the default
+    ['fr-FR', 'fr'],
+    ['de-CH', 'de'],
+    ['pt-BR', 'pt'],
+    ['pl-PL', 'en'], // not shipped: the default
   ];
   for (const [tag, expected] of CHANNEL_LOCALES) {
     it(`${tag} → ${expected}`, async () => {

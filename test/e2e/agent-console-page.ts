@@ -27,9 +27,12 @@ export interface OpenConsole {
   readonly baseUrl: string;
 }
 
-/** Opens `/agent` in a fresh context (closed by the caller through `contexts`), recording what a healthy page must not do. */
-export async function openConsole(browser: Browser, baseUrl: string, contexts: BrowserContext[], prepare?: (page: Page) => Promise<void>): Promise<OpenConsole> {
-  const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true });
+/**
+ * Opens `/agent` in a fresh context (closed by the caller through `contexts`), recording what a healthy page must not do.
+ * `locale`: the browser's language (its `Accept-Language`), which the console follows.
+ */
+export async function openConsole(browser: Browser, baseUrl: string, contexts: BrowserContext[], prepare?: (page: Page) => Promise<void>, locale = 'en-US'): Promise<OpenConsole> {
+  const context = await browser.newContext({ locale, acceptDownloads: true });
   contexts.push(context);
   await context.addInitScript({ content: RECORD_CSP_VIOLATIONS });
   const page = await context.newPage();

@@ -80,7 +80,10 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     const described = await item.innerText();
     assert.match(described, /Identity check/);
     assert.match(described, /Italian/);
-    assert.match(described, /consent\.view/);
+    // The pending action and the channel in words; their codes stay in data attributes only.
+    assert.match(described, /Waiting to see their consents · via the website chat/);
+    assert.doesNotMatch(described, /consent\.view|webchat/);
+    assert.equal(await item.getAttribute('data-pending-action'), 'consent.view');
     const firstWait = await item.locator('.wait').innerText();
     assert.match(firstWait, /^\d+:\d\d$/);
     // The waiting time ticks on its own, every second: wait for the text to change. WAIT_MS only guards against a hang.
@@ -310,11 +313,11 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     assert.equal(await page.locator('#extend-hint').innerText(), 'Already extended once; the law allows one extension.');
     assert.deepEqual(requests.calls.map((c) => [c.method, c.argument, c.context.actor, c.context.reason]), [['extend', 'Five systems hold the data.', 'agent:pia', 'Five systems hold the data.']]);
 
-    // The service refuses (the case changed meanwhile): its reason shows on the page.
+    // The service refuses (the case changed meanwhile): its refusal shows on the page, in the console's words for its code.
     requests.failNext = new AccessRuleError('PSB_ACCESS_CLOSED', 'cannot refuse a case that is withdrawn');
     await page.getByLabel('Reasons (the customer is told them, and of the right to complain)').fill('The fifth identical request this month.');
     await page.getByRole('button', { name: 'Refuse the request' }).click();
-    await page.getByRole('alert').filter({ hasText: 'cannot refuse a case that is withdrawn' }).waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.getByRole('alert').filter({ hasText: 'The case is closed: it takes no more actions.' }).waitFor({ state: 'visible', timeout: WAIT_MS });
     assert.equal(await page.getByRole('button', { name: 'Refuse the request' }).isEnabled(), true, 'the action can be tried again');
     // The browser reports the refused request (409) as a console error: expected here, and the only one.
     const refused = open.problems.findIndex((p) => /status of 409/.test(p));

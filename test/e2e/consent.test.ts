@@ -21,7 +21,7 @@ interface Case {
 
 const CASES: readonly Case[] = [
   { locale: 'en', browserLocale: 'en-US', timeZone: 'America/Los_Angeles', who: 'maya', request: 'Stop texting me offers', scope: 'offers and promotions by SMS' },
-  { locale: 'it', browserLocale: 'it-IT', timeZone: 'Europe/Rome', who: 'giulia', request: 'Non mandatemi più offerte via SMS', scope: 'offerte e promozioni via SMS' },
+  { locale: 'it', browserLocale: 'it-IT', timeZone: 'Europe/Rome', who: 'giulia', request: 'Non mandatemi più offerte via SMS', scope: 'le offerte e le promozioni via SMS' },
 ];
 
 /**

@@ -153,13 +153,14 @@ describe('a copy of my data: asked in Web Chat, released in the console, downloa
     // The customer's chat, still open, is told, with the link.
     const anchor = transcript(chat).locator(`a[href^="${stack.baseUrl}/copies/"]`);
     await anchor.first().waitFor({ state: 'visible', timeout: BACKGROUND_WAIT_MS });
-    await see(chat, textBefore(t, 'access.notice.ready.chat', { reference }, 'link'));
+    // The sentence before the link reads the same in both plural forms (the count of downloads comes after it).
+    await see(chat, textBefore(t, 'access.notice.ready.chat', { reference, count: 2 }, 'link'));
     assert.equal(await anchor.count(), 1, 'one download link in the chat');
     const link = (await anchor.getAttribute('href')) ?? '';
     assert.match(link, /\/copies\/[A-Za-z0-9_-]{43}$/, 'the link carries a 256-bit token');
     const released = await onlyCaseOf(who);
     assert.ok(released.copy, 'the copy is on the case');
-    const ready = t.t('access.notice.ready.chat', { reference, link, expires: formatDateInZone(released.copy.expiresAt, zone, 'en'), maxDownloads: released.copy.maxDownloads });
+    const ready = t.t('access.notice.ready.chat', { reference, link, expires: formatDateInZone(released.copy.expiresAt, zone, 'en'), count: released.copy.maxDownloads });
     await see(chat, ready.split('\n\n')[1]);
 
     // …and at the contact on file: an email with the same link.

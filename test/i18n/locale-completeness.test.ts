@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { readConsoleCatalog } from '../../src/i18n/console-texts';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { MessageCatalog, readMessageCatalog } from '../../src/i18n/translator';
 import { PROJECT_ROOT } from '../../src/paths';
@@ -136,6 +137,69 @@ describe('locale catalogs', () => {
   });
 });
 
+/**
+ * The console keys the agent console's page and scripts name: `{{key}}` in `web/agent/index.html`
+ * (`{{@…}}` are not texts), literals passed to `t('…')`, `kit.t('…')`, `kit.has('…')` and
+ * `compose(node, '…')`; and the groups `word('group', code)` picks a code's words from, which must
+ * be objects. Keys built at run time (`'errors.' + code`) are the groups' business.
+ */
+function consoleKeysUsed(html: string, scripts: readonly string[]): { keys: string[]; groups: string[] } {
+  const keys = [...html.matchAll(/\{\{([\w.-]+)\}\}/g)].map((m) => m[1]);
+  const groups: string[] = [];
+  for (const source of scripts) {
+    keys.push(...[...source.matchAll(/\b(?:t|kit\.t|kit\.has)\(\s*'([\w.-]+)'\s*[,)]/g)].map((m) => m[1]));
+    keys.push(...[...source.matchAll(/\bcompose\([^\n]*?,\s*'([\w.-]+)'\s*,\s*\{/g)].map((m) => m[1]));
+    groups.push(...[...source.matchAll(/\bword\(\s*'([\w.-]+)'/g)].map((m) => m[1]));
+  }
+  return { keys: [...new Set(keys)], groups: [...new Set(groups)] };
+}
+
+function nodeAt(catalog: MessageCatalog, key: string): unknown {
+  let node: unknown = catalog;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null || !(part in node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+describe('agent console catalogs (console.json)', () => {
+  const catalogs: Record<string, MessageCatalog> = {};
+  before(() => {
+    for (const locale of SHIPPED_LOCALES) catalogs[locale] = readConsoleCatalog(locale);
+  });
+
+  it('every shipped language has every key, no empty text, the same placeholders', () => {
+    assert.deepEqual(catalogProblems(catalogs), []);
+  });
+
+  it('each catalog names its own language, as the switcher shows it', () => {
+    for (const locale of SHIPPED_LOCALES) assert.equal(typeof catalogs[locale].languageName, 'string', locale);
+    const names = SHIPPED_LOCALES.map((locale) => catalogs[locale].languageName);
+    assert.equal(new Set(names).size, names.length, `two languages share a name: ${names.join(', ')}`);
+  });
+
+  it('every key the console page and its scripts name exists in English', () => {
+    const dir = path.join(PROJECT_ROOT, 'web', 'agent');
+    const scripts = readdirSync(dir)
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(path.join(dir, file), 'utf8'));
+    const { keys, groups } = consoleKeysUsed(readFileSync(path.join(dir, 'index.html'), 'utf8'), scripts);
+    assert.ok(keys.length > 100, `found only ${keys.length} console keys: is the pattern still right?`);
+    assert.deepEqual(
+      keys.filter((key) => !hasNode(catalogs.en, key)),
+      [],
+    );
+    assert.deepEqual(
+      groups.filter((group) => {
+        const node = nodeAt(catalogs.en, group);
+        return typeof node !== 'object' || node === null;
+      }),
+      [],
+    );
+  });
+});
+
 describe('the catalog checker itself', () => {
   it('passes equivalent catalogs, with plural forms differing by language', () => {
     const en = { a: 'Hi {{name}}', files: { n_one: 'one file', n_other: '{{count}} files' }, l: ['x'] };
@@ -156,6 +220,12 @@ describe('the catalog checker itself', () => {
       'en: plural "f" has no "f_other" form',
     ];
     for (const problem of expected) assert.ok(problems.includes(problem), `expected "${problem}" in ${JSON.stringify(problems)}`);
+  });
+
+  it('finds the console keys of the page and its scripts, not dynamic ones', () => {
+    const html = '<html lang="{{@lang}}"><h1>{{page.heading}}</h1></html>';
+    const script = `t('a.b'); kit.t("no"); kit.has('c', x); kit.compose(el('span', 'muted'), 'd.e', {}); t('x.' + y); word('roles', role)`;
+    assert.deepEqual(consoleKeysUsed(html, [script]), { keys: ['page.heading', 'a.b', 'c', 'd.e'], groups: ['roles'] });
   });
 
   it('finds t() key literals and bot.… literals, not dynamic keys', () => {

@@ -29,7 +29,7 @@ function assertCatalogInvalid(raw: unknown, ...patterns: RegExp[]): LedgerError 
 }
 
 describe('purposes catalog', () => {
-  it('ships a valid config/purposes.json with a label and description in every shipped language', () => {
+  it('ships a valid config/purposes.json with a label, a description and a phrase in every shipped language', () => {
     const catalog = loadPurposeCatalog();
     assert.ok(catalog.purposes.length > 0);
     assert.equal(new Set(catalog.purposes.map((p) => p.id)).size, catalog.purposes.length, 'ids are unique');
@@ -37,7 +37,7 @@ describe('purposes catalog', () => {
       assert.equal(catalog.get(purpose.id), purpose);
       assert.ok(purpose.channels.every((c) => (CHANNELS as readonly string[]).includes(c)), purpose.id);
       assert.ok((LEGAL_BASES as readonly string[]).includes(purpose.legalBasis), purpose.id);
-      for (const locale of SHIPPED_LOCALES) assert.ok(purpose.text[locale]?.label && purpose.text[locale]?.description, `${purpose.id} ${locale}`);
+      for (const locale of SHIPPED_LOCALES) assert.ok(purpose.text[locale]?.label && purpose.text[locale]?.description && purpose.text[locale]?.phrase, `${purpose.id} ${locale}`);
     }
     assert.equal(catalog.get('no_such_purpose'), undefined);
     assert.ok(Object.isFrozen(catalog));
@@ -63,7 +63,19 @@ describe('purposes catalog', () => {
     { why: 'marketing that is not a boolean', change: (c) => (c.purposes[0].marketing = 'yes'), problem: /purposes\[0\] \("newsletter"\): marketing must be true or false/ },
     { why: 'an id that is not a slug', change: (c) => (c.purposes[0].id = 'News Letter'), problem: /purposes\[0\] \("News Letter"\): id must be a lower-case slug/ },
     { why: 'an entry that is not an object', change: (c) => c.purposes.push(untyped<Json>('newsletter')), problem: /purposes\[5\]: must be an object/ },
+    {
+      why: 'a blank phrase (the purpose inside a sentence)',
+      change: (c) => ((c.purposes[1].text as Record<string, Json>).it.phrase = '  '),
+      problem: /purposes\[1\] \("marketing_offers"\): text\.it\.phrase must be a non-empty text when given/,
+    },
+    { why: 'a phrase that is not a text', change: (c) => ((c.purposes[0].text as Record<string, Json>).en.phrase = 3), problem: /purposes\[0\] \("newsletter"\): text\.en\.phrase must be a non-empty text when given/ },
   ];
+
+  it('takes a purpose without a phrase (optional: sentences then use the label in lower case)', () => {
+    const catalog = shippedCatalog();
+    delete (catalog.purposes[0].text as Record<string, Json>).it.phrase;
+    assert.equal(parsePurposeCatalog(catalog).get('newsletter')?.text.it?.phrase, undefined);
+  });
   for (const row of invalid) {
     it(`refuses ${row.why}, naming the entry and the problem`, () => {
       const catalog = shippedCatalog();

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
+import { Translations } from '../../src/i18n/translator';
 import { OccurredAtRecognizer } from '../../src/nlu/occurred-at-recognizer';
 
 /**
@@ -25,6 +27,16 @@ const CASES: readonly [string, string, string | undefined, string?][] = [
   ['en', 'no idea', undefined],
   ['en', 'a while ago, around the time of the sales', undefined],
   ['en', 'my account was hacked 2 times', undefined],
+  ['de', 'gestern Abend', '2026-03-14T23:00:00.000Z', 'gestern Abend'],
+  ['de', 'letzten Dienstag', '2026-03-09T23:00:00.000Z', 'letzten Dienstag'],
+  ['fr', 'hier soir', '2026-03-14T23:00:00.000Z', 'hier soir'],
+  ['fr', 'il y a deux jours', '2026-03-13T23:00:00.000Z', 'il y a deux jours'],
+  ['es', 'ayer por la tarde', '2026-03-14T23:00:00.000Z', 'ayer por la tarde'],
+  ['es', 'el martes pasado', '2026-03-09T23:00:00.000Z', 'martes pasado'],
+  ['pt', 'ontem à noite', '2026-03-14T23:00:00.000Z', 'ontem à noite'],
+  ['pt', 'em 3 de março', '2026-03-02T23:00:00.000Z', '3 de março'],
+  ['nl', 'gisteren om 20 uur', '2026-03-15T19:00:00.000Z', 'gisteren om 20 uur'],
+  ['nl', 'op 3 maart', '2026-03-02T23:00:00.000Z', '3 maart'],
   ['it', 'ieri sera', '2026-03-14T23:00:00.000Z', 'ieri sera'],
   ['it', 'ieri alle 15', '2026-03-15T14:00:00.000Z', 'ieri alle 15'],
   ['it', 'il 3 marzo', '2026-03-02T23:00:00.000Z', 'il 3 marzo'],
@@ -89,4 +101,17 @@ describe('when it happened, in the customer’s words (OccurredAtRecognizer)', f
     assert.deepEqual(dates.read({ text: '  ieri sera, verso le otto ', locale: 'it', timeZone: ZONE, now: NOW }), { at: new Date('2026-03-14T23:00:00.000Z'), phrase: 'ieri sera, verso le otto' });
     assert.deepEqual(dates.read({ text: 'ages ago, no idea', locale: 'en', timeZone: ZONE, now: NOW }), { at: null, phrase: 'ages ago, no idea' });
   });
+
+  // The question gives examples in each language: every one of them must be understood.
+  for (const locale of SHIPPED_LOCALES) {
+    it(`${locale}: understands the examples the question "when did it happen?" gives`, async () => {
+      const question = (await Translations.load()).for(locale).t('concern.ask.when');
+      const examples = [...question.matchAll(/[“„«]\s?([^”“»]+?)\s?[”“»]/gu)].map((match) => match[1]);
+      assert.equal(examples.length, 2, `two quoted examples in ${question}`);
+      for (const example of examples) {
+        const mention = dates.find({ text: example, locale, timeZone: ZONE, now: NOW });
+        assert.ok(mention !== undefined && mention.at.getTime() < NOW.getTime(), `${locale}: "${example}" understood as a past date`);
+      }
+    });
+  }
 });

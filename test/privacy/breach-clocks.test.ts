@@ -43,8 +43,8 @@ describe('breach clocks per regime (authority notification)', () => {
 
     it('shows the wall clock in Rome moving from CET to CEST while the 72 hours do not', () => {
       const clock = computeBreachClock({ regime: 'gdpr', awarenessAt: at('2026-03-27T12:00:00.000Z') });
-      assert.equal(plainSpaces(formatInZone(clock.awarenessAt, 'Europe/Rome', 'en')), 'March 27, 2026 at 1:00 PM GMT+1');
-      assert.equal(plainSpaces(formatInZone(clock.dueAt!, 'Europe/Rome', 'en')), 'March 30, 2026 at 2:00 PM GMT+2');
+      assert.equal(plainSpaces(formatInZone(clock.awarenessAt, 'Europe/Rome', 'en')), 'Friday, March 27, 2026 at 1:00 PM GMT+1');
+      assert.equal(plainSpaces(formatInZone(clock.dueAt!, 'Europe/Rome', 'en')), 'Monday, March 30, 2026 at 2:00 PM GMT+2');
     });
   });
 

@@ -287,8 +287,8 @@ describe('statutory clocks', () => {
 
     it('shows the wall-clock hour moving while the instant does not', () => {
       const { awarenessAt, due } = computeBreachDeadline({ awarenessAt: at('2026-03-27T12:00:00.000Z') });
-      assert.equal(plainSpaces(formatInZone(awarenessAt, 'Europe/Rome', 'it')), '27 marzo 2026 alle ore 13:00 CET');
-      assert.equal(plainSpaces(formatInZone(due, 'Europe/Rome', 'it')), '30 marzo 2026 alle ore 14:00 CEST');
+      assert.equal(plainSpaces(formatInZone(awarenessAt, 'Europe/Rome', 'it')), 'venerdì 27 marzo 2026 alle ore 13:00 CET');
+      assert.equal(plainSpaces(formatInZone(due, 'Europe/Rome', 'it')), 'lunedì 30 marzo 2026 alle ore 14:00 CEST');
     });
 
     it('refuses an invalid awareness time naming awarenessAt', () => {
@@ -298,12 +298,15 @@ describe('statutory clocks', () => {
 
   describe('formatInZone', () => {
     const rows: [string, string, string, string][] = [
-      ['2026-01-31T17:00:00.000Z', 'Europe/Rome', 'it', '31 gennaio 2026 alle ore 18:00 CET'],
-      ['2026-07-01T10:00:00.000Z', 'Europe/Rome', 'it', '1 luglio 2026 alle ore 12:00 CEST'],
-      ['2026-03-01T22:59:59.999Z', 'Europe/Rome', 'it', '1 marzo 2026 alle ore 23:59 CET'],
-      ['2026-01-31T17:00:00.000Z', 'America/Los_Angeles', 'en', 'January 31, 2026 at 9:00 AM PST'],
-      ['2026-04-17T06:59:59.999Z', 'America/Los_Angeles', 'en-US', 'April 16, 2026 at 11:59 PM PDT'],
-      ['2026-01-31T17:00:00.000Z', 'Europe/London', 'en-GB', '31 January 2026 at 17:00 GMT'],
+      ['2026-01-31T17:00:00.000Z', 'Europe/Rome', 'it', 'sabato 31 gennaio 2026 alle ore 18:00 CET'],
+      ['2026-07-01T10:00:00.000Z', 'Europe/Rome', 'it', 'mercoledì 1 luglio 2026 alle ore 12:00 CEST'],
+      ['2026-03-01T22:59:59.999Z', 'Europe/Rome', 'it', 'domenica 1 marzo 2026 alle ore 23:59 CET'],
+      // The weekday first: Italian puts "da", "a" or nothing before it, never "il 8" / "dal 11" (l'8, dall'11).
+      ['2027-01-08T09:00:00.000Z', 'Europe/Rome', 'it', 'venerdì 8 gennaio 2027 alle ore 10:00 CET'],
+      ['2027-01-11T09:00:00.000Z', 'Europe/Rome', 'it', 'lunedì 11 gennaio 2027 alle ore 10:00 CET'],
+      ['2026-01-31T17:00:00.000Z', 'America/Los_Angeles', 'en', 'Saturday, January 31, 2026 at 9:00 AM PST'],
+      ['2026-04-17T06:59:59.999Z', 'America/Los_Angeles', 'en-US', 'Thursday, April 16, 2026 at 11:59 PM PDT'],
+      ['2026-01-31T17:00:00.000Z', 'Europe/London', 'en-GB', 'Saturday, 31 January 2026 at 17:00 GMT'],
     ];
     for (const [instant, zone, locale, expected] of rows) {
       it(`${instant} in ${zone}, ${locale}: ${expected}`, () => {

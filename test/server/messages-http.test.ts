@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Activity } from 'botbuilder';
 import { Translations } from '../../src/i18n/translator';
 import { conversationUpdateActivity, messageActivity, postActivity, RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
 import { REMEMBERED_ACTIVITY_IDS } from '../../src/turn/turn-runner';
@@ -84,11 +85,32 @@ describe('POST /api/messages over HTTP (in-process state)', () => {
     assert.deepEqual(result.texts.slice(-1), [translations.for('it').t('bot.tooLong', { max: 2000 })]);
   });
 
-  it('strips control characters before reading the text', async () => {
+  it('strips control characters before reading the text: nothing left is an empty message', async () => {
     const id = uniqueConversationId('ctrl');
     const onlyControls = await postActivity(running.baseUrl, messageActivity(id, '\u0000\u0007\u001b\u202e'));
-    assert.equal(onlyControls.texts.at(-1), translations.for('en').t('bot.nonText'));
+    assert.ok(onlyControls.texts.at(-1)?.startsWith(translations.for('en').t('bot.empty')), onlyControls.texts.at(-1));
   });
+
+  const emptyMessages: { name: string; fields: Partial<Activity> }[] = [
+    { name: 'no text and no attachments', fields: { text: undefined } },
+    { name: 'an empty text', fields: { text: '' } },
+    { name: 'only spaces and line breaks', fields: { text: ' \n\t  ' } },
+    { name: 'only whitespace and an empty attachment list', fields: { text: '   ', attachments: [] } },
+  ];
+  for (const { name, fields } of emptyMessages) {
+    it(`answers an empty message (${name}) by saying it was empty, with the menu — not "I can only read text"`, async () => {
+      for (const locale of ['en', 'it'] as const) {
+        const t = translations.for(locale);
+        const result = await postActivity(running.baseUrl, messageActivity(uniqueConversationId(`empty-${locale}`), '', { locale: locale === 'it' ? 'it-IT' : 'en-US', ...fields }));
+        assert.equal(result.status, 200);
+        const last = result.replies.at(-1);
+        assert.ok(last?.text?.startsWith(`${t.t('bot.empty')}\n\n`), `${locale}: ${last?.text}`);
+        assert.ok(!result.texts.includes(t.t('bot.nonText')));
+        const buttons = last?.suggestedActions?.actions.map((action) => action.title) ?? [];
+        assert.ok(buttons.includes(t.t('menu.help')) && buttons.includes(t.t('menu.agent')), `${locale}: the menu as buttons: ${buttons.join(' | ')}`);
+      }
+    });
+  }
 
   it('answers a message without text (an attachment only) by asking for text', async () => {
     const result = await postActivity(running.baseUrl, messageActivity(uniqueConversationId('attach'), '', { text: undefined, attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1:1/x.png' }] }));

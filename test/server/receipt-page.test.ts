@@ -93,11 +93,11 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
 
     const changes = pageText(sectionOf(html, 'changes') ?? '');
     assert.ok(changes.startsWith(` ${en.t('receipt.page.changesHeading')} `), changes);
-    assert.match(changes, /Offers and promotions post withdrawn \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M UTC version 2026-03/);
+    assert.match(changes, /Offers and promotions post withdrawn \w+day, \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M UTC version 2026-03/);
     assert.ok(changes.includes(en.t('receipt.page.timesInUtc')));
     assert.ok(!changes.includes(en.t('receipt.page.changeOnly')), 'a full-state receipt does not say it shows the change only');
     const state = pageText(sectionOf(html, 'state') ?? '');
-    assert.ok(state.includes('Newsletter email agreed March 15, 2026 at 10:30 AM UTC'), state);
+    assert.ok(state.includes('Newsletter email agreed Sunday, March 15, 2026 at 10:30 AM UTC'), state);
     assert.ok(state.includes('Offers and promotions SMS withdrawn'), state);
     assert.match(sectionOf(html, 'state') ?? '', /<tr class="changed"><th scope="row">Offers and promotions<\/th><td>post<\/td>/);
 
@@ -122,7 +122,7 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
     assert.match(html, /<html lang="it">/);
     assert.ok(html.includes(`<h1>${it.t('receipt.page.title')}</h1>`));
     const changes = pageText(sectionOf(html, 'changes') ?? '');
-    assert.match(changes, /Offerte e promozioni SMS consenso revocato \d{1,2} \w+ \d{4} alle ore \d{1,2}:\d{2} UTC versione 2026-03/);
+    assert.match(changes, /Offerte e promozioni SMS consenso revocato (?:lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica) \d{1,2} \w+ \d{4} alle ore \d{1,2}:\d{2} UTC versione 2026-03/);
     assert.ok(changes.includes(it.t('receipt.page.changeOnly')));
     assert.equal(sectionOf(html, 'state'), undefined, 'no state section');
     const text = pageText(html);

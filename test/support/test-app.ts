@@ -10,7 +10,7 @@ let sharedRecognizer: Promise<IntentRecognizer> | undefined;
 
 /** The real classifier, trained once per test process (training takes seconds). */
 export function trainedRecognizer(): Promise<IntentRecognizer> {
-  const training = sharedRecognizer ?? LinearIntentRecognizer.train({ threshold: loadConfig({}).nluThreshold });
+  const training = sharedRecognizer ?? LinearIntentRecognizer.train({ threshold: loadConfig({}).nluThreshold, cacheDir: loadConfig({}).nluCacheDir });
   sharedRecognizer = training;
   return training;
 }

@@ -11,11 +11,8 @@
   var $ = kit.$;
   var el = kit.el;
   var when = kit.when;
-
-  var TOPICS = { breach: 'A suspected breach of their data', use: 'How we use their data', answer: 'An answer they got from us', other: 'Something else' };
-  var STATES = { reported: 'new', confirmed_breach: 'confirmed as a breach', dismissed: 'dismissed', merged: 'merged into an incident', answered: 'answered' };
-  var WEBHOOK = { delivered: 'delivered', pending: 'not yet delivered (retrying)', not_configured: 'not configured' };
-  var EMAIL = { sent: 'sent', pending: 'not yet sent (retrying)', not_configured: 'not configured' };
+  var t = kit.t;
+  var word = kit.word;
 
   var state = {
     /** The concern open (its detail as last answered, with the customer's words). */
@@ -33,21 +30,27 @@
   }
 
   function stateText(concern) {
-    return STATES[concern.state] || concern.state;
+    return word('concerns.states', concern.state);
+  }
+
+  function topicText(concern) {
+    return word('concerns.topics', concern.topic);
   }
 
   function dpoText(alert) {
-    if (!alert) return 'none (not a suspected breach)';
-    return 'webhook ' + (WEBHOOK[alert.webhook] || alert.webhook) + ' · email ' + (EMAIL[alert.email] || alert.email);
+    if (!alert) return t('concerns.dpo.none');
+    return t('concerns.dpo.alert', { webhook: word('concerns.dpo.webhook', alert.webhook), email: word('concerns.dpo.email', alert.email) });
   }
 
   function row(concern) {
     var tr = el('tr', concern.suspectedBreach ? 'suspect' : '');
     tr.dataset.reference = concern.reference;
+    tr.dataset.topic = concern.topic;
+    tr.dataset.state = concern.state;
     if (state.concern && state.concern.reference === concern.reference) tr.classList.add('current');
     var open = el('button', '', concern.reference);
     open.type = 'button';
-    open.setAttribute('aria-label', 'Open concern ' + concern.reference);
+    open.setAttribute('aria-label', t('concerns.openLabel', { reference: concern.reference }));
     open.addEventListener('click', function () {
       openConcern(concern.reference).catch(kit.failed);
     });
@@ -56,11 +59,11 @@
     tr.appendChild(first);
     tr.appendChild(el('td', '', when(concern.reportedAt)));
     var about = el('td');
-    if (concern.suspectedBreach) about.appendChild(kit.badge('suspect', 'Suspected breach'));
-    about.appendChild(el('span', 'block', TOPICS[concern.topic] || concern.topic));
+    if (concern.suspectedBreach) about.appendChild(kit.badge('suspect', t('concerns.suspectedBreach')));
+    about.appendChild(el('span', 'block', topicText(concern)));
     tr.appendChild(about);
     var status = el('td');
-    if (concern.isNew) status.appendChild(kit.badge('new', 'New'));
+    if (concern.isNew) status.appendChild(kit.badge('new', t('concerns.new')));
     else status.appendChild(el('span', '', stateText(concern)));
     tr.appendChild(status);
     tr.appendChild(el('td', '', concern.dpoAlert ? dpoText(concern.dpoAlert) : '—'));
@@ -100,7 +103,7 @@
             return incident.state !== 'closed';
           })
           .forEach(function (incident) {
-            var option = el('option', '', incident.reference + ' — ' + incident.title);
+            var option = el('option', '', t('concerns.incidentChoice', { reference: incident.reference, title: incident.title }));
             option.value = incident.reference;
             select.appendChild(option);
           });
@@ -121,9 +124,16 @@
   }
 
   function occurredText(occurred) {
-    if (!occurred) return 'not said';
-    var words = '“' + occurred.phrase + '”';
-    return occurred.at ? when(occurred.at) + ' — the customer said ' + words : 'not understood — the customer said ' + words;
+    if (!occurred) return t('concerns.occurred.notSaid');
+    return occurred.at ? t('concerns.occurred.at', { date: when(occurred.at), words: occurred.phrase }) : t('concerns.occurred.notUnderstood', { words: occurred.phrase });
+  }
+
+  /** The data concerned: the categories recognised and the customer's own words, either or both. */
+  function dataText(concern) {
+    var categories = concern.dataCategories.length > 0 ? kit.list(concern.dataCategories) : '';
+    var words = concern.dataPhrase ? t('concerns.data.customerSaid', { words: concern.dataPhrase }) : '';
+    if (categories && words) return t('concerns.data.withWords', { categories: categories, words: words });
+    return categories || words || t('concerns.data.notSaid');
   }
 
   /** Shows a concern; `opened`: a fresh detail with the customer's words (an action's answer keeps those shown). */
@@ -139,7 +149,7 @@
     $('concern-error').textContent = '';
     kit.markCurrent('#concerns tr', concern ? concern.reference : null);
     if (!concern) {
-      $('concern-title').textContent = 'Concern';
+      $('concern-title').textContent = t('concerns.detail.title');
       return;
     }
     if (!previous || previous.reference !== concern.reference) {
@@ -149,29 +159,28 @@
         $(id).value = '';
       });
     }
-    $('concern-title').textContent = 'Concern ' + concern.reference;
+    $('concern-title').textContent = t('concerns.detail.titleWithReference', { reference: concern.reference });
 
     var facts = $('concern-facts');
     facts.replaceChildren();
     var status = el('span', '', stateText(concern));
     if (concern.suspectedBreach) {
       status = el('span');
-      status.appendChild(kit.badge('suspect', 'Suspected breach'));
+      status.appendChild(kit.badge('suspect', t('concerns.suspectedBreach')));
       status.appendChild(document.createTextNode(' ' + stateText(concern)));
     }
-    kit.fact(facts, 'Status', status);
-    kit.fact(facts, 'About', TOPICS[concern.topic] || concern.topic);
-    kit.fact(facts, 'Reported', when(concern.reportedAt));
-    kit.fact(facts, 'When it happened', occurredText(concern.occurred));
-    var data = concern.dataCategories.join(', ');
-    if (concern.dataPhrase) data += (data ? ' — ' : '') + 'the customer said “' + concern.dataPhrase + '”';
-    kit.fact(facts, 'Which data', data || 'not said');
-    kit.fact(facts, 'Reported through', [concern.channel ? 'via ' + concern.channel : '', kit.language(concern.locale), concern.timeZone].filter(Boolean).join(' · '));
-    kit.fact(facts, 'Customer', concern.identified ? 'said who they are (in the ledger)' : 'did not say who they are');
-    if (concern.contact) kit.fact(facts, 'Contact for the reply', concern.contact);
-    kit.fact(facts, 'DPO alert', dpoText(concern.dpoAlert));
-    if (concern.awarenessAt) kit.fact(facts, 'Aware since', when(concern.awarenessAt));
-    if (concern.incidentReference) kit.fact(facts, 'Incident', concern.incidentReference);
+    status.dataset.state = concern.state;
+    kit.fact(facts, t('concerns.facts.status'), status);
+    kit.fact(facts, t('concerns.facts.about'), topicText(concern));
+    kit.fact(facts, t('concerns.facts.reported'), when(concern.reportedAt));
+    kit.fact(facts, t('concerns.facts.whenHappened'), occurredText(concern.occurred));
+    kit.fact(facts, t('concerns.facts.whichData'), dataText(concern));
+    kit.fact(facts, t('concerns.facts.reportedThrough'), [concern.channel ? kit.via(concern.channel) : '', kit.language(concern.locale), concern.timeZone].filter(Boolean).join(' · '));
+    kit.fact(facts, t('concerns.facts.customer'), t(concern.identified ? 'concerns.identified' : 'concerns.anonymous'));
+    if (concern.contact) kit.fact(facts, t('concerns.facts.contact'), concern.contact);
+    kit.fact(facts, t('concerns.facts.dpoAlert'), dpoText(concern.dpoAlert));
+    if (concern.awarenessAt) kit.fact(facts, t('concerns.facts.awareSince'), when(concern.awarenessAt));
+    if (concern.incidentReference) kit.fact(facts, t('concerns.facts.incident'), concern.incidentReference);
     $('concern-description').textContent = concern.description || '';
 
     var actions = concern.actions;
@@ -184,7 +193,7 @@
     var history = $('concern-history');
     history.replaceChildren();
     concern.history.forEach(function (event) {
-      var item = el('li', '', when(event.at) + ': ' + (STATES[event.state] || event.state) + ' by ' + event.actor);
+      var item = el('li', '', kit.historyEntry(event.at, word('concerns.states', event.state), event.actor));
       if (event.reason) item.appendChild(el('span', 'reason', event.reason));
       history.appendChild(item);
     });
@@ -220,10 +229,10 @@
     if (!state.concern) return;
     var body = {};
     var at = $('awareness-at').value;
-    if (!at) return problem('Enter when you became aware (now, or earlier).', 'awareness-at');
+    if (!at) return problem(t('concerns.confirm.needTime'), 'awareness-at');
     if (at !== state.awarenessDefault) {
       var reason = $('awareness-reason').value.trim();
-      if (!reason) return problem('Say why you became aware earlier than now: it is kept with the incident.', 'awareness-reason');
+      if (!reason) return problem(t('concerns.confirm.needReason'), 'awareness-reason');
       body.awarenessAt = new Date(at).toISOString();
       body.awarenessReason = reason;
     }
@@ -233,7 +242,7 @@
     if (!into && title) body.title = title;
     act('/confirm', body, $('confirm')).then(function (answer) {
       if (!answer) return;
-      kit.say('Confirmed as a breach: the clock to the authority is running.');
+      kit.say(t('concerns.confirm.done'));
       loadConcerns().catch(kit.failed);
       kit.incidents.show(answer);
     });
@@ -243,9 +252,9 @@
     event.preventDefault();
     if (!state.concern) return;
     var reason = $('dismiss-reason').value.trim();
-    if (!reason) return problem('Enter a reason: it is kept in the audit log.', 'dismiss-reason');
+    if (!reason) return problem(t('concerns.dismiss.needReason'), 'dismiss-reason');
     act('/dismiss', { reason: reason }, $('dismiss')).then(function (answer) {
-      afterChange(answer, 'Dismissed.');
+      afterChange(answer, t('concerns.dismiss.done'));
     });
   });
 
@@ -253,12 +262,12 @@
     event.preventDefault();
     if (!state.concern) return;
     var into = $('merge-incident').value;
-    if (!into) return problem('Choose the incident.', 'merge-incident');
+    if (!into) return problem(t('concerns.merge.needIncident'), 'merge-incident');
     var body = { incidentReference: into };
     var reason = $('merge-reason').value.trim();
     if (reason) body.reason = reason;
     act('/merge', body, $('merge')).then(function (answer) {
-      afterChange(answer, 'Merged into incident ' + into + '.');
+      afterChange(answer, t('concerns.merge.done', { reference: into }));
     });
   });
 
@@ -266,10 +275,10 @@
     event.preventDefault();
     if (!state.concern) return;
     var text = $('reply-text').value.trim();
-    if (!text) return problem('Write the reply first.', 'reply-text');
+    if (!text) return problem(t('concerns.reply.needText'), 'reply-text');
     act('/reply', { text: text }, $('send-reply')).then(function (answer) {
       if (answer) $('reply-text').value = '';
-      afterChange(answer, 'Reply sent: the customer gets it in their chat or at their contact.');
+      afterChange(answer, t('concerns.reply.done'));
     });
   });
 

@@ -1,8 +1,10 @@
 /*
  * What every part of the agent console shares: DOM helpers that put text only (never markup), the
- * API client (the session's CSRF token on state changes, the server's clock), date and time-left
- * wording, and the registry of views. Loaded first; console.js (sign-in, the customers, access
- * requests), concerns.js and incidents.js use it as window.PSBConsole.
+ * page's texts (the server puts the catalog of the page's language in #console-texts; no sentence
+ * lives in these scripts), the API client (the session's CSRF token on state changes, the server's
+ * clock), dates, numbers and time left in the page's language, and the registry of views. Loaded
+ * first; console.js (sign-in, the customers, access requests), concerns.js and incidents.js use it
+ * as window.PSBConsole.
  */
 (function () {
   'use strict';
@@ -25,6 +27,110 @@
     return document.getElementById(id);
   };
 
+  // --- Texts -------------------------------------------------------------------------------------
+
+  /** The page's catalog (locales/<lang>/console.json, English beneath it), read as data: never run, never parsed as markup. */
+  var TEXTS = JSON.parse(kit.$('console-texts').textContent);
+  /** The page's language ("it"), as the server chose it. */
+  kit.lang = document.documentElement.lang || 'en';
+  /** The locale dates, numbers and language names are formatted in ("en-GB" for English). */
+  kit.intlLocale = typeof TEXTS.intlLocale === 'string' ? TEXTS.intlLocale : kit.lang;
+
+  var plurals = new Intl.PluralRules(kit.intlLocale);
+
+  function lookup(key) {
+    var node = TEXTS;
+    var parts = key.split('.');
+    for (var i = 0; i < parts.length; i += 1) {
+      if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, parts[i])) return undefined;
+      node = node[parts[i]];
+    }
+    return typeof node === 'string' ? node : undefined;
+  }
+
+  /** The text at `key` in this form: with `vars.count`, its plural form (`key_one`, `key_other`…), as i18next picks it. */
+  function template(key, vars) {
+    if (vars && typeof vars.count === 'number') {
+      var form = lookup(key + '_' + plurals.select(vars.count)) || lookup(key + '_other');
+      if (form !== undefined) return form;
+    }
+    return lookup(key);
+  }
+
+  /** True when the catalog holds a text at `key`. */
+  kit.has = function (key) {
+    return lookup(key) !== undefined || lookup(key + '_other') !== undefined;
+  };
+
+  /**
+   * The text at `key` with its `{{placeholders}}` filled (as text: it is only ever set with textContent); the key itself
+   * when missing. A `count` is written as the page's language writes numbers ("1.200").
+   */
+  kit.t = function (key, vars) {
+    var text = template(key, vars);
+    if (text === undefined) return key;
+    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, function (match, name) {
+      if (!vars || vars[name] === undefined || vars[name] === null) return match;
+      return name === 'count' && typeof vars[name] === 'number' ? kit.number(vars[name]) : String(vars[name]);
+    });
+  };
+
+  /**
+   * The words for an internal code (a status, a reason, a channel…): `group.code` in the catalog.
+   * A code the catalog does not know yet shows as it is rather than as nothing.
+   */
+  kit.word = function (group, code) {
+    var key = group + '.' + code;
+    return code !== undefined && code !== null && kit.has(key) ? kit.t(key) : String(code);
+  };
+
+  /**
+   * The text at `key` as nodes in `parent` (its children replaced): each `{{name}}` whose value is a
+   * node is put there as that node (e.g. a live countdown, a name in bold), the rest as text.
+   */
+  kit.compose = function (parent, key, vars) {
+    var text = template(key, vars) || key;
+    var nodes = [];
+    var last = 0;
+    text.replace(/\{\{\s*(\w+)\s*\}\}/g, function (match, name, at) {
+      if (at > last) nodes.push(document.createTextNode(text.slice(last, at)));
+      var value = vars ? vars[name] : undefined;
+      nodes.push(value && value.nodeType ? value : document.createTextNode(value === undefined || value === null ? match : String(value)));
+      last = at + match.length;
+      return match;
+    });
+    if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+    parent.replaceChildren.apply(parent, nodes);
+    return parent;
+  };
+
+  /** A channel in words ("the website chat", "Microsoft Teams"), for whatever channel id the data carries. */
+  kit.channel = function (channelId) {
+    return kit.t(kit.has('channels.' + channelId) ? 'channels.' + channelId : 'channels.other');
+  };
+
+  /** "via the website chat". */
+  kit.via = function (channelId) {
+    return kit.t('common.via', { channel: kit.channel(channelId) });
+  };
+
+  var numberFormat = new Intl.NumberFormat(kit.intlLocale);
+  /** A count as the page's language writes it ("1,200", "1.200"). */
+  kit.number = function (value) {
+    return numberFormat.format(value);
+  };
+
+  var listFormat = null;
+  try {
+    listFormat = new Intl.ListFormat(kit.intlLocale, { type: 'unit', style: 'short' });
+  } catch (e) {
+    listFormat = null;
+  }
+  /** Items of a list as the page's language joins them. */
+  kit.list = function (items) {
+    return listFormat ? listFormat.format(items) : items.join(', ');
+  };
+
   kit.el = function (tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -37,7 +143,13 @@
   };
 
   kit.failed = function (error) {
-    kit.say(error && error.message ? error.message : 'Something went wrong.');
+    kit.say(error && error.message ? error.message : kit.t('errors.somethingWrong'));
+  };
+
+  /** What the page says of a refusal: the words for its code (the server's own message is for developers, in English), else the status. */
+  kit.errorText = function (code, status) {
+    if (code && kit.has('errors.' + code)) return kit.t('errors.' + code);
+    return status ? kit.t('errors.failed', { status: status }) : kit.t('errors.somethingWrong');
   };
 
   kit.registerView = function (name, view) {
@@ -46,14 +158,19 @@
 
   var languageNames = null;
   try {
-    languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
+    languageNames = new Intl.DisplayNames([kit.intlLocale], { type: 'language' });
   } catch (e) {
     languageNames = null;
   }
-  /** "Italian (it)". */
+  /** A language named in the page's language: "Italian (it)", "italiano (it)". */
   kit.language = function (code) {
     var name = languageNames ? languageNames.of(code) : '';
-    return name && name !== code ? name + ' (' + code + ')' : code;
+    return name && name !== code ? kit.t('common.languageWithCode', { name: name, code: code }) : code;
+  };
+  /** A language's name alone, in the page's language ("Italian"). */
+  kit.languageName = function (code) {
+    var name = languageNames ? languageNames.of(code) : '';
+    return name || code;
   };
 
   /** "1:02:03", "4:05". */
@@ -96,15 +213,18 @@
         }
         if (response.ok) return data;
         var error = (data && data.error) || {};
-        if (response.status === 401 && kit.csrf) kit.onSessionEnded('Your session ended. Please sign in again.');
+        if (response.status === 401 && kit.csrf) kit.onSessionEnded(kit.t('session.ended'));
         return Promise.reject({
           status: response.status,
           code: error.code || '',
-          message: error.message || 'The request failed (' + response.status + ').',
+          message: kit.errorText(error.code, response.status),
           field: error.field || '',
           problems: error.problems || [],
         });
       });
+    }, function () {
+      // No answer at all (the network, the server down): said in words, not the browser's own message.
+      return Promise.reject({ status: 0, code: '', message: kit.t('errors.network'), field: '', problems: [] });
     });
   };
 
@@ -123,20 +243,39 @@
     );
   };
 
-  var dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  var dateFormat = new Intl.DateTimeFormat(kit.intlLocale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
   kit.when = function (iso) {
     return iso ? dateFormat.format(new Date(iso)) : '—';
   };
 
-  /** "12 d 4 h", "5 h 10 min", "overdue by 2 d 3 h". */
+  var timeFormat = new Intl.DateTimeFormat(kit.intlLocale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  /** The time of day of an instant, for the transcript ("14:05:09"). */
+  kit.clockTime = function (iso) {
+    return timeFormat.format(new Date(iso));
+  };
+
+  /** "12 d 4 h", "5 h 10 min", "overdue by 2 d 3 h" (in the page's language). */
   kit.timeLeft = function (seconds) {
     if (seconds === null || seconds === undefined) return '—';
     var s = Math.abs(seconds);
     var d = Math.floor(s / 86400);
     var h = Math.floor((s % 86400) / 3600);
     var m = Math.floor((s % 3600) / 60);
-    var text = d > 0 ? d + ' d ' + h + ' h' : h > 0 ? h + ' h ' + m + ' min' : m + ' min';
-    return seconds < 0 ? 'overdue by ' + text : text;
+    var text = d > 0 ? kit.t('time.daysHours', { days: d, hours: h }) : h > 0 ? kit.t('time.hoursMinutes', { hours: h, minutes: m }) : kit.t('time.minutes', { minutes: m });
+    return seconds < 0 ? kit.t('time.overdueBy', { time: text }) : text;
+  };
+
+  /** "47.1 KB", "47,1 KB". */
+  var sizeFormat = new Intl.NumberFormat(kit.intlLocale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  kit.size = function (bytes) {
+    if (bytes < 1024) return kit.t('sizes.bytes', { size: kit.number(bytes) });
+    if (bytes < 1024 * 1024) return kit.t('sizes.kilobytes', { size: sizeFormat.format(bytes / 1024) });
+    return kit.t('sizes.megabytes', { size: sizeFormat.format(bytes / (1024 * 1024)) });
+  };
+
+  /** "12 Mar 2026, 10:00 UTC: received by agent:sara" — a line of a case's history. */
+  kit.historyEntry = function (at, what, actor) {
+    return kit.t('common.historyEntry', { at: kit.when(at), what: what, actor: actor });
   };
 
   /** A term and its value (text, or a node) in a <dl>. */

@@ -20,10 +20,13 @@
   var timeLeft = kit.timeLeft;
   var fact = kit.fact;
 
-  var REASONS = { verification: 'Identity check', customer_request: 'Asked for a person', breach: 'Reported a suspected breach', incident: 'About the incident' };
-  var SPEAKERS = { customer: 'Customer', bot: 'Bot', agent: 'Agent' };
-  var OUTCOMES = { verified: 'verified', failed: 'not verified', none: 'returned to the bot without verification' };
-  var KINDS = { email: 'Email', phone: 'Phone', customer_number: 'Customer number', aad_object_id: 'Microsoft account' };
+  var t = kit.t;
+  var word = kit.word;
+
+  /** A verification outcome in words ("not verified"). */
+  function outcomeText(code) {
+    return word('handoffs.outcomes', code);
+  }
 
   var state = {
     username: '',
@@ -67,7 +70,9 @@
     state.username = session.username;
     state.role = session.role;
     $('who-name').textContent = session.username;
-    $('who-role').textContent = session.role;
+    $('who-role').textContent = word('roles', session.role);
+    $('who-role').dataset.role = session.role;
+    kit.compose($('who-line'), 'session.signedInAs', { name: $('who-name'), role: $('who-role') });
     state.views = (session.views || ['handoffs']).filter(function (name) {
       return kit.views[name] !== undefined;
     });
@@ -121,7 +126,7 @@
     var username = $('username').value.trim();
     var password = $('password').value;
     if (!username || !password) {
-      $('sign-in-error').textContent = 'Enter your username and password.';
+      $('sign-in-error').textContent = t('session.enterBoth');
       return;
     }
     api('POST', '/login', { username: username, password: password })
@@ -131,7 +136,7 @@
       })
       .catch(function (error) {
         $('password').value = '';
-        $('sign-in-error').textContent = error.status === 401 ? 'Wrong username or password.' : error.message;
+        $('sign-in-error').textContent = error.status === 401 ? t('session.wrong') : error.message;
         $('password').focus();
       });
   });
@@ -142,7 +147,7 @@
         return null;
       })
       .then(function () {
-        signedOut('You are signed out.');
+        signedOut(t('session.signedOut'));
       });
   });
 
@@ -173,11 +178,11 @@
       } else if (data.line.from === 'customer') {
         state.unread.add(data.ticketId);
         renderTickets();
-        say('New message from a customer in one of your conversations.');
+        say(t('handoffs.newCustomerMessage'));
       }
     });
     source.addEventListener('signed-out', function () {
-      signedOut('You were signed out.');
+      signedOut(t('session.wasSignedOut'));
     });
     source.addEventListener('error', function () {
       // The browser retries by itself; once it gives up (e.g. 401), find out whether the session ended.
@@ -203,11 +208,21 @@
     });
   }
 
+  /** "Identity check · Italian (it) · Waiting to see their consents · via the website chat": every code in words. */
   function describe(ticket) {
-    var parts = [REASONS[ticket.reason] || ticket.reason, language(ticket.locale)];
-    if (ticket.pendingAction) parts.push('waiting to: ' + ticket.pendingAction);
-    if (ticket.channelId) parts.push('via ' + ticket.channelId);
+    var parts = [word('handoffs.reasons', ticket.reason), language(ticket.locale)];
+    if (ticket.pendingAction) parts.push(word('handoffs.pendingActions', ticket.pendingAction));
+    if (ticket.channelId) parts.push(kit.via(ticket.channelId));
     return parts.join(' · ');
+  }
+
+  /** The codes behind the words, for scripts and tests: the page shows only the words. */
+  function markCodes(node, ticket) {
+    node.dataset.reason = ticket.reason;
+    node.dataset.locale = ticket.locale;
+    node.dataset.channel = ticket.channelId;
+    if (ticket.pendingAction) node.dataset.pendingAction = ticket.pendingAction;
+    if (ticket.status) node.dataset.status = ticket.status;
   }
 
   function waitingSince(ticket) {
@@ -217,28 +232,27 @@
   function ticketItem(ticket, held) {
     var item = el('li');
     item.dataset.ticket = ticket.id;
+    markCodes(item, ticket);
     if (state.current && state.current.id === ticket.id) item.className = 'current';
     if (ticket.priority === 'incident') {
       // Handoffs about an incident come first (the server orders them); said in words, not colour only.
       item.classList.add('priority-incident');
-      item.appendChild(kit.badge('incident', 'Incident priority'));
+      item.appendChild(kit.badge('incident', t('handoffs.incidentPriority')));
     }
     var title = el('span', 'describe', describe(ticket));
     item.appendChild(title);
     if (held) {
-      var who = ticket.agent && ticket.agent !== state.username ? 'held by ' + ticket.agent : 'yours';
+      var who = ticket.agent && ticket.agent !== state.username ? t('handoffs.heldBy', { agent: ticket.agent }) : t('handoffs.yours');
       item.appendChild(el('span', 'muted', who));
-      if (state.unread.has(ticket.id)) item.appendChild(el('span', 'unread', 'New message'));
+      if (state.unread.has(ticket.id)) item.appendChild(el('span', 'unread', t('handoffs.newMessage')));
     } else {
       var wait = el('span', 'wait', duration(waitingSince(ticket)));
       wait.dataset.since = ticket.createdAt;
-      var waitLine = el('span', 'muted', 'Waiting ');
-      waitLine.appendChild(wait);
-      item.appendChild(waitLine);
+      item.appendChild(kit.compose(el('span', 'muted'), 'handoffs.waitingFor', { time: wait }));
     }
-    var button = el('button', '', held ? 'Open' : 'Claim');
+    var button = el('button', '', held ? t('handoffs.open') : t('handoffs.claim'));
     button.type = 'button';
-    button.setAttribute('aria-label', (held ? 'Open conversation: ' : 'Claim: ') + describe(ticket));
+    button.setAttribute('aria-label', t(held ? 'handoffs.openLabel' : 'handoffs.claimLabel', { ticket: describe(ticket) }));
     button.addEventListener('click', function () {
       if (held) openTicket(ticket.id);
       else claim(ticket.id, button);
@@ -260,7 +274,7 @@
       held.appendChild(ticketItem(ticket, true));
     });
     $('held-empty').hidden = state.held.length > 0;
-    $('held-title').textContent = state.role === 'supervisor' ? 'Conversations held by agents' : 'Your conversations';
+    $('held-title').textContent = t(state.role === 'supervisor' ? 'handoffs.heldByAgents' : 'handoffs.heldTitle');
   }
 
   /** Waiting times tick every second from the server's clock. */
@@ -275,7 +289,7 @@
     button.disabled = true;
     api('POST', '/handoffs/' + encodeURIComponent(id) + '/claim', {})
       .then(function () {
-        say('Claimed. The customer is told a person has joined.');
+        say(t('handoffs.claimed'));
         return openTicket(id);
       })
       .then(function () {
@@ -284,7 +298,7 @@
       })
       .catch(function (error) {
         button.disabled = false;
-        say(error.status === 409 ? 'Another agent claimed this customer first.' : error.message);
+        say(error.status === 409 ? t('handoffs.claimedByOther') : error.message);
         loadQueue().catch(failed);
       });
   }
@@ -318,12 +332,13 @@
   }
 
   function renderMeta() {
-    var t = state.current;
-    if (!t) return;
-    var parts = [describe(t), 'status: ' + t.status];
-    if (t.agent) parts.push('agent: ' + t.agent);
-    if (t.outcome) parts.push('outcome: ' + (OUTCOMES[t.outcome.verification] || t.outcome.verification));
+    var ticket = state.current;
+    if (!ticket) return;
+    var parts = [describe(ticket), kit.t('handoffs.meta.status', { status: word('handoffs.statuses', ticket.status) })];
+    if (ticket.agent) parts.push(kit.t('handoffs.meta.agent', { agent: ticket.agent }));
+    if (ticket.outcome) parts.push(kit.t('handoffs.meta.outcome', { outcome: outcomeText(ticket.outcome.verification) }));
     $('ticket-meta').textContent = parts.join(' · ');
+    markCodes($('ticket-meta'), ticket);
   }
 
   function lineKey(line) {
@@ -354,7 +369,7 @@
     shown.text.textContent = text;
     if (shown.note) return;
     shown.item.classList.add('as-typed');
-    shown.note = el('span', 'typed-note', 'As typed, live only: the kept transcript masks it.');
+    shown.note = el('span', 'typed-note', t('handoffs.conversation.typedNote'));
     shown.item.appendChild(shown.note);
   }
 
@@ -376,8 +391,7 @@
       return;
     }
     var item = el('li', 'from-' + line.from);
-    var time = new Date(line.at);
-    item.appendChild(el('span', 'who', (SPEAKERS[line.from] || line.from) + ' · ' + time.toLocaleTimeString()));
+    item.appendChild(el('span', 'who', word('handoffs.speakers', line.from) + ' · ' + kit.clockTime(line.at)));
     // Inert whatever it contains: text, never markup.
     var text = el('span', 'text', line.text);
     item.appendChild(text);
@@ -398,7 +412,7 @@
       .then(function (answer) {
         box.value = '';
         addLine(answer.line);
-        if (!answer.delivered) say('Saved in the transcript, but the customer could not be reached right now.');
+        if (!answer.delivered) say(t('handoffs.conversation.notDelivered'));
       })
       .catch(failed)
       .then(function () {
@@ -422,7 +436,7 @@
 
   function renderPanel(panel) {
     var claimed = panel.claimedIdentity;
-    $('claimed-identity').textContent = claimed ? (KINDS[claimed.kind] || claimed.kind) + ': ' + claimed.masked : 'The customer named no identity.';
+    $('claimed-identity').textContent = claimed ? t('handoffs.verification.identity', { kind: word('handoffs.identifierKinds', claimed.kind), masked: claimed.masked }) : t('handoffs.verification.noIdentity');
     var points = $('data-points');
     points.replaceChildren();
     var past = $('past-verifications');
@@ -431,10 +445,11 @@
     $('check-form').hidden = !panel.record;
     if (!panel.record) return;
     panel.record.dataPoints.forEach(function (point) {
-      points.appendChild(el('li', '', (KINDS[point.kind] || point.kind) + ': ' + point.masked));
+      points.appendChild(el('li', '', t('handoffs.verification.identity', { kind: word('handoffs.identifierKinds', point.kind), masked: point.masked })));
     });
     panel.record.verifications.forEach(function (v) {
-      past.appendChild(el('li', '', 'Earlier check ' + new Date(v.at).toLocaleString() + ': ' + (OUTCOMES[v.outcome] || v.outcome) + (v.agent ? ' by ' + v.agent : '')));
+      var vars = { at: when(v.at), outcome: outcomeText(v.outcome), agent: v.agent };
+      past.appendChild(el('li', '', t(v.agent ? 'handoffs.verification.earlierCheckBy' : 'handoffs.verification.earlierCheck', vars)));
     });
   }
 
@@ -445,7 +460,7 @@
     api('POST', '/handoffs/' + encodeURIComponent(state.current.id) + '/identifier-check', { kind: $('check-kind').value, value: value })
       .then(function (answer) {
         $('check-value').value = '';
-        $('check-result').textContent = answer.match ? 'Matches the record.' : 'Does not match the record.';
+        $('check-result').textContent = t(answer.match ? 'handoffs.verification.matches' : 'handoffs.verification.noMatch');
       })
       .catch(function (error) {
         $('check-result').textContent = error.message;
@@ -461,7 +476,8 @@
   function closedHere(ticket) {
     forgetTyped(ticket.id);
     setActionsEnabled(false);
-    say('Conversation closed: ' + (ticket.outcome ? OUTCOMES[ticket.outcome.verification] || ticket.outcome.verification : ticket.status) + '. The bot has the customer again.');
+    var how = ticket.outcome ? outcomeText(ticket.outcome.verification) : word('handoffs.statuses', ticket.status);
+    say(t('handoffs.conversation.closed', { outcome: how }));
   }
 
   function finish(path, body) {
@@ -500,51 +516,40 @@
 
   // --- Access requests ---------------------------------------------------------------------------
 
-  var URGENCY = { overdue: 'Overdue', soon: 'Due within 3 days', later: 'Later', closed: 'Closed' };
-  var CASE_STATUS = {
-    received: 'received',
-    verified: 'verified',
-    in_progress: 'in progress',
-    blocked: 'blocked',
-    awaiting_review: 'awaiting review',
-    fulfilled: 'fulfilled',
-    rejected: 'refused',
-    withdrawn: 'withdrawn',
-    extended: 'extended',
-  };
-  var EXTENSION_BARS = {
-    closed: 'The case is closed.',
-    none_in_regime: 'This regime allows no extension.',
-    already_extended: 'Already extended once; the law allows one extension.',
-    past_first_deadline: 'The first deadline has passed: an extension must be told before it.',
-  };
+  /** A case's status in words ("awaiting review"). */
+  function caseStatus(code) {
+    return word('requests.statuses', code);
+  }
 
-  function size(bytes) {
-    if (bytes < 1024) return bytes + ' B';
-    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + ' KB';
-    return (bytes / (1024 * 1024)).toFixed(1) + ' MB';
+  function sourceStatus(code) {
+    return word('requests.sourceStatuses', code);
   }
 
   function badge(urgency) {
-    return el('span', 'badge ' + urgency, URGENCY[urgency] || urgency);
+    var node = el('span', 'badge ' + urgency, word('requests.urgency', urgency));
+    node.dataset.urgency = urgency;
+    return node;
   }
 
   function sourceText(source) {
-    var text = source.sourceId + ': ' + source.status;
-    if (source.attempts > 0 && source.status !== 'done') text += ' (' + source.attempts + (source.attempts === 1 ? ' attempt' : ' attempts') + (source.lastError ? ', ' + source.lastError : '') + ')';
-    return text;
+    var vars = { source: source.sourceId, status: sourceStatus(source.status) };
+    if (!(source.attempts > 0 && source.status !== 'done')) return t('requests.source', vars);
+    vars.attempts = t('requests.attempts', { count: source.attempts });
+    if (!source.lastError) return t('requests.sourceTried', vars);
+    vars.error = source.lastError;
+    return t('requests.sourceFailing', vars);
   }
 
   function copyText(copy) {
-    if (!copy) return 'Not assembled yet';
-    if (copy.deleted) return 'Deleted after expiry';
-    var parts = [size(copy.sizeBytes), copy.released ? 'released' : 'not released'];
-    parts.push(copy.downloads + ' of ' + copy.maxDownloads + ' downloads');
+    if (!copy) return t('requests.copy.notAssembled');
+    if (copy.deleted) return t('requests.copy.deleted');
+    var parts = [kit.size(copy.sizeBytes), t(copy.released ? 'requests.copy.released' : 'requests.copy.notReleased')];
+    parts.push(t('requests.copy.downloads', { count: copy.maxDownloads, downloads: kit.number(copy.downloads) }));
     return parts.join(' · ');
   }
 
   function dueText(request) {
-    return request.extended ? when(request.effectiveDueAt) + ' (extended)' : when(request.effectiveDueAt);
+    return request.extended ? t('requests.dueExtended', { date: when(request.effectiveDueAt) }) : when(request.effectiveDueAt);
   }
 
   function requestsQuery() {
@@ -568,7 +573,7 @@
     if (state.request && state.request.reference === request.reference) row.classList.add('current');
     var open = el('button', '', request.reference);
     open.type = 'button';
-    open.setAttribute('aria-label', 'Open request ' + request.reference);
+    open.setAttribute('aria-label', t('requests.openLabel', { reference: request.reference }));
     open.addEventListener('click', function () {
       openRequest(request.reference).catch(failed);
     });
@@ -576,7 +581,9 @@
     first.appendChild(open);
     row.appendChild(first);
     row.appendChild(el('td', '', when(request.receivedAt)));
-    row.appendChild(el('td', '', CASE_STATUS[request.status] || request.status));
+    var status = el('td', '', caseStatus(request.status));
+    status.dataset.status = request.status;
+    row.appendChild(status);
     row.appendChild(el('td', '', dueText(request)));
     var left = el('td', 'num');
     left.appendChild(badge(request.urgency));
@@ -624,7 +631,7 @@
     var rows = document.querySelectorAll('#requests tr');
     for (var i = 0; i < rows.length; i += 1) rows[i].classList.toggle('current', !!request && rows[i].dataset.reference === request.reference);
     if (!request) {
-      $('request-title').textContent = 'Request';
+      $('request-title').textContent = t('requests.detail.title');
       hidePreview();
       return;
     }
@@ -633,23 +640,26 @@
       $('extend-reason').value = '';
       $('refuse-reason').value = '';
     }
-    $('request-title').textContent = 'Request ' + request.reference;
+    $('request-title').textContent = t('requests.detail.titleWithReference', { reference: request.reference });
 
     var facts = $('request-facts');
     facts.replaceChildren();
-    fact(facts, 'Status', CASE_STATUS[request.status] || request.status);
-    fact(facts, 'Regime', request.regime.toUpperCase());
-    fact(facts, 'Received', when(request.receivedAt));
-    if (request.acknowledgeBy) fact(facts, 'Acknowledge by', when(request.acknowledgeBy));
-    fact(facts, 'Due', when(request.dueAt));
-    if (request.extended) fact(facts, 'Extended to', when(request.extendedDueAt) + (request.extensionReason ? ' — ' + request.extensionReason : ''));
+    fact(facts, t('requests.facts.status'), caseStatus(request.status));
+    fact(facts, t('requests.facts.regime'), word('regimes', request.regime));
+    fact(facts, t('requests.facts.received'), when(request.receivedAt));
+    if (request.acknowledgeBy) fact(facts, t('requests.facts.acknowledgeBy'), when(request.acknowledgeBy));
+    fact(facts, t('requests.facts.due'), when(request.dueAt));
+    if (request.extended) {
+      var extendedTo = when(request.extendedDueAt);
+      fact(facts, t('requests.facts.extendedTo'), request.extensionReason ? t('requests.facts.extendedToWithReason', { date: extendedTo, reason: request.extensionReason }) : extendedTo);
+    }
     var left = el('span');
     left.appendChild(badge(request.urgency));
     left.appendChild(document.createTextNode(' ' + timeLeft(request.timeLeftSeconds)));
-    fact(facts, 'Time left', left);
-    fact(facts, 'Data asked for', request.categories ? request.categories.join(', ') : 'everything');
-    fact(facts, 'Asked', [request.channel ? 'via ' + request.channel : '', language(request.locale), request.timeZone].filter(Boolean).join(' · '));
-    if (request.blockedReason) fact(facts, request.status === 'rejected' ? 'Refused because' : 'Blocked because', request.blockedReason);
+    fact(facts, t('requests.facts.timeLeft'), left);
+    fact(facts, t('requests.facts.dataAsked'), request.categories ? kit.list(request.categories) : t('requests.facts.everything'));
+    fact(facts, t('requests.facts.asked'), [request.channel ? kit.via(request.channel) : '', language(request.locale), request.timeZone].filter(Boolean).join(' · '));
+    if (request.blockedReason) fact(facts, t(request.status === 'rejected' ? 'requests.facts.refusedBecause' : 'requests.facts.blockedBecause'), request.blockedReason);
 
     var sources = $('request-sources');
     sources.replaceChildren();
@@ -657,17 +667,19 @@
       var row = el('tr');
       row.appendChild(el('th', '', source.sourceId));
       row.firstChild.scope = 'row';
-      row.appendChild(el('td', '', source.status));
-      row.appendChild(el('td', 'num', String(source.attempts)));
-      row.appendChild(el('td', 'num', source.recordCount === null ? '—' : String(source.recordCount)));
+      var status = el('td', '', sourceStatus(source.status));
+      status.dataset.status = source.status;
+      row.appendChild(status);
+      row.appendChild(el('td', 'num', kit.number(source.attempts)));
+      row.appendChild(el('td', 'num', source.recordCount === null ? '—' : kit.number(source.recordCount)));
       row.appendChild(el('td', '', source.lastError || '—'));
       var action = el('td');
       if (request.actions.rerun.indexOf(source.sourceId) >= 0) {
-        var button = el('button', '', 'Run again');
+        var button = el('button', '', t('requests.detail.rerun'));
         button.type = 'button';
-        button.setAttribute('aria-label', 'Run source ' + source.sourceId + ' again');
+        button.setAttribute('aria-label', t('requests.detail.rerunLabel', { source: source.sourceId }));
         button.addEventListener('click', function () {
-          act('/sources/' + encodeURIComponent(source.sourceId) + '/rerun', {}, 'Source ' + source.sourceId + ' runs again.', button);
+          act('/sources/' + encodeURIComponent(source.sourceId) + '/rerun', {}, t('requests.done.rerun', { source: source.sourceId }), button);
         });
         action.appendChild(button);
       }
@@ -677,7 +689,10 @@
 
     var copy = request.copy;
     var copyLine = copyText(copy);
-    if (copy && !copy.deleted) copyLine += ' · created ' + when(copy.createdAt) + ' · expires ' + when(copy.expiresAt) + (copy.releasedAt ? ' · released ' + when(copy.releasedAt) : '');
+    if (copy && !copy.deleted) {
+      copyLine += ' · ' + t('requests.copy.created', { date: when(copy.createdAt) }) + ' · ' + t('requests.copy.expires', { date: when(copy.expiresAt) });
+      if (copy.releasedAt) copyLine += ' · ' + t('requests.copy.releasedOn', { date: when(copy.releasedAt) });
+    }
     $('request-copy').textContent = copyLine;
     $('show-preview').hidden = !request.actions.preview;
 
@@ -686,15 +701,17 @@
     $('extend').disabled = !extend.allowed;
     $('extend-reason').disabled = !extend.allowed;
     $('extend-hint').textContent = extend.allowed
-      ? 'Up to ' + when(request.maxExtendedDueAt) + '. The customer is told the new date and the reason.'
-      : EXTENSION_BARS[extend.bar] || 'Not possible now.';
+      ? t('requests.detail.extendUpTo', { date: when(request.maxExtendedDueAt) })
+      : kit.has('requests.extensionBars.' + extend.bar)
+        ? t('requests.extensionBars.' + extend.bar)
+        : t('requests.detail.extendNotPossible');
     $('refuse').disabled = !request.actions.refuse;
     $('refuse-reason').disabled = !request.actions.refuse;
 
     var history = $('request-history');
     history.replaceChildren();
     request.history.forEach(function (event) {
-      var item = el('li', '', when(event.at) + ': ' + (CASE_STATUS[event.status] || event.status) + ' by ' + event.actor);
+      var item = el('li', '', kit.historyEntry(event.at, caseStatus(event.status), event.actor));
       if (event.reason) item.appendChild(el('span', 'reason', event.reason));
       history.appendChild(item);
     });
@@ -704,7 +721,7 @@
     var frame = $('preview');
     frame.hidden = true;
     frame.removeAttribute('src');
-    $('show-preview').textContent = 'Show the report';
+    $('show-preview').textContent = t('requests.detail.showReport');
   }
 
   $('show-preview').addEventListener('click', function () {
@@ -717,7 +734,7 @@
     // Served sandboxed with its own strict policy; the frame's empty sandbox adds: no script, no same-origin access.
     frame.src = API + '/requests/' + encodeURIComponent(state.request.reference) + '/preview';
     frame.hidden = false;
-    $('show-preview').textContent = 'Hide the report';
+    $('show-preview').textContent = t('requests.detail.hideReport');
   });
 
   /** POSTs an action on the open request; shows the case as it now is, or the service's refusal. */
@@ -740,13 +757,13 @@
   }
 
   $('release').addEventListener('click', function () {
-    act('/release', {}, 'Released: the customer is sent the download link.', $('release'));
+    act('/release', {}, t('requests.done.released'), $('release'));
   });
 
   function reasonFrom(box) {
     var reason = box.value.trim();
     if (!reason) {
-      $('request-error').textContent = 'Enter a reason: the customer is told it.';
+      $('request-error').textContent = t('requests.reasonNeeded');
       box.focus();
     }
     return reason;
@@ -755,23 +772,19 @@
   $('extend-form').addEventListener('submit', function (event) {
     event.preventDefault();
     var reason = reasonFrom($('extend-reason'));
-    if (reason) act('/extend', { reason: reason }, 'Extended: the customer is told the new date.', $('extend'));
+    if (reason) act('/extend', { reason: reason }, t('requests.done.extended'), $('extend'));
   });
 
   $('refuse-form').addEventListener('submit', function (event) {
     event.preventDefault();
     var reason = reasonFrom($('refuse-reason'));
-    if (reason) act('/refuse', { reason: reason }, 'Refused: the customer is told why and of the right to complain.', $('refuse'));
+    if (reason) act('/refuse', { reason: reason }, t('requests.done.refused'), $('refuse'));
   });
 
   // --- The published incident notice (customers view) ------------------------------------------
 
-  var NOTICE_PARTS = [
-    ['whatHappened', 'What happened'],
-    ['whatData', 'What data'],
-    ['whatWeDo', 'What we are doing'],
-    ['whatYouShouldDo', 'What customers should do'],
-  ];
+  /** The notice's parts, in order; their names are `noticeParts.<part>`. */
+  var NOTICE_PARTS = ['whatHappened', 'whatData', 'whatWeDo', 'whatYouShouldDo'];
   var notice = null;
 
   /** The notice the bot answers from, for whoever talks to customers; hidden when none is published (or none is served). */
@@ -801,12 +814,12 @@
       select.appendChild(option);
     });
     select.value = chosen;
-    $('notice-reference').textContent = 'Incident ' + notice.incidentReference;
+    $('notice-reference').textContent = t('handoffs.notice.intro', { reference: notice.incidentReference });
     var parts = $('notice-parts');
     parts.replaceChildren();
     var text = notice.texts[chosen] || {};
     NOTICE_PARTS.forEach(function (part) {
-      fact(parts, part[1], text[part[0]] || '—');
+      fact(parts, t('noticeParts.' + part), text[part] || '—');
     });
   }
 

@@ -11,30 +11,31 @@
   var $ = kit.$;
   var el = kit.el;
   var when = kit.when;
+  var t = kit.t;
+  var word = kit.word;
 
-  var REGIMES = { gdpr: 'GDPR', 'uk-gdpr': 'UK GDPR', lgpd: 'LGPD', pipeda: 'PIPEDA', ccpa: 'CCPA' };
-  var URGENCY = { overdue: 'Overdue', soon: 'Under 24 hours left', later: 'Running', undated: 'No fixed deadline', stopped: 'Authority notified' };
-  var STATES = { open: 'open: the authority is not notified yet', notified: 'the authority is notified', closed: 'closed' };
+  /** The Art. 33(3) record's fields and their kind; their names are `incidents.record.fields.<field>`. */
   var RECORD = [
-    ['nature', 'Nature of the breach', 'text'],
-    ['dataCategories', 'Categories of data', 'text'],
-    ['approxSubjects', 'People concerned (approximately)', 'count'],
-    ['approxRecords', 'Records concerned (approximately)', 'count'],
-    ['likelyConsequences', 'Likely consequences', 'text'],
-    ['measures', 'Measures taken or proposed', 'text'],
-    ['dpoContact', 'DPO or contact point', 'text'],
-    ['delayReasons', 'Reasons for any delay', 'text'],
+    ['nature', 'text'],
+    ['dataCategories', 'text'],
+    ['approxSubjects', 'count'],
+    ['approxRecords', 'count'],
+    ['likelyConsequences', 'text'],
+    ['measures', 'text'],
+    ['dpoContact', 'text'],
+    ['delayReasons', 'text'],
   ];
-  var RECORD_LABELS = {};
-  RECORD.forEach(function (field) {
-    RECORD_LABELS[field[0]] = field[1];
-  });
-  var NOTICE_PARTS = [
-    ['whatHappened', 'What happened'],
-    ['whatData', 'What data'],
-    ['whatWeDo', 'What we are doing'],
-    ['whatYouShouldDo', 'What customers should do'],
-  ];
+  function fieldName(field) {
+    return word('incidents.record.fields', field);
+  }
+  /** The notice's parts, in order; their names are `noticeParts.<part>`. */
+  var NOTICE_PARTS = ['whatHappened', 'whatData', 'whatWeDo', 'whatYouShouldDo'];
+  function partName(part) {
+    return t('noticeParts.' + part);
+  }
+  function regimeName(regime) {
+    return word('regimes', regime);
+  }
   /** Under a day left on a clock is "soon" (as the server says). */
   var SOON_SECONDS = 24 * 3600;
 
@@ -52,16 +53,26 @@
   /** "71 h 05 min left", "Overdue by 1 h 00 min". */
   function hoursText(seconds) {
     var s = Math.abs(seconds);
-    var h = Math.floor(s / 3600);
-    var m = Math.floor((s % 3600) / 60);
-    var text = h + ' h ' + (m < 10 ? '0' : '') + m + ' min';
-    return seconds < 0 ? 'Overdue by ' + text : text + ' left';
+    var vars = { hours: Math.floor(s / 3600), minutes: (Math.floor((s % 3600) / 60) < 10 ? '0' : '') + Math.floor((s % 3600) / 60) };
+    return t(seconds < 0 ? 'incidents.clock.overdueBy' : 'incidents.clock.left', vars);
+  }
+
+  /** A regime's breach rule in words ("72 hours"); the server's English label for a regime the catalog does not know. */
+  function ruleText(clock) {
+    return kit.has('incidents.clock.rules.' + clock.regime) ? t('incidents.clock.rules.' + clock.regime) : clock.rule;
+  }
+
+  /** The countdown's words for a clock without an instant ("As soon as feasible"). */
+  function undatedText(clock) {
+    if (kit.has('incidents.clock.undated.' + clock.regime)) return t('incidents.clock.undated.' + clock.regime);
+    var rule = ruleText(clock);
+    return rule.charAt(0).toUpperCase() + rule.slice(1);
   }
 
   /** The clock's urgency and words now, from the server's clock: the countdown moves without asking it. */
   function clockNow(clock) {
-    if (clock.urgency === 'stopped') return { urgency: 'stopped', text: 'Clock stopped' };
-    if (!clock.dueAt) return { urgency: 'undated', text: clock.rule.charAt(0).toUpperCase() + clock.rule.slice(1) };
+    if (clock.urgency === 'stopped') return { urgency: 'stopped', text: t('incidents.clock.stopped') };
+    if (!clock.dueAt) return { urgency: 'undated', text: undatedText(clock) };
     var left = Math.floor((Date.parse(clock.dueAt) - kit.serverNow()) / 1000);
     return { urgency: left < 0 ? 'overdue' : left < SOON_SECONDS ? 'soon' : 'later', text: hoursText(left) };
   }
@@ -69,11 +80,14 @@
   function renderClock(node, clock) {
     var now = clockNow(clock);
     node.className = 'clock urgency-' + now.urgency;
+    node.dataset.regime = clock.regime;
+    node.dataset.urgency = now.urgency;
     node.replaceChildren();
-    node.appendChild(el('span', 'regime', REGIMES[clock.regime] || clock.regime));
-    node.appendChild(kit.badge(now.urgency, URGENCY[now.urgency]));
+    node.appendChild(el('span', 'regime', regimeName(clock.regime)));
+    node.appendChild(kit.badge(now.urgency, word('incidents.urgency', now.urgency)));
     node.appendChild(el('strong', 'countdown', now.text));
-    var due = clock.dueAt ? 'due ' + when(clock.dueAt) + ' · ' + clock.rule + ' from awareness' : clock.basis;
+    var basis = kit.has('incidents.clock.basis.' + clock.regime) ? t('incidents.clock.basis.' + clock.regime) : clock.basis;
+    var due = clock.dueAt ? t('incidents.clock.due', { date: when(clock.dueAt), rule: ruleText(clock) }) : basis;
     node.appendChild(el('span', 'due', due));
   }
 
@@ -106,14 +120,16 @@
       var item = el('li');
       item.dataset.reference = incident.reference;
       if (state.incident && state.incident.reference === incident.reference) item.classList.add('current');
-      var open = el('button', '', incident.reference + ' — ' + incident.title);
+      var names = { reference: incident.reference, title: incident.title };
+      var open = el('button', '', t('incidents.listItem', names));
       open.type = 'button';
-      open.setAttribute('aria-label', 'Open incident ' + incident.reference + ' — ' + incident.title);
+      open.setAttribute('aria-label', t('incidents.openLabel', names));
       open.addEventListener('click', function () {
         openIncident(incident.reference).catch(kit.failed);
       });
       item.appendChild(open);
-      item.appendChild(el('span', 'muted block', 'Aware since ' + when(incident.awarenessAt) + ' · ' + (STATES[incident.state] || incident.state)));
+      item.dataset.state = incident.state;
+      item.appendChild(el('span', 'muted block', t('incidents.awareSinceState', { date: when(incident.awarenessAt), state: word('incidents.states', incident.state) })));
       incident.clocks.forEach(function (clock) {
         item.appendChild(clockNode(clock));
       });
@@ -134,8 +150,8 @@
 
   function recordValue(record, name) {
     var value = record[name];
-    if (value === null || value === undefined || value === '') return 'not yet known';
-    return String(value);
+    if (value === null || value === undefined || value === '') return t('incidents.record.notKnown');
+    return typeof value === 'number' ? kit.number(value) : String(value);
   }
 
   function buildNoticeForm(languages) {
@@ -147,13 +163,15 @@
       var set = el('fieldset');
       set.appendChild(el('legend', '', kit.language(code)));
       NOTICE_PARTS.forEach(function (part) {
-        var id = 'notice-' + code + '-' + part[0];
-        var label = el('label', '', part[1] + ' (' + code + ')');
+        var id = 'notice-' + code + '-' + part;
+        var label = el('label', '', t('incidents.notice.partInLanguage', { part: partName(part), language: code }));
         label.htmlFor = id;
         var box = el('textarea');
         box.id = id;
         box.rows = 2;
         box.maxLength = 4000;
+        // The customers' notice in that language: spell checkers and screen readers read it as such.
+        box.lang = code;
         set.appendChild(label);
         set.appendChild(box);
       });
@@ -162,11 +180,11 @@
   }
 
   function noticeState(notice) {
-    if (!notice || notice.languages.length === 0) return 'Not written yet.';
-    var written = 'Written in ' + notice.languages.map(kit.language).join(', ') + '. ';
-    if (notice.published) return written + 'Published since ' + when(notice.publishedAt) + ': the bot answers from it first.';
-    if (notice.withdrawnAt) return written + 'Withdrawn ' + when(notice.withdrawnAt) + '.';
-    return written + 'Not published.';
+    if (!notice || notice.languages.length === 0) return t('incidents.notice.notWritten');
+    var written = t('incidents.notice.writtenIn', { languages: kit.list(notice.languages.map(kit.language)) }) + ' ';
+    if (notice.published) return written + t('incidents.notice.published', { date: when(notice.publishedAt) });
+    if (notice.withdrawnAt) return written + t('incidents.notice.withdrawn', { date: when(notice.withdrawnAt) });
+    return written + t('incidents.notice.notPublished');
   }
 
   function showIncident(incident) {
@@ -177,7 +195,7 @@
     $('incident-error').textContent = '';
     kit.markCurrent('#incidents li', incident ? incident.reference : null);
     if (!incident) {
-      $('incident-title').textContent = 'Incident';
+      $('incident-title').textContent = t('incidents.detail.title');
       hideDraft();
       return;
     }
@@ -193,7 +211,7 @@
         $('phase-' + field[0]).value = '';
       });
     }
-    $('incident-title').textContent = 'Incident ' + incident.reference + ': ' + incident.title;
+    $('incident-title').textContent = t('incidents.detail.titleWithReference', { reference: incident.reference, title: incident.title });
 
     var clocks = $('incident-clocks');
     clocks.replaceChildren();
@@ -203,12 +221,10 @@
 
     var facts = $('incident-facts');
     facts.replaceChildren();
-    kit.fact(facts, 'Status', STATES[incident.state] || incident.state);
-    kit.fact(facts, 'Aware since', when(incident.awarenessAt));
-    kit.fact(facts, 'Regimes', incident.regimes.map(function (r) {
-      return REGIMES[r] || r;
-    }).join(', '));
-    kit.fact(facts, 'Reports', incident.concernReferences.join(', ') || 'none');
+    kit.fact(facts, t('incidents.facts.status'), word('incidents.states', incident.state));
+    kit.fact(facts, t('incidents.facts.awareSince'), when(incident.awarenessAt));
+    kit.fact(facts, t('incidents.facts.regimes'), kit.list(incident.regimes.map(regimeName)));
+    kit.fact(facts, t('incidents.facts.reports'), incident.concernReferences.length > 0 ? kit.list(incident.concernReferences) : t('common.none'));
 
     var languages = $('draft-language');
     if (languages.options.length !== incident.noticeLanguages.length) {
@@ -225,16 +241,14 @@
     var record = $('record');
     record.replaceChildren();
     RECORD.forEach(function (field) {
-      kit.fact(record, field[1], recordValue(incident.record, field[0]));
+      kit.fact(record, fieldName(field[0]), recordValue(incident.record, field[0]));
     });
     $('phase-form').hidden = !incident.actions.addPhase;
     var phases = $('phases');
     phases.replaceChildren();
     incident.phases.forEach(function (phase) {
-      var names = phase.fields.map(function (name) {
-        return RECORD_LABELS[name] || name;
-      });
-      phases.appendChild(el('li', '', 'Phase ' + phase.seq + ', ' + when(phase.at) + ' by ' + phase.actor + ': ' + names.join(', ')));
+      var names = phase.fields.map(fieldName);
+      phases.appendChild(el('li', '', t('incidents.phase.entry', { seq: phase.seq, date: when(phase.at), actor: phase.actor, fields: kit.list(names) })));
     });
     $('phases-empty').hidden = incident.phases.length > 0;
 
@@ -243,7 +257,7 @@
       incident.noticeLanguages.forEach(function (code) {
         var text = incident.noticeTexts[code] || {};
         NOTICE_PARTS.forEach(function (part) {
-          $('notice-' + code + '-' + part[0]).value = text[part[0]] || '';
+          $('notice-' + code + '-' + part).value = text[part] || '';
         });
       });
     }
@@ -252,7 +266,7 @@
     $('publish-notice').hidden = !incident.actions.publish;
     $('withdraw-notice').hidden = !incident.actions.withdraw;
 
-    $('affected-count').textContent = incident.affectedCount === 1 ? '1 customer is listed as affected.' : incident.affectedCount + ' customers are listed as affected.';
+    $('affected-count').textContent = t('incidents.affected.count', { count: incident.affectedCount });
     $('affected-form').hidden = !incident.actions.importAffected;
   }
 
@@ -276,7 +290,7 @@
     var frame = $('draft');
     frame.hidden = true;
     frame.removeAttribute('src');
-    $('show-draft').textContent = 'Show the draft';
+    $('show-draft').textContent = t('incidents.draft.show');
   }
 
   $('show-draft').addEventListener('click', function () {
@@ -286,7 +300,7 @@
     // Served sandboxed with its own strict policy; the frame's empty sandbox adds: no script, no same-origin access.
     frame.src = draftUrl('/draft');
     frame.hidden = false;
-    $('show-draft').textContent = 'Hide the draft';
+    $('show-draft').textContent = t('incidents.draft.hide');
   });
 
   // --- Actions -----------------------------------------------------------------------------------
@@ -319,7 +333,7 @@
   }
 
   $('mark-notified').addEventListener('click', function () {
-    act('/notified', {}, 'Marked notified: the clocks have stopped.', $('mark-notified'));
+    act('/notified', {}, t('incidents.draft.notified'), $('mark-notified'));
   });
 
   $('phase-form').addEventListener('submit', function (event) {
@@ -329,19 +343,19 @@
     RECORD.forEach(function (field) {
       var value = $('phase-' + field[0]).value.trim();
       if (value === '') return;
-      if (field[2] === 'count') {
+      if (field[1] === 'count') {
         if (!/^\d+$/.test(value)) bad = bad || field;
         fields[field[0]] = Number(value);
       } else {
         fields[field[0]] = value;
       }
     });
-    if (bad) return problem(bad[1] + ': enter a whole number.', 'phase-' + bad[0]);
-    if (Object.keys(fields).length === 0) return problem('Fill in at least one field: each phase adds what is known now.', 'phase-nature');
+    if (bad) return problem(t('incidents.phase.wholeNumber', { field: fieldName(bad[0]) }), 'phase-' + bad[0]);
+    if (Object.keys(fields).length === 0) return problem(t('incidents.phase.needOne'), 'phase-nature');
     var body = { fields: fields };
     var reason = $('phase-reason').value.trim();
     if (reason) body.reason = reason;
-    act('/phases', body, 'Information added as a new phase.', $('add-phase')).then(function (view) {
+    act('/phases', body, t('incidents.phase.done'), $('add-phase')).then(function (view) {
       if (!view) return;
       draftLinks(true);
       RECORD.forEach(function (field) {
@@ -359,23 +373,23 @@
       var parts = {};
       var empty = [];
       NOTICE_PARTS.forEach(function (part) {
-        parts[part[0]] = $('notice-' + code + '-' + part[0]).value.trim();
-        if (!parts[part[0]]) empty.push(part);
+        parts[part] = $('notice-' + code + '-' + part).value.trim();
+        if (!parts[part]) empty.push(part);
       });
       if (empty.length === 0) texts[code] = parts;
       // A language left wholly blank is not sent; one half-written is.
       else if (empty.length < NOTICE_PARTS.length && !missing) missing = { code: code, part: empty[0] };
     });
-    if (missing) return problem(missing.part[1] + ' (' + missing.code + '): a language needs all four parts, or none.', 'notice-' + missing.code + '-' + missing.part[0]);
-    if (Object.keys(texts).length === 0) return problem('Write the notice in at least one language.', 'notice-' + state.noticeLanguages[0] + '-whatHappened');
-    act('/notice', { texts: texts }, 'Notice saved.', $('save-notice'));
+    if (missing) return problem(t('incidents.notice.allOrNone', { part: partName(missing.part), language: kit.languageName(missing.code) }), 'notice-' + missing.code + '-' + missing.part);
+    if (Object.keys(texts).length === 0) return problem(t('incidents.notice.needOne'), 'notice-' + state.noticeLanguages[0] + '-whatHappened');
+    act('/notice', { texts: texts }, t('incidents.notice.saved'), $('save-notice'));
   });
 
   $('publish-notice').addEventListener('click', function () {
-    act('/notice/publish', {}, 'Published: the bot answers questions about the incident from it.', $('publish-notice'));
+    act('/notice/publish', {}, t('incidents.notice.publishedDone'), $('publish-notice'));
   });
   $('withdraw-notice').addEventListener('click', function () {
-    act('/notice/withdraw', {}, 'Withdrawn: the bot no longer answers from it.', $('withdraw-notice'));
+    act('/notice/withdraw', {}, t('incidents.notice.withdrawnDone'), $('withdraw-notice'));
   });
 
   $('affected-file').addEventListener('change', function () {
@@ -384,7 +398,7 @@
     if (!file) return;
     file.text().then(function (text) {
       state.file = { name: file.name, text: text };
-      kit.say('File ' + file.name + ' read: import it with the button.');
+      kit.say(t('incidents.affected.fileRead', { name: file.name }));
     }, kit.failed);
   });
 
@@ -392,7 +406,8 @@
     var list = $('affected-problems');
     list.replaceChildren();
     problems.forEach(function (p) {
-      list.appendChild(el('li', '', (p.row !== undefined ? 'Line ' + p.row : 'The file') + ': ' + p.reasons.join('; ')));
+      var reasons = p.reasons.join('; ');
+      list.appendChild(el('li', '', p.row !== undefined ? t('incidents.affected.line', { row: p.row, reasons: reasons }) : t('incidents.affected.fileProblem', { reasons: reasons })));
     });
   }
 
@@ -401,7 +416,7 @@
     if (!state.incident) return;
     var csv = state.file ? state.file.text : $('affected-csv').value;
     showProblems([]);
-    if (!csv.trim()) return problem('Paste the identifiers or choose a CSV file.', 'affected-csv');
+    if (!csv.trim()) return problem(t('incidents.affected.needInput'), 'affected-csv');
     var reference = state.incident.reference;
     $('import-affected').disabled = true;
     kit
@@ -412,10 +427,10 @@
         $('affected-csv').value = '';
         $('affected-file').value = '';
         state.file = null;
-        kit.say(view.imported + ' imported, ' + view.alreadyAffected + ' already listed. Each is sent the notice once.');
+        kit.say(t('incidents.affected.done', { imported: kit.number(view.imported), already: kit.number(view.alreadyAffected) }));
       })
       .catch(function (error) {
-        problem(error.problems.length ? 'Nothing was imported: the lines below name no customer we know.' : error.message);
+        problem(error.problems.length ? t('incidents.affected.nothingImported') : error.message);
         showProblems(error.problems);
       })
       .then(function () {

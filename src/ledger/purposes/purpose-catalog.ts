@@ -12,8 +12,14 @@ export const LEGAL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_in
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 
 export interface PurposeText {
+  /** The purpose standing alone: a heading, a button, a card title ("Newsletter"). */
   readonly label: string;
   readonly description: string;
+  /**
+   * The purpose inside a sentence, as the object of "stop" / "receive", with the article the language
+   * needs ("our newsletter", "la nostra newsletter"). Without it, sentences use the label in lower case.
+   */
+  readonly phrase?: string;
 }
 
 /** A processing purpose customers can consent to, per channel. */
@@ -65,6 +71,12 @@ function problemsOf(entry: unknown): string[] {
   for (const locale of SHIPPED_LOCALES) {
     const text = isRecord(entry.text) ? entry.text[locale] : undefined;
     if (!isRecord(text) || !nonEmpty(text.label) || !nonEmpty(text.description)) problems.push(`text.${locale} needs a label and a description`);
+  }
+  // A phrase is optional in every language the entry has text for (shipped or not), but never blank.
+  if (isRecord(entry.text)) {
+    for (const [locale, text] of Object.entries(entry.text)) {
+      if (isRecord(text) && text.phrase !== undefined && !nonEmpty(text.phrase)) problems.push(`text.${locale}.phrase must be a non-empty text when given`);
+    }
   }
   return problems;
 }

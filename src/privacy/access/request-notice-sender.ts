@@ -86,7 +86,8 @@ export class RequestNoticeSender extends OutboxSender<ClaimedNotice> {
       Object.assign(vars, {
         link: `${this.deps.publicBaseUrl}/copies/${notice.linkToken ?? ''}`,
         expires: copy ? date(copy.expiresAt) : '',
-        maxDownloads: copy?.maxDownloads ?? 0,
+        // How many downloads the link allows: `count`, so the sentence takes its plural form.
+        count: copy?.maxDownloads ?? 0,
       });
     } else if (notice.kind === 'extended') {
       Object.assign(vars, { due: date(accessCase.effectiveDueAt), reason: accessCase.extensionReason ?? '' });

@@ -183,9 +183,12 @@ export function computeBreachClocks(regimes: readonly string[], awarenessAt: Dat
 const displayFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
- * `instant` as a customer reads it: date, time and zone name in their own zone and language,
- * e.g. `31 gennaio 2026 alle ore 18:00 CET` (it, Europe/Rome) or `January 31, 2026 at 9:00 AM PST`
- * (en, America/Los_Angeles). Exact wording is ICU's and may change with the Node version.
+ * `instant` as a customer reads it: weekday, date, time and zone name in their own zone and language,
+ * e.g. `sabato 31 gennaio 2026 alle ore 18:00 CET` (it, Europe/Rome) or `Saturday, January 31, 2026 at
+ * 9:00 AM PST` (en, America/Los_Angeles). The weekday lets Italian put a preposition before any day
+ * without an article ("da venerdì 8 gennaio", "fino a martedì 1 giugno"): "dal 8" and "il 1" are
+ * wrong, and no one wording suits every day of the month. Exact wording is ICU's and may change with
+ * the Node version.
  * @throws ClockInputError naming `instant`, `zone` or `locale`.
  */
 export function formatInZone(instant: Date, zone: string, locale: string): string {
@@ -199,6 +202,7 @@ export function formatInZone(instant: Date, zone: string, locale: string): strin
     try {
       formatter = new Intl.DateTimeFormat(locale, {
         timeZone: zone,
+        weekday: 'long',
         year: 'numeric',
         month: 'long',
         day: 'numeric',

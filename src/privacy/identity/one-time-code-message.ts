@@ -21,7 +21,8 @@ export type CodeMessageComposer = (code: string, locale: string, validMinutes: n
 export function codeMessageComposer(texts: CodeMessageTexts): CodeMessageComposer {
   return (code, locale, validMinutes) => {
     const t = texts.translations.for(matchShippedLocale(locale) ?? texts.defaultLocale);
-    const vars = { code, company: texts.company, minutes: validMinutes };
+    // `count`: the minutes the code lasts, so "1 minute" and "10 minutes" each read right.
+    const vars = { code, company: texts.company, count: validMinutes };
     return {
       subject: t.t('identityCodeMessage.email.subject', vars),
       text: t.t('identityCodeMessage.email.text', vars),

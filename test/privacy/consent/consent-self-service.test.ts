@@ -174,7 +174,7 @@ forEachBackend('consent self-service (change + receipt in one transaction)', (ct
       assert.equal(notice.to, email, 'to the address on file');
       assert.equal(notice.channel, 'email');
       assert.equal(notice.message.subject, translations.for('it').t('consent.withdrawalNotice.subject'));
-      assert.ok(notice.message.text.includes('offerte e promozioni via SMS'), notice.message.text);
+      assert.ok(notice.message.text.includes('le offerte e le promozioni via SMS'), notice.message.text);
       assert.ok(notice.message.text.includes(outcome.receipt.receiptId), 'the receipt reference is quoted');
       assert.ok(notice.message.text.includes('privacy@example.com'), 'whom to contact if it was not them');
       assert.ok(!notice.message.text.includes('email,') && !notice.message.text.includes('newsletter'), 'nothing else of the state');

@@ -45,7 +45,7 @@ describe('withdrawal notice to the contact on file (the words)', () => {
     assert.equal(message.subject, "We've recorded your consent withdrawal");
     assert.equal(
       message.text.replace(/\u202f/g, ' '),
-      "Hello,\n\nOn November 29, 2026 at 10:00 AM UTC, in the web chat, we recorded that you no longer wish to receive offers and promotions by SMS and post. Receipt reference: r-123.\n\nIf this was you, there's nothing more to do. If it wasn't you, please reply to this message or contact us at privacy@example.com or +39 02 0000 0000.\n\nExample Shop S.p.A.",
+      "Hello,\n\nOn Sunday, November 29, 2026 at 10:00 AM UTC, in the web chat, we recorded that you no longer wish to receive offers and promotions by SMS and post. Receipt reference: r-123.\n\nIf this was you, there's nothing more to do. If it wasn't you, please reply to this message or contact us at privacy@example.com or +39 02 0000 0000.\n\nExample Shop S.p.A.",
     );
     assert.equal(message.smsText, "Example Shop S.p.A.: we recorded that you no longer wish to receive offers and promotions by SMS and post. If this wasn't you, reply or call +39 02 0000 0000.");
   });
@@ -55,7 +55,7 @@ describe('withdrawal notice to the contact on file (the words)', () => {
     assert.equal(message.subject, 'Abbiamo registrato la revoca del suo consenso');
     assert.equal(
       message.text,
-      'Gentile cliente,\n\nil 29 novembre 2026 alle ore 10:00 UTC, nella chat del sito, abbiamo registrato che non desidera più ricevere offerte e promozioni via SMS e posta. Riferimento della ricevuta: r-123.\n\nSe è stato lei, non deve fare altro. Se non è stato lei, risponda a questo messaggio oppure ci contatti a privacy@example.com o al numero +39 02 0000 0000.\n\nExample Shop S.p.A.',
+      'Gentile cliente,\n\ndomenica 29 novembre 2026 alle ore 10:00 UTC, nella chat del sito, abbiamo registrato che non desidera più ricevere le offerte e le promozioni via SMS e posta. Riferimento della ricevuta: r-123.\n\nSe è stato lei, non deve fare altro. Se non è stato lei, risponda a questo messaggio oppure ci contatti a privacy@example.com o al numero +39 02 0000 0000.\n\nExample Shop S.p.A.',
     );
   });
 
