@@ -22,6 +22,12 @@ const PRODUCTION_MESSAGING = {
 };
 
 describe('configuration from the environment', () => {
+  it('reads NLU_CACHE_DIR as a folder, "none" as no cache, and defaults to data/nlu-models in the project', () => {
+    assert.equal(loadConfig({}).nluCacheDir, path.join(ROOT, 'data', 'nlu-models'));
+    assert.equal(loadConfig({ NLU_CACHE_DIR: ' /var/cache/psb-nlu ' }).nluCacheDir, '/var/cache/psb-nlu');
+    assert.equal(loadConfig({ NLU_CACHE_DIR: 'None' }).nluCacheDir, undefined);
+  });
+
   it('reads DATA_COPY_REVIEW as required or none, and refuses anything else naming the variable', () => {
     assert.equal(loadConfig({ DATA_COPY_REVIEW: 'none' }).dataCopies.reviewRequired, false);
     assert.equal(loadConfig({ DATA_COPY_REVIEW: ' required ' }).dataCopies.reviewRequired, true);

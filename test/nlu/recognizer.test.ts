@@ -25,6 +25,17 @@ const OFF_TOPIC: Record<string, readonly string[]> = {
   it: ['quante zampe ha un ragno', 'mi consigli un buon libro', 'il mio gatto dorme sul divano', 'pfff grrr blorp'],
 };
 
+/** The CCPA's own words (do not sell or share, opt out of sale, limit the use of sensitive information), as customers write them in each language. */
+const CCPA_WORDS: Record<string, readonly string[]> = {
+  en: ['do not sell or share my personal information', 'opt out of sale', 'limit the use of my sensitive personal information'],
+  it: ['non vendete né condividete le mie informazioni personali', 'opt-out dalla vendita dei miei dati', 'limitate l\'uso delle mie informazioni personali sensibili'],
+  de: ['Verkaufen oder teilen Sie meine personenbezogenen Daten nicht', 'Widerspruch gegen den Verkauf meiner Daten', 'die Nutzung meiner sensiblen personenbezogenen Daten einschränken'],
+  fr: ['ne vendez pas et ne partagez pas mes informations personnelles', 'je refuse la vente de mes données', 'limitez l\'utilisation de mes informations personnelles sensibles'],
+  es: ['no vendan ni compartan mi información personal', 'excluirme de la venta de mis datos', 'limitar el uso de mi información personal sensible'],
+  pt: ['não vendam nem compartilhem minhas informações pessoais', 'quero sair da venda dos meus dados', 'limitar o uso das minhas informações pessoais sensíveis'],
+  nl: ['verkoop of deel mijn persoonsgegevens niet', 'afmelden voor de verkoop van mijn gegevens', 'beperk het gebruik van mijn gevoelige persoonsgegevens'],
+};
+
 const TINY_CORPUS: IntentCorpus = {
   intents: { help: ['help me please', 'what can you do'], cancel: ['cancel please', 'forget it'] },
   keywords: { help: ['help'], cancel: ['cancel'], language: ['language'] },
@@ -83,6 +94,12 @@ describe('Linear intent recognizer', function () {
       assert.equal((await recognizer.recognize(text, lang)).intent, intent, `${lang}: ${text}`);
     }
   });
+
+  for (const [lang, phrases] of Object.entries(CCPA_WORDS)) {
+    it(`routes the CCPA opt-out words in ${lang} to consent.optOutSale`, async () => {
+      for (const phrase of phrases) assert.equal((await recognizer.recognize(phrase, lang)).intent, 'consent.optOutSale', phrase);
+    });
+  }
 
   it('answers none with score 0 to text without letters or digits', async () => {
     assert.deepEqual(await recognizer.recognize('  ?!  ', 'en'), { intent: 'none', score: 0 });
