@@ -30,9 +30,11 @@ export interface EntityLists {
   readonly unsure: readonly string[];
   /** Words per concern topic (`breach`, `use`, `answer`, `other`): what a reported concern is about. */
   readonly concernTopics: Readonly<Record<string, readonly string[]>>;
+  /** "the day before yesterday", "l'altro ieri", "vorgestern": the date parsers miss or misread these ("avant-hier" as "hier"). */
+  readonly dayBeforeYesterday: readonly string[];
 }
 
-const LIST_KEYS = ['allMarketing', 'allChannels', 'everything', 'history', 'yes', 'no', 'unsure'] as const;
+const LIST_KEYS = ['allMarketing', 'allChannels', 'everything', 'history', 'yes', 'no', 'unsure', 'dayBeforeYesterday'] as const;
 const MAP_KEYS = ['channels', 'purposes', 'concernTopics'] as const;
 
 /** A malformed or inconsistent entities file; `key` is the dotted path of the offending entry. */

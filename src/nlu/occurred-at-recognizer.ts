@@ -1,6 +1,9 @@
 import { Culture, recognizeDateTime } from '@microsoft/recognizers-text-suite';
 import * as chrono from 'chrono-node';
 import { SHIPPED_LOCALES, matchShippedLocale } from '../i18n/shipped-locales';
+import { LOCALES_DIR } from '../paths';
+import { EntityLists, readEntityLists } from './entity-lists';
+import { PhraseMatcher } from './phrase-matcher';
 import { WallTime, instantFromWallTime, wallTimeInZone } from '../privacy/clocks/calendar';
 import type { OccurredAt } from '../privacy/concerns/concern-types';
 
@@ -149,12 +152,6 @@ const RECOGNIZERS_DATE_PARSERS: Readonly<Record<string, WallParser>> = {
   es: recognizersParser(Culture.Spanish),
 };
 
-/**
- * "l'altro ieri", "avantieri", "ieri l'altro" (the day before yesterday): chrono 2.10.3's Italian
- * reads the first as "ieri" and misses the others, so they are read here first.
- */
-const DAY_BEFORE_YESTERDAY = /(?<![\p{L}\p{N}])(?:l['’]\s*altro\s*ieri|ieri\s*l['’]\s*altro|avantieri)(?![\p{L}\p{N}])/iu;
-
 function readingOfDate(date: Date, clock: boolean): WallReading {
   const day = { year: date.getFullYear(), month: date.getMonth() + 1, day: date.getDate() };
   return clock ? { ...day, hour: date.getHours(), minute: date.getMinutes() } : day;
@@ -177,8 +174,6 @@ function isBareMonthAbbreviation(result: chrono.ParsedResult): boolean {
  */
 function chronoParser(parser: chrono.Chrono): WallParser {
   return (text, wallNow) => {
-    const before = DAY_BEFORE_YESTERDAY.exec(text);
-    if (before) return { readings: [readingOfDate(new Date(wallNow.getFullYear(), wallNow.getMonth(), wallNow.getDate() - 2), false)], words: before[0] };
     const result = parser.parse(text, wallNow).find((candidate) => !isBareMonthAbbreviation(candidate));
     if (!result) return undefined;
     const start = result.start;
@@ -188,6 +183,20 @@ function chronoParser(parser: chrono.Chrono): WallParser {
     if (!start.isCertain('day') && start.isCertain('weekday')) readings.push(readingOfDate(new Date(date.getFullYear(), date.getMonth(), date.getDate() - 7, date.getHours(), date.getMinutes()), clock));
     else if (!start.isCertain('year')) readings.push(readingOfDate(new Date(date.getFullYear() - 1, date.getMonth(), date.getDate(), date.getHours(), date.getMinutes()), clock));
     return { readings, words: result.text };
+  };
+}
+
+/**
+ * "The day before yesterday" in the language's own words (`dayBeforeYesterday` in
+ * `locales/<lang>/entities.json`), read before the parser: chrono reads "l'altro ieri" and
+ * "avant-hier" as yesterday and misses "avantieri", "vorgestern" or "anteontem".
+ */
+function withDayBeforeYesterday(lists: EntityLists, parse: WallParser): WallParser {
+  const matcher = new PhraseMatcher(lists.file, { dayBeforeYesterday: lists.dayBeforeYesterday });
+  return (text, wallNow) => {
+    const said = matcher.findPhrase(text);
+    if (said !== undefined) return { readings: [readingOfDate(new Date(wallNow.getFullYear(), wallNow.getMonth(), wallNow.getDate() - 2), false)], words: said };
+    return parse(text, wallNow);
   };
 }
 
@@ -212,8 +221,8 @@ function parserFor(language: string): WallParser {
 export class OccurredAtRecognizer implements OccurredAtReader {
   private readonly parsers: ReadonlyMap<string, WallParser>;
 
-  constructor(languages: readonly string[] = SHIPPED_LOCALES) {
-    this.parsers = new Map(languages.map((language) => [language, parserFor(language)]));
+  constructor(languages: readonly string[] = SHIPPED_LOCALES, localesDir = LOCALES_DIR) {
+    this.parsers = new Map(languages.map((language) => [language, withDayBeforeYesterday(readEntityLists(language, localesDir), parserFor(language))]));
     // Loads recognizers-text's English models now rather than on a customer's turn.
     englishParser('yesterday', new Date());
   }

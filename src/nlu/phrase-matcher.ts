@@ -22,7 +22,7 @@ function tokensOf(text: string): string[] {
  */
 export class PhraseMatcher {
   /** By first word: the phrases starting with it, longest first, with the key each belongs to. */
-  private readonly byFirstWord = new Map<string, { readonly words: readonly string[]; readonly key: string }[]>();
+  private readonly byFirstWord = new Map<string, { readonly words: readonly string[]; readonly key: string; readonly phrase: string }[]>();
 
   /**
    * `lists` maps a key (e.g. "channels.sms") to its phrases. A phrase with no letters or digits,
@@ -43,7 +43,7 @@ export class PhraseMatcher {
         if (other === key) continue;
         owner.set(normalized, key);
         const candidates = this.byFirstWord.get(words[0]) ?? [];
-        candidates.push({ words, key });
+        candidates.push({ words, key, phrase });
         this.byFirstWord.set(words[0], candidates);
       }
     }
@@ -52,15 +52,24 @@ export class PhraseMatcher {
 
   /** The keys of the phrases found in `text`, in text order (a key repeats if its phrases do). */
   find(text: string): string[] {
+    return this.matches(text).map((match) => match.key);
+  }
+
+  /** The first phrase found in `text`, as listed (not as typed); undefined when none is. */
+  findPhrase(text: string): string | undefined {
+    return this.matches(text)[0]?.phrase;
+  }
+
+  private matches(text: string): { readonly key: string; readonly phrase: string }[] {
     const words = tokensOf(text.slice(0, MAX_PHRASE_TEXT_CHARS));
-    const found: string[] = [];
+    const found: { key: string; phrase: string }[] = [];
     let at = 0;
     while (at < words.length) {
       const match = this.byFirstWord.get(words[at])?.find((candidate) => candidate.words.every((word, i) => words[at + i] === word));
       if (match === undefined) {
         at += 1;
       } else {
-        found.push(match.key);
+        found.push(match);
         at += match.words.length;
       }
     }
