@@ -1,7 +1,7 @@
-import i18next, { i18n as I18nInstance } from 'i18next';
+import type { i18n as I18nInstance } from 'i18next';
 import { LOCALES_DIR } from '../paths';
 import { ShippedLocale, SHIPPED_LOCALES } from './shipped-locales';
-import { MessageCatalog, readCatalog } from './translator';
+import { createCatalogInstance, MessageCatalog, readCatalog } from './translator';
 
 /** The agent console's catalog in each language: `locales/<lang>/console.json` (staff texts, apart from the bot's `messages.json`). */
 export const CONSOLE_CATALOG_FILE = 'console.json';
@@ -56,23 +56,8 @@ export class ConsoleTexts {
 
   static async load(dir = LOCALES_DIR): Promise<ConsoleTexts> {
     const raw: Record<string, MessageCatalog> = {};
-    const resources: Record<string, { console: MessageCatalog }> = {};
-    for (const locale of new Set<string>(['en', ...SHIPPED_LOCALES])) {
-      raw[locale] = readConsoleCatalog(locale, dir);
-      resources[locale] = { console: raw[locale] };
-    }
-    const instance = i18next.createInstance();
-    await instance.init({
-      resources,
-      ns: ['console'],
-      defaultNS: 'console',
-      lng: 'en',
-      fallbackLng: 'en',
-      supportedLngs: [...SHIPPED_LOCALES],
-      interpolation: { escapeValue: false },
-      returnNull: false,
-      initImmediate: false,
-    });
+    for (const locale of new Set<string>(['en', ...SHIPPED_LOCALES])) raw[locale] = readConsoleCatalog(locale, dir);
+    const instance = await createCatalogInstance(raw, 'console');
     return new ConsoleTexts(instance, raw);
   }
 

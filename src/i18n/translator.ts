@@ -24,6 +24,27 @@ export function readMessageCatalog(locale: string, dir = LOCALES_DIR): MessageCa
 }
 
 /**
+ * An i18next instance over one catalog per language in namespace `namespace`, as every catalog of
+ * ours is read: English underneath, no HTML escaping (texts go to chat, not HTML), synchronous.
+ */
+export async function createCatalogInstance(catalogs: Readonly<Record<string, MessageCatalog>>, namespace: string): Promise<I18nInstance> {
+  const resources = Object.fromEntries(Object.entries(catalogs).map(([locale, catalog]) => [locale, { [namespace]: catalog }]));
+  const instance = i18next.createInstance();
+  await instance.init({
+    resources,
+    ns: [namespace],
+    defaultNS: namespace,
+    lng: 'en',
+    fallbackLng: 'en',
+    supportedLngs: [...SHIPPED_LOCALES],
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    initImmediate: false,
+  });
+  return instance;
+}
+
+/**
  * Loads every shipped language once at start and hands out translators. A key missing in a
  * language falls back to English rather than showing the key (the locale completeness test
  * makes sure that never ships).
@@ -48,19 +69,9 @@ export class Translations {
   }
 
   static async load(dir = LOCALES_DIR): Promise<Translations> {
-    const resources: Record<string, { translation: MessageCatalog }> = {};
-    for (const locale of SHIPPED_LOCALES) resources[locale] = { translation: readMessageCatalog(locale, dir) };
-    const instance = i18next.createInstance();
-    await instance.init({
-      resources,
-      lng: 'en',
-      fallbackLng: 'en',
-      supportedLngs: [...SHIPPED_LOCALES],
-      interpolation: { escapeValue: false },
-      returnNull: false,
-      initImmediate: false,
-    });
-    return new Translations(instance);
+    const catalogs: Record<string, MessageCatalog> = {};
+    for (const locale of SHIPPED_LOCALES) catalogs[locale] = readMessageCatalog(locale, dir);
+    return new Translations(await createCatalogInstance(catalogs, 'translation'));
   }
 
   for(locale: ShippedLocale): Translator {

@@ -5,7 +5,8 @@ import { SHIPPED_LOCALES, ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
 import { IntentName } from '../../src/nlu/intents';
 import { ledgerFootprint } from '../ledger/support/ledger-footprint';
-import { keyword } from './dialog-harness';
+import { CHECK, STOP_SMS } from './customer-sentences';
+import { keyword, readTexts } from './dialog-harness';
 import { PUBLIC_BASE_URL, TestCustomer, consentConversation, heldBy, newEvents, useConsentWorld, registerCustomer } from './consent-support';
 import { matches } from './reply-matches';
 
@@ -16,18 +17,122 @@ interface ChangeCase {
   /** Session already matched to the customer; anonymous when absent (the gate asks who they are). */
   readonly held?: 'identified' | 'verified';
   /** `{email}` stands for the customer's address. */
-  readonly turns: readonly { say: string; intent?: IntentName; expect: readonly (string | RegExp)[] }[];
+  /** A reply: to the letter, by pattern, or as the case's language words it. */
+  readonly turns: readonly { say: string; intent?: IntentName; expect: readonly (string | RegExp | ((t: Translator) => string | RegExp))[] }[];
   /** Exactly the ledger events the conversation must add, in order. */
   readonly recorded: readonly [purposeId: string, channel: string, state: string][];
 }
 
-const DONE_WITHDRAWN: Record<ShippedLocale, RegExp> = {
-  en: /^Done\. From .+ you no longer receive (.+)\.\n\nYour consent receipt, reference ([0-9a-f-]{36}), is here: (https:\/\/privacy\.example\.com\/receipts\/[A-Za-z0-9_-]{43,})/,
-  it: /^Fatto\. Dal .+ non riceve più (.+)\.\n\nLa sua ricevuta di consenso, riferimento ([0-9a-f-]{36}), è qui: (https:\/\/privacy\.example\.com\/receipts\/[A-Za-z0-9_-]{43,})/,
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const RECEIPT = '([0-9a-f-]{36})';
+const RECEIPT_URL = '(https:\\/\\/privacy\\.example\\.com\\/receipts\\/[A-Za-z0-9_-]{43,})';
+/** A "done" reply in a language's words: any time, the scope (group 1), then the receipt line (groups 2 and 3: its id and link). */
+const doneFromCatalog =
+  (key: 'consent.done.withdrawn' | 'consent.done.given') =>
+  (t: Translator): RegExp => {
+    const done = escape(t.t(key, { time: '@TIME@', scope: '@SCOPE@' })).replace('@TIME@', '.+').replace('@SCOPE@', '(.+)');
+    const receipt = escape(t.t('consent.done.receipt', { receiptId: '@ID@', url: '@URL@' })).replace('@ID@', RECEIPT).replace('@URL@', RECEIPT_URL);
+    return new RegExp(`^${done}\\n\\n${receipt}`);
+  };
+const withdrawnFromCatalog = doneFromCatalog('consent.done.withdrawn');
+const givenFromCatalog = doneFromCatalog('consent.done.given');
+
+const DONE_WITHDRAWN: Record<ShippedLocale, (t: Translator) => RegExp> = {
+  en: () => /^Done\. From .+ you no longer receive (.+)\.\n\nYour consent receipt, reference ([0-9a-f-]{36}), is here: (https:\/\/privacy\.example\.com\/receipts\/[A-Za-z0-9_-]{43,})/,
+  it: () => /^Fatto\. Da (?:lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica) .+ non riceve più (.+)\.\n\nLa sua ricevuta di consenso, riferimento ([0-9a-f-]{36}), è qui: (https:\/\/privacy\.example\.com\/receipts\/[A-Za-z0-9_-]{43,})/,
+  de: withdrawnFromCatalog,
+  fr: withdrawnFromCatalog,
+  es: withdrawnFromCatalog,
+  pt: withdrawnFromCatalog,
+  nl: withdrawnFromCatalog,
 };
-const DONE_GIVEN: Record<ShippedLocale, RegExp> = {
-  en: /^Done\. From .+ you've agreed to receive (.+)\. To withdraw it, just tell me\.\n\nYour consent receipt, reference [0-9a-f-]{36}, is here: https:\/\/privacy\.example\.com\/receipts\//,
-  it: /^Fatto\. Dal .+ ha acconsentito a ricevere (.+)\. Per revocarlo, basta dirmelo\.\n\nLa sua ricevuta di consenso, riferimento [0-9a-f-]{36}, è qui: https:\/\/privacy\.example\.com\/receipts\//,
+const DONE_GIVEN: Record<ShippedLocale, (t: Translator) => RegExp> = {
+  en: () => /^Done\. Your consent to receive (.+) applies from .+\. To withdraw it, just tell me\.\n\nYour consent receipt, reference [0-9a-f-]{36}, is here: https:\/\/privacy\.example\.com\/receipts\//,
+  it: () => /^Fatto\. Il suo consenso a ricevere (.+) vale da (?:lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica) .+\. Per revocarlo, basta dirmelo\.\n\nLa sua ricevuta di consenso, riferimento [0-9a-f-]{36}, è qui: https:\/\/privacy\.example\.com\/receipts\//,
+  de: givenFromCatalog,
+  fr: givenFromCatalog,
+  es: givenFromCatalog,
+  pt: givenFromCatalog,
+  nl: givenFromCatalog,
+};
+
+/** "Stop sending me offers by SMS", in the customer's words. */
+/** "Stop sending me offers", no channel named. */
+const STOP_OFFERS: Record<ShippedLocale, string> = {
+  en: 'stop sending me offers',
+  it: 'basta offerte',
+  de: 'Hören Sie auf, mir Angebote zu schicken',
+  fr: "Arrêtez de m'envoyer des offres",
+  es: 'Dejen de mandarme ofertas',
+  pt: 'Parem de me mandar ofertas',
+  nl: 'Stuur me geen aanbiedingen meer',
+};
+
+/** The languages whose rows are written out in CASES; the others get the rows of OTHER_LANGUAGE_CASES. */
+type OtherLocale = Exclude<ShippedLocale, 'en' | 'it'>;
+
+/** What the other languages' rows say (the customer's words) and expect (the product's, checked against its output). */
+interface OtherLanguageWords {
+  /** A yes to the confirmation. */
+  readonly yes: string;
+  /** The email channel, as an answer to "by which channel?". */
+  readonly email: string;
+  readonly offersBySms: string;
+  /** "By which channel?" for offers, a customer who gets them by email and SMS. */
+  readonly channelQuestion: string;
+  /** "Stop offers by email; keep SMS?" */
+  readonly stopEmailKeepSms: string;
+  /** "I'd like personalised recommendations by email." */
+  readonly giveRecommendations: string;
+  readonly recommendationsByEmail: string;
+}
+
+const IN_OTHER_LANGUAGES: Record<OtherLocale, OtherLanguageWords> = {
+  de: {
+    yes: 'Ja, bitte',
+    email: 'per E-Mail',
+    offersBySms: 'Angebote und Aktionen per SMS',
+    channelQuestion: 'Über welchen Kanal? Für Angebote und Aktionen können wir Sie per E-Mail, SMS, Telefon, Post und Push-Benachrichtigungen erreichen.',
+    stopEmailKeepSms: 'Möchten Sie Angebote und Aktionen per E-Mail abbestellen und den Empfang per SMS beibehalten?',
+    giveRecommendations: 'Ich möchte personalisierte Empfehlungen per E-Mail bekommen',
+    recommendationsByEmail: 'personalisierte Empfehlungen per E-Mail',
+  },
+  fr: {
+    yes: 'Oui, volontiers',
+    email: 'par e-mail',
+    offersBySms: 'les offres et promotions par SMS',
+    channelQuestion: 'Par quel canal ? Nous pouvons vous envoyer les offres et promotions par e-mail, SMS, téléphone, courrier et notifications push.',
+    stopEmailKeepSms: 'Souhaitez-vous ne plus recevoir les offres et promotions par e-mail ? Rien ne change pour les autres canaux (SMS).',
+    giveRecommendations: 'Je voudrais recevoir des recommandations personnalisées par e-mail',
+    recommendationsByEmail: 'les recommandations personnalisées par e-mail',
+  },
+  es: {
+    yes: 'Sí, claro',
+    email: 'por correo electrónico',
+    offersBySms: 'nuestras ofertas y promociones por SMS',
+    channelQuestion: '¿Por qué canal? Podemos enviarle nuestras ofertas y promociones por correo electrónico, SMS, teléfono, correo postal y notificaciones push.',
+    stopEmailKeepSms: '¿Desea dejar de recibir nuestras ofertas y promociones por correo electrónico, pero seguir recibiendo lo mismo por SMS?',
+    giveRecommendations: 'Quiero recibir recomendaciones personalizadas por email',
+    recommendationsByEmail: 'las recomendaciones personalizadas por correo electrónico',
+  },
+  pt: {
+    yes: 'Sim, pode ser',
+    email: 'por e-mail',
+    offersBySms: 'as ofertas e promoções por SMS',
+    channelQuestion: 'Por qual canal? Podemos enviar as ofertas e promoções a você por e-mail, SMS, telefone, correio e notificações push.',
+    stopEmailKeepSms: 'Deseja deixar de receber as ofertas e promoções por e-mail, mas continuar recebendo por SMS?',
+    giveRecommendations: 'Quero receber recomendações personalizadas por e-mail',
+    recommendationsByEmail: 'as recomendações personalizadas por e-mail',
+  },
+  nl: {
+    yes: 'Ja, prima',
+    email: 'via e-mail',
+    offersBySms: 'aanbiedingen en acties via sms',
+    channelQuestion: 'Via welk kanaal? Wij kunnen u aanbiedingen en acties sturen via e-mail, sms, telefoon, post en pushmeldingen.',
+    stopEmailKeepSms: 'Zal ik aanbiedingen en acties via e-mail stopzetten en de berichten via sms laten doorlopen?',
+    giveRecommendations: 'Stuur me persoonlijke aanbevelingen per e-mail',
+    recommendationsByEmail: 'gepersonaliseerde aanbevelingen via e-mail',
+  },
 };
 
 const CASES: readonly ChangeCase[] = [
@@ -46,7 +151,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'it',
     turns: [
       { say: 'Non mandatemi più offerte via SMS', intent: 'consent.revoke', expect: [/^Per trovare i suoi dati/] },
-      { say: '{email}', expect: [/c\*\*\*@example\.com/, 'Interrompo offerte e promozioni via SMS?'] },
+      { say: '{email}', expect: [/c\*\*\*@example\.com/, 'Interrompo le offerte e le promozioni via SMS?'] },
       { say: 'sì', expect: [DONE_WITHDRAWN.it] },
     ],
     recorded: [['marketing_offers', 'sms', 'withdrawn']],
@@ -57,8 +162,19 @@ const CASES: readonly ChangeCase[] = [
     held: 'identified',
     turns: [
       { say: 'I withdraw my consent', intent: 'consent.revoke', expect: ['Which consent would you like to withdraw?'] },
-      { say: 'Newsletter', expect: ['Stop newsletter by email?'] },
+      { say: 'Newsletter', expect: ['Stop our newsletter by email?'] },
       { say: 'yes please', expect: [DONE_WITHDRAWN.en] },
+    ],
+    recorded: [['newsletter', 'email', 'withdrawn']],
+  },
+  {
+    name: 'names nothing (it): the purpose is said with its article, as the object of the sentence',
+    locale: 'it',
+    held: 'identified',
+    turns: [
+      { say: 'Revoco il consenso', intent: 'consent.revoke', expect: ['Quale consenso desidera revocare?'] },
+      { say: 'Newsletter', expect: ['Interrompo la nostra newsletter via email?'] },
+      { say: 'sì', expect: [/^Fatto\. Da (?:lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica) \d{1,2} \p{L}+ \d{4} alle ore \d{2}:\d{2} \S+ non riceve più la nostra newsletter via email\.\n\n/u] },
     ],
     recorded: [['newsletter', 'email', 'withdrawn']],
   },
@@ -67,7 +183,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'en',
     held: 'verified',
     turns: [
-      { say: 'stop sending me offers', intent: 'consent.revoke', expect: ['By which channel? Offers and promotions can reach you by email, SMS, phone, post, and push notifications.'] },
+      { say: 'stop sending me offers', intent: 'consent.revoke', expect: ['By which channel? We can send you offers and promotions by email, SMS, phone, post, and push notifications.'] },
       { say: 'SMS', expect: ['Stop offers and promotions by SMS; keep email?'] },
       { say: 'yes', expect: [DONE_WITHDRAWN.en] },
     ],
@@ -78,8 +194,8 @@ const CASES: readonly ChangeCase[] = [
     locale: 'it',
     held: 'verified',
     turns: [
-      { say: 'basta offerte', intent: 'consent.revoke', expect: [/^Su quale canale\? Offerte e promozioni può raggiungerla via email, SMS, telefono, posta e notifiche push\.$/] },
-      { say: '1', expect: ['Interrompo offerte e promozioni via email e mantengo SMS?'] },
+      { say: 'basta offerte', intent: 'consent.revoke', expect: [/^Su quale canale\? Possiamo inviarle le offerte e le promozioni via email, SMS, telefono, posta e notifiche push\.$/] },
+      { say: '1', expect: ["Interrompo le offerte e le promozioni via email e mantengo l'invio via SMS?"] },
       { say: 'sì', expect: [DONE_WITHDRAWN.it] },
     ],
     recorded: [['marketing_offers', 'email', 'withdrawn']],
@@ -105,7 +221,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'en',
     held: 'identified',
     turns: [
-      { say: 'stop everything', intent: 'consent.revoke', expect: [/^Just to be sure, this covers every marketing message from us\. Stop newsletter by email, offers and promotions by email, SMS, phone, post, and push notifications, personalised recommendations by email and messages in the app, and offers from our partners by email, SMS, phone, and post\?$/] },
+      { say: 'stop everything', intent: 'consent.revoke', expect: [/^Just to be sure, this covers every marketing message from us\. Stop our newsletter by email, offers and promotions by email, SMS, phone, post, and push notifications, personalised recommendations by email and messages in the app, and offers from our partners by email, SMS, phone, and post\?$/] },
       { say: 'yes', expect: [DONE_WITHDRAWN.en] },
     ],
     recorded: [
@@ -138,7 +254,7 @@ const CASES: readonly ChangeCase[] = [
     locale: 'it',
     held: 'identified',
     turns: [
-      { say: 'Non mandatemi più offerte via SMS', intent: 'consent.revoke', expect: ['Interrompo offerte e promozioni via SMS?'] },
+      { say: 'Non mandatemi più offerte via SMS', intent: 'consent.revoke', expect: ['Interrompo le offerte e le promozioni via SMS?'] },
       { say: 'boh, vediamo', expect: [/^Risponda sì o no/] },
       { say: 'no grazie', expect: ['Va bene, non ho modificato nulla.'] },
     ],
@@ -161,7 +277,7 @@ const CASES: readonly ChangeCase[] = [
     turns: [
       { say: 'vorrei dare un consenso', intent: 'consent.give', expect: ['Quale di questi desidera ricevere?'] },
       { say: 'Offerte dei partner', expect: [/^Su quale canale\?/] },
-      { say: 'posta', expect: [/informativa privacy \(versione 2026-03\): https:\/\/example\.com\/privacy\/notice#partners\n\nAcconsente a ricevere offerte dei partner via posta\?/] },
+      { say: 'posta', expect: [/informativa privacy \(versione 2026-03\): https:\/\/example\.com\/privacy\/notice#partners\n\nAcconsente a ricevere le offerte dei nostri partner via posta\?/] },
       { say: 'certo', expect: [DONE_GIVEN.it] },
     ],
     recorded: [['partner_sharing', 'post', 'given']],
@@ -173,7 +289,7 @@ const CASES: readonly ChangeCase[] = [
     turns: [
       { say: 'stop calling me with offers', intent: 'consent.revoke', expect: [/^Stop offers and promotions by phone; keep email and SMS\?$/] },
       { say: 'yes', expect: [DONE_WITHDRAWN.en] },
-      { say: 'stop calling me with offers', intent: 'consent.revoke', expect: ["You've already withdrawn offers and promotions by phone, so there's nothing to change."] },
+      { say: 'stop calling me with offers', intent: 'consent.revoke', expect: ["At the moment you don't receive offers and promotions by phone, so there's nothing to change."] },
     ],
     recorded: [['marketing_offers', 'phone', 'withdrawn']],
   },
@@ -196,10 +312,54 @@ const CASES: readonly ChangeCase[] = [
     name: 'service messages rest on the contract, not on consent: explained, nothing recorded',
     locale: 'en',
     held: 'identified',
-    turns: [{ say: 'stop the service messages', intent: 'consent.revoke', expect: [/^Service messages: we don't send these on the basis of your consent/] }],
+    turns: [{ say: 'stop the service messages', intent: 'consent.revoke', expect: [/^I can't switch service messages on or off here: this purpose doesn't rest on your consent/] }],
+    recorded: [],
+  },
+  {
+    name: 'service messages (it): explained with their article, in the singular of one purpose',
+    locale: 'it',
+    held: 'identified',
+    turns: [{ say: 'non voglio più i messaggi di servizio', intent: 'consent.revoke', expect: [/^Non posso attivare né disattivare i messaggi di servizio da qui: questa finalità non si basa sul suo consenso/] }],
     recorded: [],
   },
 ];
+
+const OTHER_LANGUAGE_CASES: readonly ChangeCase[] = (Object.keys(IN_OTHER_LANGUAGES) as OtherLocale[]).flatMap((locale): ChangeCase[] => {
+  const words = IN_OTHER_LANGUAGES[locale];
+  return [
+    {
+      name: 'names purpose and channel, anonymous: who it is for, the confirmation, a yes in the customer’s words',
+      locale,
+      turns: [
+        { say: STOP_SMS[locale], intent: 'consent.revoke', expect: [(t) => t.t('identity.prompt')] },
+        { say: '{email}', expect: [(t) => t.t('identity.noted', { identifier: 'c***@example.com' }), (t) => t.t('consent.confirm.withdraw', { scope: words.offersBySms })] },
+        { say: words.yes, expect: [DONE_WITHDRAWN[locale]] },
+      ],
+      recorded: [['marketing_offers', 'sms', 'withdrawn']],
+    },
+    {
+      name: 'names the purpose only (verified): the channel asked, answered in words; "keep" names what stays',
+      locale,
+      held: 'verified',
+      turns: [
+        { say: STOP_OFFERS[locale], intent: 'consent.revoke', expect: [words.channelQuestion] },
+        { say: words.email, expect: [words.stopEmailKeepSms] },
+        { say: words.yes, expect: [DONE_WITHDRAWN[locale]] },
+      ],
+      recorded: [['marketing_offers', 'email', 'withdrawn']],
+    },
+    {
+      name: 'give (verified): the notice, then the question; a yes in the customer’s words records the gift',
+      locale,
+      held: 'verified',
+      turns: [
+        { say: words.giveRecommendations, intent: 'consent.give', expect: [(t) => new RegExp(`https:\\/\\/example\\.com\\/privacy\\/notice#profiling\\n\\n${escape(t.t('consent.confirm.give', { scope: words.recommendationsByEmail }))}$`)] },
+        { say: words.yes, expect: [DONE_GIVEN[locale]] },
+      ],
+      recorded: [['profiling', 'email', 'given']],
+    },
+  ];
+});
 
 const CHECK_EN = 'What did I agree to?';
 
@@ -208,15 +368,17 @@ describe('consent dialogs', function () {
   const world = useConsentWorld();
 
   describe('withdraw and give, as tables of turns; the ledger holds exactly the expected events', () => {
-    for (const c of CASES) {
+    for (const c of [...CASES, ...OTHER_LANGUAGE_CASES]) {
       it(`${c.locale}: ${c.name}`, async () => {
         const customer = await registerCustomer(world);
+        const t = readTexts(world.dialogs.translations, c.locale);
         const ledgerBefore = await ledgerFootprint(world.ledger);
         const intents = Object.fromEntries(c.turns.filter((turn) => turn.intent).map((turn) => [turn.say, turn.intent as IntentName]));
         const conversation = consentConversation(world, c.locale, { intents, held: c.held ? heldBy(customer, c.held) : undefined });
         for (const [index, turn] of c.turns.entries()) {
           const replies = await conversation.say(turn.say.replace('{email}', customer.email));
-          matches(replies, turn.expect, `turn ${index + 1} "${turn.say}"`);
+          const expected = turn.expect.map((want) => (typeof want === 'function' ? want(t) : want));
+          matches(replies, expected, `turn ${index + 1} "${turn.say}"`);
         }
         const events = await newEvents(world, customer);
         assert.deepEqual(
@@ -238,8 +400,8 @@ describe('consent dialogs', function () {
 
   for (const locale of SHIPPED_LOCALES) {
     it(`${locale}: an address that matches nobody is noted like any other, then nothing can change and nothing is recorded`, async () => {
-      const t = world.dialogs.translations.for(locale);
-      const stop = locale === 'en' ? 'Stop texting me offers' : 'Non mandatemi più offerte via SMS';
+      const t = readTexts(world.dialogs.translations, locale);
+      const stop = STOP_SMS[locale];
       const conversation = consentConversation(world, locale, { intents: { [stop]: 'consent.revoke' } });
       const ledgerBefore = await ledgerFootprint(world.ledger);
       await conversation.say(stop);
@@ -271,15 +433,14 @@ describe('consent dialogs', function () {
     describe(`cancel midway records nothing (${locale})`, () => {
       let t: Translator;
       before(() => {
-        t = world.dialogs.translations.for(locale);
+        t = readTexts(world.dialogs.translations, locale);
       });
-      const stops: Record<ShippedLocale, string> = { en: 'Stop texting me offers', it: 'Non mandatemi più offerte via SMS' };
 
       it('at the identity question', async () => {
         const customer = await registerCustomer(world);
         const ledgerBefore = await ledgerFootprint(world.ledger);
-        const conversation = consentConversation(world, locale, { intents: { [stops[locale]]: 'consent.revoke' } });
-        await conversation.say(stops[locale]);
+        const conversation = consentConversation(world, locale, { intents: { [STOP_SMS[locale]]: 'consent.revoke' } });
+        await conversation.say(STOP_SMS[locale]);
         const replies = await conversation.say(keyword(world.dialogs, locale, 'cancel'));
         assert.ok(replies[0].startsWith(t.t('cancel.done')), replies[0]);
         assert.deepEqual(await newEvents(world, customer), []);
@@ -288,10 +449,9 @@ describe('consent dialogs', function () {
 
       it('at the channel question', async () => {
         const customer = await registerCustomer(world);
-        const ask: Record<ShippedLocale, string> = { en: 'stop sending me offers', it: 'basta offerte' };
         const ledgerBefore = await ledgerFootprint(world.ledger);
-        const conversation = consentConversation(world, locale, { intents: { [ask[locale]]: 'consent.revoke' }, held: heldBy(customer, 'identified') });
-        await conversation.say(ask[locale]);
+        const conversation = consentConversation(world, locale, { intents: { [STOP_OFFERS[locale]]: 'consent.revoke' }, held: heldBy(customer, 'identified') });
+        await conversation.say(STOP_OFFERS[locale]);
         const replies = await conversation.say(keyword(world.dialogs, locale, 'cancel'));
         assert.ok(replies[0].startsWith(t.t('cancel.done')), replies[0]);
         assert.deepEqual(await newEvents(world, customer), []);
@@ -301,8 +461,8 @@ describe('consent dialogs', function () {
       it('at the confirmation', async () => {
         const customer = await registerCustomer(world);
         const ledgerBefore = await ledgerFootprint(world.ledger);
-        const conversation = consentConversation(world, locale, { intents: { [stops[locale]]: 'consent.revoke' }, held: heldBy(customer, 'identified') });
-        await conversation.say(stops[locale]);
+        const conversation = consentConversation(world, locale, { intents: { [STOP_SMS[locale]]: 'consent.revoke' }, held: heldBy(customer, 'identified') });
+        await conversation.say(STOP_SMS[locale]);
         const replies = await conversation.say(keyword(world.dialogs, locale, 'cancel'));
         assert.ok(replies[0].startsWith(t.t('cancel.done')), replies[0]);
         assert.deepEqual(await newEvents(world, customer), []);
@@ -312,12 +472,11 @@ describe('consent dialogs', function () {
   }
 
   describe('check and history, behind the verification gate', () => {
-    const CHECK: Record<ShippedLocale, string> = { en: 'What did I agree to?', it: 'A cosa ho dato il consenso?' };
 
     for (const locale of SHIPPED_LOCALES) {
       it(`${locale}: an identified (not verified) customer is queued for a person first, and sees nothing yet`, async () => {
         const customer = await registerCustomer(world);
-        const t = world.dialogs.translations.for(locale);
+        const t = readTexts(world.dialogs.translations, locale);
         const conversation = consentConversation(world, locale, { intents: { [CHECK[locale]]: 'consent.check' } });
         assert.deepEqual(await conversation.say(CHECK[locale]), [t.t('identity.prompt')]);
         assert.deepEqual(await conversation.say(customer.email), [t.t('identity.noted', { identifier: customer.masked }), t.t('handoff.queuedForVerification', { position: 1 })]);
@@ -335,12 +494,16 @@ describe('consent dialogs', function () {
       const content = card?.content as { fallbackText: string; body: { type: string; facts?: { title: string; value: string }[] }[] };
       const text = content.fallbackText;
       assert.match(text, /^Here's what you've agreed to, per purpose and channel \(times in Europe\/London\):/);
-      assert.ok(text.includes('**Offers and promotions**\n- Email: agreed (since March 15, 2026 at 10:30 AM GMT, recorded in our systems, privacy notice version 2026-03)\n- SMS: agreed (since March 15, 2026 at 10:30 AM GMT'), text);
+      assert.ok(text.includes('**Offers and promotions**\n- Email: agreed (since Sunday, March 15, 2026 at 10:30 AM GMT, recorded in our systems, privacy notice version 2026-03)\n- SMS: agreed (since Sunday, March 15, 2026 at 10:30 AM GMT'), text);
       assert.ok(text.includes('\n- Post: never asked\n'), text);
       assert.ok(!text.includes('Service messages'), 'contract-based purposes are not consents');
       assert.ok(reply.suggestedActions?.actions.some((action) => action.title === 'Withdraw a consent'), 'what to do next is one click away');
-      const factSets = content.body.filter((block) => block.type === 'FactSet');
-      assert.equal(factSets.length, 4, 'one fact set per consent-based purpose');
+      // One container per consent-based purpose, one wrapping text per channel: no fact sets or columns, whose narrow label column breaks words.
+      const sections = content.body.filter((block) => block.type === 'Container') as unknown as { items: { type: string; text: string; wrap?: boolean }[] }[];
+      assert.equal(sections.length, 4, 'one section per consent-based purpose');
+      assert.ok(!JSON.stringify(content.body).includes('FactSet') && !JSON.stringify(content.body).includes('ColumnSet'));
+      assert.deepEqual(sections[1].items.map((item) => [item.type, item.wrap]), Array(6).fill(['TextBlock', true]), 'the heading, then one row per channel');
+      assert.match(sections[1].items[2].text, /^\*\*SMS\*\*: agreed \(since Sunday, March 15, 2026 at 10:30/);
     });
 
     it('it: after a withdrawal in chat the overview says when and where it happened', async () => {
@@ -350,8 +513,8 @@ describe('consent dialogs', function () {
       await conversation.say(stop);
       await conversation.say('sì');
       const [overview] = await conversation.say(CHECK.it);
-      assert.match(overview, /SMS: consenso revocato \(dal .+, nella chat del sito, informativa privacy versione 2026-03\)/);
-      assert.match(overview, /Email: consenso dato \(dal 15 marzo 2026 alle ore 11:30 CET, registrato nei nostri sistemi/i);
+      assert.match(overview, /SMS: consenso revocato \(da (?:lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica) .+, nella chat del sito, informativa privacy versione 2026-03\)/);
+      assert.match(overview, /Email: consenso dato \(da domenica 15 marzo 2026 alle ore 11:30 CET, registrato nei nostri sistemi/i);
     });
 
     it('en: "when did I agree to the newsletter?" gets that consent’s history', async () => {
@@ -359,18 +522,19 @@ describe('consent dialogs', function () {
       const when = 'When did I agree to the newsletter?';
       const conversation = consentConversation(world, 'en', { intents: { [when]: 'consent.check' }, held: heldBy(customer, 'verified'), localTimezone: 'America/New_York' });
       const [history] = await conversation.say(when);
-      assert.equal(history, "Here's every choice on record about Newsletter (times in America/New_York):\n\n- March 15, 2026 at 6:30 AM EDT: agreed for email, recorded in our systems, privacy notice version 2026-03");
+      assert.equal(history, "Here's every choice on record about our newsletter (times in America/New_York):\n\n- Sunday, March 15, 2026 at 6:30 AM EDT: agreed for email, recorded in our systems, privacy notice version 2026-03");
     });
 
     it('it: the history of a purpose never asked says so', async () => {
       const customer = await registerCustomer(world);
       const when = 'Quando ho acconsentito alla profilazione?';
       const conversation = consentConversation(world, 'it', { intents: { [when]: 'consent.check' }, held: heldBy(customer, 'verified') });
-      assert.deepEqual(await conversation.say(when), ['Non risulta alcuna scelta registrata per Consigli personalizzati: non le è mai stato chiesto.']);
+      assert.deepEqual(await conversation.say(when), ['Non risulta alcuna scelta registrata per i consigli personalizzati: non le abbiamo mai chiesto il consenso.']);
     });
   });
 
   it('Teams: a signed-in user whose account is linked sees the card at once, and a withdrawal there is recorded as collected in Teams', async () => {
+    const en = world.dialogs.translations.for('en');
     const aad = randomUUID();
     const customer = await registerCustomer(world, aad);
     const stop = 'Stop texting me offers';
@@ -378,7 +542,7 @@ describe('consent dialogs', function () {
     const [overview] = await conversation.sayForActivities(CHECK_EN);
     assert.equal(overview.attachments?.[0]?.contentType, 'application/vnd.microsoft.card.adaptive', 'verified by the channel: no question asked');
     assert.deepEqual(await conversation.say(stop), ['Stop offers and promotions by SMS; keep email?']);
-    assert.match((await conversation.say('yes'))[0], DONE_WITHDRAWN.en);
+    assert.match((await conversation.say('yes'))[0], DONE_WITHDRAWN.en(en));
     const events = await newEvents(world, customer);
     assert.deepEqual(
       events.map((e) => [e.purposeId, e.channel, e.state, e.collectionMethod]),
@@ -388,15 +552,16 @@ describe('consent dialogs', function () {
   });
 
   it('the confirmation links a receipt that is stored, signed and names the change', async () => {
+    const en = world.dialogs.translations.for('en');
     const customer = await registerCustomer(world);
     const conversation = consentConversation(world, 'en', { intents: { 'Stop texting me offers': 'consent.revoke' }, held: heldBy(customer, 'identified') });
     await conversation.say('Stop texting me offers');
     const [done] = await conversation.say('yes');
-    const url = DONE_WITHDRAWN.en.exec(done)?.[3] ?? '';
+    const url = DONE_WITHDRAWN.en(en).exec(done)?.[3] ?? '';
     assert.ok(url.startsWith(`${PUBLIC_BASE_URL}/receipts/`), done);
     const stored = await world.receipts.findByToken(url.slice(`${PUBLIC_BASE_URL}/receipts/`.length));
     assert.ok(stored, 'the link finds the receipt');
-    assert.equal(stored.receiptId, DONE_WITHDRAWN.en.exec(done)?.[2]);
+    assert.equal(stored.receiptId, DONE_WITHDRAWN.en(en).exec(done)?.[2]);
     assert.equal(stored.subjectId, customer.subjectId);
   });
 

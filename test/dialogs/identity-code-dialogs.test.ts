@@ -6,11 +6,19 @@ import { Translator } from '../../src/i18n/translator';
 import { IntentName } from '../../src/nlu/intents';
 import { anotherCode, CodeWorld, openCodeWorld, spaced, verificationRows } from './code-support';
 import { ConsentConversation, consentConversation, useConsentWorld, registerCustomer, TestCustomer } from './consent-support';
-import { keyword } from './dialog-harness';
+import { CHECK } from './customer-sentences';
+import { keyword, readTexts } from './dialog-harness';
 
-const CHECK: Record<ShippedLocale, string> = { en: 'What did I agree to?', it: 'A cosa ho dato il consenso?' };
 /** "new code" typed inside a sentence. */
-const RESEND: Record<ShippedLocale, string> = { en: 'could you resend it please?', it: 'me lo può reinviare?' };
+const RESEND: Record<ShippedLocale, string> = {
+  en: 'could you resend it please?',
+  it: 'me lo può reinviare?',
+  de: 'Können Sie ihn bitte nochmal senden?',
+  fr: "Vous pouvez me le renvoyer, s'il vous plaît ?",
+  es: '¿Me lo puede reenviar, por favor?',
+  pt: 'Você pode reenviar o código, por favor?',
+  nl: 'Kunt u hem opnieuw sturen?',
+};
 const NOT_A_CODE = '12345';
 const VALID_MINUTES = 10;
 /** Codes per subject per hour (the service's default). */
@@ -170,7 +178,7 @@ describe('one-time code dialogs: a customer verifies alone, in chat', function (
 
   /** A conversation with the real gate, identity and code dialogs over the ledger, and the real code service. */
   function converse(locale: ShippedLocale, codes: CodeWorld): ConsentConversation {
-    const t = world.dialogs.translations.for(locale);
+    const t = readTexts(world.dialogs.translations, locale);
     const intents: Record<string, IntentName> = { [CHECK[locale]]: 'consent.check', [t.t('menu.agent')]: 'agent.request' };
     return consentConversation(world, locale, { intents, codes: codes.codes });
   }
@@ -189,7 +197,7 @@ describe('one-time code dialogs: a customer verifies alone, in chat', function (
     describe(`in ${locale}`, () => {
       for (const c of CASES) {
         it(c.name, async () => {
-          const t = world.dialogs.translations.for(locale);
+          const t = readTexts(world.dialogs.translations, locale);
           const codes = openCodeWorld(world.ledger, world.dialogs.translations);
           const customer = await registerCustomer(world);
           const conversation = converse(locale, codes);
@@ -238,7 +246,7 @@ describe('one-time code dialogs: a customer verifies alone, in chat', function (
       }
 
       it('same words whether or not the address is on file; nothing is sent to an address not on file, which can never verify', async () => {
-        const t = world.dialogs.translations.for(locale);
+        const t = readTexts(world.dialogs.translations, locale);
         const codes = openCodeWorld(world.ledger, world.dialogs.translations);
         const onFile = await registerCustomer(world);
         const stranger = `carla.nobody.${process.pid}.${randomInt(1e6)}@example.com`;
@@ -264,7 +272,7 @@ describe('one-time code dialogs: a customer verifies alone, in chat', function (
       });
 
       it('same words for a phone number or a customer number on file and not on file (the masked value aside)', async () => {
-        const t = world.dialogs.translations.for(locale);
+        const t = readTexts(world.dialogs.translations, locale);
         const codes = openCodeWorld(world.ledger, world.dialogs.translations);
         // Random middles, so each run registers new identifiers; the ones not on file differ from them by one.
         const middle = String(randomInt(10_000, 99_999));
@@ -300,7 +308,7 @@ describe('one-time code dialogs: a customer verifies alone, in chat', function (
 
       it('a code typed in another conversation does nothing: only the conversation it was sent to verifies', async () => {
         const codes = openCodeWorld(world.ledger, world.dialogs.translations);
-        const t = world.dialogs.translations.for(locale);
+        const t = readTexts(world.dialogs.translations, locale);
         const customer: TestCustomer = await registerCustomer(world);
         const own = converse(locale, codes);
         await own.say(CHECK[locale]);
@@ -321,14 +329,14 @@ describe('one-time code dialogs: a customer verifies alone, in chat', function (
       });
 
       it('the email server is down: "try again later or talk to a person", nothing recorded, and a person can take over', async () => {
-        const t = world.dialogs.translations.for(locale);
+        const t = readTexts(world.dialogs.translations, locale);
         const codes = openCodeWorld(world.ledger, world.dialogs.translations, { transportsDown: true });
         const customer = await registerCustomer(world);
         const conversation = converse(locale, codes);
         await conversation.say(CHECK[locale]);
         const [noted, unavailable] = await conversation.sayForActivities(customer.email);
         assert.equal(readable(noted), t.t('identity.noted', { identifier: MASKED }));
-        assert.equal(unavailable.text, t.t('identityCode.unavailable'));
+        assert.equal(readable(unavailable), t.t('identityCode.unavailable'));
         assert.deepEqual(
           unavailable.suggestedActions?.actions.map((action) => action.title),
           [t.t('identityCode.newCodeButton'), t.t('menu.agent')],

@@ -6,8 +6,10 @@ import { Translator } from '../../src/i18n/translator';
 import { formatInZone } from '../../src/privacy/clocks/deadlines';
 import { addSmsCustomer, countRows, eventsOf, sentencePattern, SmsCustomer } from '../consent-bot/consent-stack';
 import { axeViolations, describeViolations } from '../support/axe';
+import { trainedRecognizer } from '../support/test-app';
 import { BROWSER_WAIT_MS } from './chromium';
 import { TestPage, useConsentBrowser } from './consent-browser';
+import { verifyByEmailCode } from './dev-outbox';
 import { assertNothingFailed, see, seeMessage, send, transcript } from './web-chat-page';
 
 /** Web Chat's own controls, as its localization (botframework-webchat-api) names them in the browser's language. */
@@ -34,6 +36,8 @@ interface Case {
   /** The language the customer picks after writing in Polish (the other case's, so the switch shows), and its button. */
   readonly switchTo: ShippedLocale;
   readonly switchToButton: string;
+  /** A message the real classifier finds between "see my consents" and "give a consent" in this language (found by trying). */
+  readonly ambiguous: string;
 }
 
 const CASES: readonly Case[] = [
@@ -54,6 +58,7 @@ const CASES: readonly Case[] = [
     scope: 'unseren Newsletter per E-Mail',
     switchTo: 'pt',
     switchToButton: 'Português',
+    ambiguous: 'eine Frage zu meiner Einwilligung',
   },
   {
     locale: 'pt',
@@ -72,6 +77,7 @@ const CASES: readonly Case[] = [
     scope: 'a nossa newsletter por e-mail',
     switchTo: 'de',
     switchToButton: 'Deutsch',
+    ambiguous: 'a respeito do meu consentimento',
   },
 ];
 
@@ -85,6 +91,12 @@ const WEB_CHAT_ENGLISH: readonly RegExp[] = [/Type your message/, /Message input
 const LANGUAGE_BUTTONS = ['English', 'Italiano', 'Deutsch', 'Français', 'Español', 'Português', 'Nederlands'];
 
 const POLISH_WITHDRAWAL = 'Chcę wycofać moją zgodę na marketing';
+
+/** The two intents each case's `ambiguous` message lies between, best first: how the question names them, and their menu buttons. */
+const CLARIFIED = [
+  { intent: 'consent.check', option: 'clarify.option.consentCheck', button: 'menu.consentCheck' },
+  { intent: 'consent.give', option: 'clarify.option.consentGive', button: 'menu.consentGive' },
+] as const;
 
 /** A phone held upright. */
 const PHONE = { width: 360, height: 640 };
@@ -114,7 +126,8 @@ async function controlWording(page: Page): Promise<string[]> {
  * Chromium): the page and Web Chat's own controls speak the browser's language, the bot greets in
  * it and lists its seven languages, a customer withdraws the newsletter by email in their own
  * words through to "done" (the ledger records it), a message in a language we do not ship gets
- * the languages as buttons, and axe finds nothing to fix.
+ * the languages as buttons, a message between two intents gets the clarifying question whose
+ * first button starts its flow, and axe finds nothing to fix.
  */
 describe('Web Chat in a German and a Portuguese browser (Chromium, end to end)', function () {
   this.timeout(90_000);
@@ -249,6 +262,39 @@ describe('Web Chat in a German and a Portuguese browser (Chromium, end to end)',
       await offeredButton(page, c, c.switchToButton).click();
       await see(page, chosen.t('language.changed'));
       await offeredButton(page, c, chosen.t('menu.language')).waitFor({ state: 'visible', timeout: BROWSER_WAIT_MS });
+      await assertNothingFailed(page, chat.problems);
+    });
+  }
+
+  for (const c of CASES) {
+    it(`${c.locale}: "${c.ambiguous}" (between two intents) gets the clarifying question with both menu buttons; clicking the first starts that flow, in ${c.locale}`, async () => {
+      const { stack } = suite;
+      const t: Translator = suite.translations.for(c.locale);
+      const [first, second] = CLARIFIED;
+      const result = await (await trainedRecognizer()).recognize(c.ambiguous, c.locale);
+      assert.deepEqual(
+        result.clarify,
+        CLARIFIED.map((choice) => choice.intent),
+        `the ${c.locale} classifier no longer finds "${c.ambiguous}" close between ${first.intent} and ${second.intent} (${JSON.stringify(result)}): ` +
+          'the corpus changed; pick another message by trying (LinearIntentRecognizer.recognize, threshold 0.4)',
+      );
+      const who = await addSmsCustomer(stack, `clarify-${c.locale}`, c.locale);
+      const chat = await openChat(c);
+      const { page } = chat;
+
+      await send(page, c.ambiguous);
+      await see(page, t.t('clarify.ask', { first: t.t(first.option), second: t.t(second.option) }));
+      // The welcome's menu offered these two as well: its "change language" button gone, the buttons shown are the question's.
+      await offeredButton(page, c, t.t('menu.language')).waitFor({ state: 'detached', timeout: BROWSER_WAIT_MS });
+      const toolbar = page.getByRole('toolbar', { name: c.webChat.suggestedActions, exact: true });
+      assert.deepEqual(await toolbar.getByRole('button').allInnerTexts(), [t.t(first.button), t.t(second.button)]);
+      await assertAccessible(page, `the clarifying question in ${c.locale}`);
+
+      // The first button: "see my consents", which asks who they are, checks a code, and shows the consents card.
+      await offeredButton(page, c, t.t(first.button)).click();
+      await see(page, t.t('identity.prompt'));
+      await verifyByEmailCode(page, stack.baseUrl, t, who);
+      await see(page, t.t('consent.overview.title'));
       await assertNothingFailed(page, chat.problems);
     });
   }
