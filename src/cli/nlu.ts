@@ -1,4 +1,10 @@
 /**
+ * `npm run nlu -- train`
+ *
+ * Trains every shipped language's intent model into the model cache (`NLU_CACHE_DIR`), or finds
+ * it there already; `npm run build` runs it, so the bot's own start reads the models instead of
+ * training them. Prints one line per language on stderr.
+ *
  * `npm run nlu -- evaluate FILE... [--threshold N]`
  *
  * Trains the intent models from `locales/<lang>/intents.json` (or reads them from the model
@@ -15,6 +21,7 @@
  * Exit codes: 0 report printed; 2 wrong usage, unreadable file or malformed line; 1 other failure.
  */
 import { readFileSync } from 'node:fs';
+import { readNluCacheDir } from '../config/load-config';
 import { DEFAULT_BOT_OPTIONS } from '../config/options';
 import { SHIPPED_LOCALES } from '../i18n/shipped-locales';
 import { IntentCorpus, readIntentCorpus } from '../nlu/corpus';
@@ -22,7 +29,7 @@ import { evaluateRecognizer, LabelledLineError, LabelledUtterance, parseLabelled
 import { LinearIntentRecognizer } from '../nlu/linear-intent-recognizer';
 import { findNearCopies, NEAR_COPY_RULE } from '../nlu/training-overlap';
 
-const USAGE = 'usage: npm run nlu -- evaluate FILE... [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or 0.65)';
+const USAGE = 'usage: npm run nlu -- train | npm run nlu -- evaluate FILE... [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or 0.65)';
 
 /** Exit code for wrong usage and bad input, as in `diff` and `grep`. */
 const EXIT_USAGE = 2;
@@ -30,8 +37,13 @@ const EXIT_USAGE = 2;
 class UsageError extends Error {}
 
 interface EvaluateCommand {
+  readonly command: 'evaluate';
   readonly files: readonly string[];
   readonly threshold: number;
+}
+
+interface TrainCommand {
+  readonly command: 'train';
 }
 
 function parseThreshold(raw: string, source: string): number {
@@ -42,8 +54,12 @@ function parseThreshold(raw: string, source: string): number {
   return value;
 }
 
-function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv): EvaluateCommand {
+function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv): EvaluateCommand | TrainCommand {
   const [command, ...rest] = args;
+  if (command === 'train') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    return { command: 'train' };
+  }
   if (command !== 'evaluate') throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
   const files: string[] = [];
   let threshold: number | undefined;
@@ -66,7 +82,7 @@ function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv): EvaluateCom
   const fromEnv = env.NLU_THRESHOLD;
   threshold ??=
     fromEnv === undefined || fromEnv.trim() === '' ? DEFAULT_BOT_OPTIONS.nluThreshold : parseThreshold(fromEnv, 'NLU_THRESHOLD');
-  return { files, threshold };
+  return { command: 'evaluate', files, threshold };
 }
 
 /** Every labelled line of `file`, each knowing its file. */
@@ -100,9 +116,23 @@ async function evaluate({ files, threshold }: EvaluateCommand): Promise<void> {
   process.stdout.write(`${JSON.stringify({ threshold, ...report, trainingOverlap }, null, 2)}\n`);
 }
 
+/** Fills the model cache; a language whose corpus is unchanged is only read. */
+async function train(): Promise<void> {
+  // Only the cache folder is read from the environment: a build must not need the bot's secrets.
+  const cacheDir = readNluCacheDir(process.env, DEFAULT_BOT_OPTIONS.nluCacheDir);
+  if (cacheDir === undefined) throw new UsageError('NLU_CACHE_DIR is "none": there is no model cache to fill');
+  const recognizer = await LinearIntentRecognizer.train({ threshold: DEFAULT_BOT_OPTIONS.nluThreshold, cacheDir });
+  for (const [locale, millis] of Object.entries(recognizer.trainingMillisByLocale)) {
+    const how = recognizer.cachedLocales.includes(locale) ? 'already in the cache' : 'trained';
+    process.stderr.write(`nlu: ${locale} ${how} (${millis} ms)\n`);
+  }
+}
+
 async function main(args: readonly string[]): Promise<number> {
   try {
-    await evaluate(parseArgs(args, process.env));
+    const command = parseArgs(args, process.env);
+    if (command.command === 'train') await train();
+    else await evaluate(command);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -17,7 +17,7 @@ import { readAllowedServiceUrls } from '../server/service-url-policy';
 import { readTrustProxy } from './trust-proxy';
 
 /** `NLU_CACHE_DIR`: a folder, or `none` to train at every start. */
-function readNluCacheDir(env: Env, fallback: string | undefined): string | undefined {
+export function readNluCacheDir(env: Env, fallback: string | undefined): string | undefined {
   const value = env.NLU_CACHE_DIR?.trim();
   if (value === undefined || value === '') return fallback;
   return value.toLowerCase() === 'none' ? undefined : value;

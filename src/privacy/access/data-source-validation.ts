@@ -59,7 +59,7 @@ function unknownFields(entry: Record<string, unknown>, known: readonly string[])
 
 /** Problems of a `label` object: a text per shipped language at least. */
 export function labelProblems(label: unknown, field = 'label'): string[] {
-  if (!isRecord(label)) return [`${field} must be an object of texts per language, e.g. {"en": "...", "it": "..."}`];
+  if (!isRecord(label)) return [`${field} must be an object with a text in every shipped language (${SHIPPED_LOCALES.join(', ')}), e.g. {"en": "...", "it": "...", …}`];
   const problems: string[] = [];
   for (const locale of SHIPPED_LOCALES) if (!nonEmpty(label[locale])) problems.push(`${field}.${locale} is required (a non-empty text)`);
   for (const [language, text] of Object.entries(label)) {

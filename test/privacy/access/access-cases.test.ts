@@ -17,6 +17,7 @@ import { RecordingContactMessenger } from '../../support/recording-contact-messe
 import { isAppError } from '../../../src/errors/app-error';
 import type { ErrorCode } from '../../../src/errors/codes';
 import { countRows, FakeClock, forEachBackend, registerSubject } from '../../ledger/support/ledger-backends';
+import { TEST_CATEGORY_LABELS, TEST_SOURCE_LABELS } from './support/test-labels';
 
 const quiet = createLogger({ level: 'silent' });
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -72,10 +73,16 @@ interface Harness {
 function catalogFor(ordersUrl: string): DataSourceCatalog {
   return parseDataSources(
     {
-      categories: [{ id: 'orders', label: { en: 'Orders', it: 'Ordini' }, synonyms: { en: ['orders'], it: ['ordini'] } }],
+      categories: [
+        {
+          id: 'orders',
+          label: TEST_CATEGORY_LABELS.orders,
+          synonyms: { en: ['orders'], it: ['ordini'], de: ['bestellungen'], fr: ['commandes'], es: ['pedidos'], pt: ['pedidos'], nl: ['bestellingen'] },
+        },
+      ],
       sources: [
         { id: 'ledger', kind: 'ledger' },
-        { id: 'orders', label: { en: 'Orders system', it: 'Sistema ordini' }, kind: 'http', categories: ['orders'], url: ordersUrl, secretEnv: 'ORDERS_SECRET', maxAttempts: 2 },
+        { id: 'orders', label: TEST_SOURCE_LABELS.orders, kind: 'http', categories: ['orders'], url: ordersUrl, secretEnv: 'ORDERS_SECRET', maxAttempts: 2 },
       ],
     },
     { env: { ORDERS_SECRET: SECRET } },

@@ -4,22 +4,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AppError, isAppError } from '../../../src/errors/app-error';
 import { ErrorCode } from '../../../src/errors/codes';
+import { SHIPPED_LOCALES, ShippedLocale } from '../../../src/i18n/shipped-locales';
 import { PROJECT_ROOT } from '../../../src/paths';
 import { DataSourceCatalog, DEFAULT_SOURCE_LIMITS, DEVELOPMENT_SOURCE_SECRET, LEDGER_CATEGORIES, loadDataSources, parseDataSources } from '../../../src/privacy/access/data-sources';
 import { DEFAULT_SOURCE_JOB_CONFIG, loadSourceJobConfig } from '../../../src/privacy/access/source-job-config';
 import { readOnlyQueryProblem } from '../../../src/privacy/access/sources/read-only-query';
+import { ShippedText, TEST_CATEGORY_LABELS, TEST_SOURCE_LABELS } from './support/test-labels';
 
-const label = (en: string): Record<string, string> => ({ en, it: `${en} (it)` });
+/** `label` without its text in `locale`. */
+const without = (label: ShippedText, locale: ShippedLocale): Record<string, string> => Object.fromEntries(Object.entries(label).filter(([language]) => language !== locale));
 const SECRET = 'crm-webhook-secret-0123456789abcdef012345';
 const CRM_URL = 'postgres://reader@crm-db.internal:5432/crm';
 const QUERY = "SELECT name, email FROM crm.customer WHERE email = $1::jsonb->>'email'";
 
 const CATEGORIES = [
-  { id: 'contact', label: label('Contact details'), synonyms: { en: ['address'], it: ['indirizzo'] } },
-  { id: 'orders', label: label('Orders') },
+  // Synonyms may cover only some languages (a label may not).
+  { id: 'contact', label: TEST_CATEGORY_LABELS.contact, synonyms: { en: ['address'], it: ['indirizzo'] } },
+  { id: 'orders', label: TEST_CATEGORY_LABELS.orders },
 ];
-const CRM = { id: 'crm', label: label('CRM'), kind: 'postgres', categories: ['contact'], connectionEnv: 'CRM_DATABASE_URL', query: QUERY };
-const SHOP = { id: 'shop', label: label('Shop'), kind: 'http', categories: ['orders'], url: 'https://shop.internal/privacy/export', secretEnv: 'SHOP_SECRET' };
+const CRM = { id: 'crm', label: TEST_SOURCE_LABELS.crm, kind: 'postgres', categories: ['contact'], connectionEnv: 'CRM_DATABASE_URL', query: QUERY };
+const SHOP = { id: 'shop', label: TEST_SOURCE_LABELS.shop, kind: 'http', categories: ['orders'], url: 'https://shop.internal/privacy/export', secretEnv: 'SHOP_SECRET' };
+const LOYALTY: ShippedText = { en: 'Loyalty programme', it: 'Programma fedeltà', de: 'Treueprogramm', fr: 'Programme de fidélité', es: 'Programa de fidelización', pt: 'Programa de fidelidade', nl: 'Loyaliteitsprogramma' };
 const ENV = { CRM_DATABASE_URL: CRM_URL, SHOP_SECRET: SECRET };
 
 function parse(raw: unknown, env: Record<string, string> = ENV): DataSourceCatalog {
@@ -48,12 +53,14 @@ describe('data sources file', () => {
     ]);
     assert.deepEqual(catalog.categories.map((c) => c.id), [...LEDGER_CATEGORIES, 'contact', 'orders', 'support']);
     for (const category of catalog.categories) {
-      for (const locale of ['en', 'it']) {
+      for (const locale of SHIPPED_LOCALES) {
         assert.ok(category.label[locale], `${category.id} has a ${locale} label`);
         assert.ok((category.synonyms?.[locale] ?? []).length > 0, `${category.id} has ${locale} synonyms`);
       }
     }
-    assert.deepEqual(catalog.byId('ledger')?.label, { en: 'Privacy records', it: 'Registro privacy' }, 'the ledger label comes from the locales');
+    const ledgerLabels = Object.fromEntries(SHIPPED_LOCALES.map((locale) => [locale, (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'locales', locale, 'messages.json'), 'utf8')) as { dataSources: { ledger: string } }).dataSources.ledger]));
+    assert.equal(ledgerLabels.en, 'Privacy records');
+    assert.deepEqual(catalog.byId('ledger')?.label, ledgerLabels, 'the ledger label comes from the locales, in every shipped language');
     assert.equal(catalog.credentialsOf('demo-crm').secret, DEVELOPMENT_SOURCE_SECRET, 'outside production the demo signs with the development secret');
     assert.deepEqual(catalog.sourcesFor(['orders', 'consents']).map((s) => s.id), ['ledger', 'demo-crm']);
     assert.deepEqual(catalog.sourcesFor(null).map((s) => s.id), ['ledger', 'demo-crm', 'demo-crm-support']);
@@ -75,7 +82,21 @@ describe('data sources file', () => {
 
   it('lets the file relabel a ledger category and hold only some of them', () => {
     const catalog = parse({
-      categories: [...CATEGORIES, { id: 'consents', label: label('Marketing permissions') }],
+      categories: [
+        ...CATEGORIES,
+        {
+          id: 'consents',
+          label: {
+            en: 'Marketing permissions',
+            it: 'Consensi al marketing',
+            de: 'Marketing-Einwilligungen',
+            fr: 'Consentements marketing',
+            es: 'Consentimientos de marketing',
+            pt: 'Autorizações de marketing',
+            nl: 'Marketingtoestemmingen',
+          },
+        },
+      ],
       sources: [{ id: 'ledger', kind: 'ledger', categories: ['identity', 'consents'] }, CRM, SHOP],
     });
     assert.deepEqual(catalog.categories.map((c) => c.id), ['identity', 'contact', 'orders', 'consents']);
@@ -86,9 +107,20 @@ describe('data sources file', () => {
     { name: 'not an object of lists', raw: { sources: {} }, patterns: [/expected \{"categories": \[\.\.\.\], "sources": \[\.\.\.\]\}/] },
     { name: 'an unknown kind', raw: { categories: CATEGORIES, sources: [{ ...CRM, kind: 'mysql' }, SHOP] }, patterns: [/sources\[0\] \("crm"\): kind must be one of ledger, postgres, http/] },
     { name: 'a typo in a field', raw: { categories: CATEGORIES, sources: [{ ...CRM, timeout: 5 }, SHOP] }, patterns: [/sources\[0\] \("crm"\): unknown field "timeout"/] },
-    { name: 'a missing Italian label', raw: { categories: CATEGORIES, sources: [{ ...CRM, label: { en: 'CRM' } }, SHOP] }, patterns: [/sources\[0\] \("crm"\): label\.it is required/] },
+    // A label needs every shipped language, each missing one named.
+    ...SHIPPED_LOCALES.map((locale) => ({
+      name: `a source label without its "${locale}" text`,
+      raw: { categories: CATEGORIES, sources: [{ ...CRM, label: without(CRM.label, locale) }, SHOP] },
+      patterns: [new RegExp(`sources\\[0\\] \\("crm"\\): label\\.${locale} is required`)],
+    })),
+    ...SHIPPED_LOCALES.map((locale) => ({
+      name: `a category label without its "${locale}" text`,
+      raw: { categories: [CATEGORIES[0], { ...CATEGORIES[1], label: without(TEST_CATEGORY_LABELS.orders, locale) }], sources: [CRM, SHOP] },
+      patterns: [new RegExp(`categories\\[1\\] \\("orders"\\): label\\.${locale} is required`)],
+    })),
+    { name: 'a label with only English and Italian', raw: { categories: CATEGORIES, sources: [{ ...CRM, label: { en: 'CRM', it: 'CRM' } }, SHOP] }, patterns: SHIPPED_LOCALES.filter((l) => l !== 'en' && l !== 'it').map((l) => new RegExp(`"crm"\\): label\\.${l} is required`)) },
     { name: 'a category nobody defines', raw: { categories: CATEGORIES, sources: [{ ...CRM, categories: ['contact', 'invoices'] }, SHOP] }, patterns: [/"crm" holds category "invoices", which categories does not define/] },
-    { name: 'a category no source holds', raw: { categories: [...CATEGORIES, { id: 'loyalty', label: label('Loyalty') }], sources: [CRM, SHOP] }, patterns: [/categories: "loyalty" is held by no source/] },
+    { name: 'a category no source holds', raw: { categories: [...CATEGORIES, { id: 'loyalty', label: LOYALTY }], sources: [CRM, SHOP] }, patterns: [/categories: "loyalty" is held by no source/] },
     { name: 'a duplicate id', raw: { categories: CATEGORIES, sources: [CRM, SHOP, { ...SHOP }] }, patterns: [/sources: id "shop" appears more than once/] },
     { name: 'a second ledger', raw: { categories: CATEGORIES, sources: [{ id: 'archive', kind: 'ledger' }, CRM, SHOP] }, patterns: [/sources\[0\] \("archive"\): a ledger source must have the id "ledger"/] },
     { name: 'a ledger holding what it cannot', raw: { categories: CATEGORIES, sources: [{ id: 'ledger', kind: 'ledger', categories: ['orders'] }, CRM, SHOP] }, patterns: [/the ledger holds only identity, consents, requests, concerns, verifications \(not orders\)/] },

@@ -16,6 +16,7 @@ import { createSourceRunners } from '../../../../src/privacy/access/sources/crea
 import { sourceResultsRoutes } from '../../../../src/server/routes/source-results-routes';
 import type { BackendContext } from '../../../ledger/support/ledger-backends';
 import { LogCapture } from '../../../support/test-app';
+import { TEST_CATEGORY_LABELS, TestCategoryId, testSourceLabel } from './test-labels';
 
 export const SOURCE_SECRET = 'test-source-secret-0123456789abcdef0123';
 const WHO = { actor: 'system:test', reason: 'access request test' };
@@ -71,14 +72,18 @@ export class SettledLog {
   }
 }
 
-/** A catalog of test sources, checked by the real parser (categories among contact, orders, support). */
+/**
+ * A catalog of test sources, checked by the real parser (categories among contact, orders, support).
+ * Labels in every shipped language come from test-labels.ts, unless a source brings its own.
+ */
 export function testCatalog(sources: readonly Record<string, unknown>[], env: Record<string, string> = {}): DataSourceCatalog {
-  const label = (en: string): Record<string, string> => ({ en, it: en });
   return parseDataSources(
     {
       // Only those the sources hold (a category nobody holds is refused).
-      categories: ['contact', 'orders', 'support'].filter((id) => sources.some((s) => (s.categories as string[]).includes(id))).map((id) => ({ id, label: label(id) })),
-      sources: sources.map((s) => ({ label: label(String(s.id)), ...s })),
+      categories: (Object.keys(TEST_CATEGORY_LABELS) as TestCategoryId[])
+        .filter((id) => sources.some((s) => (s.categories as string[]).includes(id)))
+        .map((id) => ({ id, label: TEST_CATEGORY_LABELS[id] })),
+      sources: sources.map((s) => ({ ...s, label: s.label ?? testSourceLabel(String(s.id)) })),
     },
     { file: 'test catalog', env: { TEST_SOURCE_SECRET: SOURCE_SECRET, ...env } },
   );
