@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
 import { messageActivity, postActivity, uniqueConversationId } from '../support/test-app';
 import { addSmsCustomer, sentencePattern } from '../consent-bot/consent-stack';
@@ -56,9 +57,11 @@ describe('the receipt page in Chromium', function () {
     // The stylesheet applied (the policy allows 'self'): the main column is centred and bounded.
     assert.equal(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth"), '832px');
 
-    // Keyboard only: Tab reaches the language link, then the JSON link; Enter saves the file.
-    await page.keyboard.press('Tab');
-    assert.equal(await page.locator(':focus').getAttribute('hreflang'), 'en');
+    // Keyboard only: Tab reaches each link to another shipped language, in order, then the JSON link; Enter saves the file.
+    for (const locale of SHIPPED_LOCALES.filter((other) => other !== 'it')) {
+      await page.keyboard.press('Tab');
+      assert.equal(await page.locator(':focus').getAttribute('hreflang'), locale);
+    }
     await page.keyboard.press('Tab');
     assert.equal(await page.locator(':focus').innerText(), t.t('receipt.page.json'));
     const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
