@@ -6,11 +6,16 @@ import { MenuEntry, menuActivity } from './menu';
 
 /** The greeting of a new conversation: who the bot is, then the menu (as buttons and as a list). */
 export function welcomeActivity(translator: Translator, entries: readonly MenuEntry[]): Partial<Activity> {
+  return menuActivity(translator, entries, `${welcomeText(translator)}\n\n${translator.t('menu.prompt')}`);
+}
+
+/** Who the bot is and the languages it speaks, each named in its own language. */
+export function welcomeText(translator: Translator): string {
   const languages = listOf(
     SHIPPED_LOCALES.map((locale) => translator.t(`languageName.${locale}`)),
     translator,
   );
-  return menuActivity(translator, entries, `${translator.t('bot.welcome')} ${translator.t('bot.languages', { languages })}\n\n${translator.t('menu.prompt')}`);
+  return `${translator.t('bot.welcome')} ${translator.t('bot.languages', { languages })}`;
 }
 
 const WELCOMED_THIS_TURN = Symbol('psb.welcomedThisTurn');

@@ -2,7 +2,7 @@ import { Activity, ResourceResponse, TeamsActivityHandler, TurnContext } from 'b
 import { Dialog, DialogInstance, DialogSet, runDialog } from 'botbuilder-dialogs';
 import { DialogIds } from '../../dialogs/dialog-ids';
 import { MenuEntry, menuActivity, submittedText, withActionsAsCard } from '../../dialogs/menu';
-import { markWelcomedThisTurn, welcomeActivity } from '../../dialogs/welcome';
+import { markWelcomedThisTurn, welcomeActivity, welcomeText } from '../../dialogs/welcome';
 import { actionPresentationFor } from '../channels/teams/action-presentation';
 import { botAddedInTeams } from '../channels/teams/bot-installed';
 import { stripRecipientMention } from '../channels/teams/bot-mention';
@@ -144,7 +144,7 @@ export class PrivacyBot extends TeamsActivityHandler {
     await this.deps.transcript.add(context, 'customer', check.text);
     if (!(await this.deps.state.welcomed.get(context))) {
       await this.deps.state.welcomed.set(context, true);
-      await context.sendActivity(translator.t('bot.welcome'));
+      await context.sendActivity(welcomeText(translator));
       markWelcomedThisTurn(context);
     }
     if (this.deps.handoff.leave.isLeavePhrase(check.text)) {

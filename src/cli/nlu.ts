@@ -17,7 +17,7 @@
  * copies of a training utterance of their language (src/nlu/training-overlap.ts): their score
  * measures memory, not recognition.
  *
- * Threshold: `--threshold` > env `NLU_THRESHOLD` > the bot's default (0.65).
+ * Threshold: `--threshold` > env `NLU_THRESHOLD` > the bot's default (`DEFAULT_BOT_OPTIONS.nluThreshold`).
  * Exit codes: 0 report printed; 2 wrong usage, unreadable file or malformed line; 1 other failure.
  */
 import { readFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ import { evaluateRecognizer, LabelledLineError, LabelledUtterance, parseLabelled
 import { LinearIntentRecognizer } from '../nlu/linear-intent-recognizer';
 import { findNearCopies, NEAR_COPY_RULE } from '../nlu/training-overlap';
 
-const USAGE = 'usage: npm run nlu -- train | npm run nlu -- evaluate FILE... [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or 0.65)';
+const USAGE = `usage: npm run nlu -- train | npm run nlu -- evaluate FILE... [--threshold N]   (N from 0 to 1; default env NLU_THRESHOLD or ${DEFAULT_BOT_OPTIONS.nluThreshold})`;
 
 /** Exit code for wrong usage and bad input, as in `diff` and `grep`. */
 const EXIT_USAGE = 2;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
-import { availableMenu } from '../../dialogs/menu';
 import { ProactiveCustomerChannel } from '../../src/bot/proactive-customer-channel';
 import type { ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translations, Translator } from '../../src/i18n/translator';
@@ -19,6 +18,7 @@ import { NOTICE_EN, NOTICE_IT } from '../privacy/concerns/incident-support';
 import { eventually } from '../support/hang-guard';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 import { LogCapture, PostResult, uniqueConversationId } from '../support/test-app';
+import { welcomeText } from '../../dialogs/welcome';
 
 /** The privacy team's actions, as the console's service calls record them. */
 const TEAM = { actor: 'agent:privacy-test', reason: 'privacy team working the incident' };
@@ -32,8 +32,10 @@ const GIULIA_WORDS = 'Ho ricevuto una email con i dati di un altro cliente, e lu
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const texts = (activities: readonly Partial<Activity>[]): string[] => activities.map((activity) => activity.text ?? '');
+/** The buttons under the last reply. */
+const buttonsOf = (answer: PostResult): (string | undefined)[] | undefined => answer.replies.at(-1)?.suggestedActions?.actions.map((action) => action.title);
 /** What the bot said after the welcome it gives at the start of a conversation. */
-const afterWelcome = (answer: PostResult, t: Translator): string[] => (answer.texts[0] === t.t('bot.welcome') ? answer.texts.slice(1) : answer.texts);
+const afterWelcome = (answer: PostResult, t: Translator): string[] => (answer.texts[0] === welcomeText(t) ? answer.texts.slice(1) : answer.texts);
 
 /** The notice as the chat shows it: the lead, each part under its bold heading, the way on. */
 function noticeAnswer(t: Translator, notice: IncidentNoticeText, fallbackLanguage?: string): string {
@@ -118,6 +120,7 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
       logger: new LogCapture().logger,
     });
 
+    for (const [locale, question] of QUESTIONS) answeredWithoutIncident.set(locale, await customer(locale, 'before-incident').say(question));
     const { giulia, maya } = stack.demo;
     const reported = await giuliaReports(giulia);
     // The privacy team confirms it as a breach, writes the notice in both languages and imports who is affected: Giulia and Maya, not Oliver.
@@ -159,20 +162,28 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
     return answer;
   }
 
-  /** The normal flow: no part of any notice; the classifier's answer ("not understood", or help) with the menu to go on. */
-  function assertNormalFlow(answer: PostResult, t: Translator): void {
+  /**
+   * The normal flow: no part of any notice, and word for word (buttons included) what the bot
+   * answered the same question before there was any incident — whatever the classifier makes of it
+   * (a question back, help, or "not understood" with the menu).
+   */
+  function assertNormalFlow(answer: PostResult, t: Translator, before: PostResult | undefined): void {
+    assert.ok(before, 'the answer before any incident was recorded');
     assert.equal(afterWelcome(answer, t).length, 1, JSON.stringify(answer.texts));
     for (const text of answer.texts) {
       assert.ok(!text.includes(t.t('incident.notice.lead')), `not from the notice: ${JSON.stringify(answer.texts)}`);
       for (const notice of [NOTICE_EN, NOTICE_IT]) for (const part of SECTIONS) assert.ok(!text.includes(notice[part]), `no part of the notice: ${text}`);
     }
-    assert.deepEqual(answer.replies.at(-1)?.suggestedActions?.actions.map((action) => action.title), availableMenu().map((entry) => t.t(entry.labelKey)), `the normal flow: ${JSON.stringify(answer.texts)}`);
+    assert.deepEqual(afterWelcome(answer, t), afterWelcome(before, t), 'the answer it had before the incident');
+    assert.deepEqual(buttonsOf(answer), buttonsOf(before), `the normal flow's buttons: ${JSON.stringify(answer.texts)}`);
   }
 
   const QUESTIONS = [
     ['en', 'what happened?'],
     ['it', 'cosa è successo?'],
   ] as const;
+  /** Each question's answer in a new conversation before any incident (recorded first thing). */
+  const answeredWithoutIncident = new Map<ShippedLocale, PostResult>();
 
   /** Over HTTP, as verifyByEmailCode does in Web Chat: types the address (nothing revealed yet), then the code the development outbox got; answers the reply to the code. */
   async function verifyOverHttp(c: HttpCustomer, t: Translator, who: SmsCustomer): Promise<PostResult> {
@@ -184,7 +195,7 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
   }
 
   it('with the notice written but not published, "what happened?" takes the normal flow, and no Art. 34 notice leaves', async () => {
-    for (const [locale, question] of QUESTIONS) assertNormalFlow(await customer(locale, 'unpublished').say(question), tr(locale));
+    for (const [locale, question] of QUESTIONS) assertNormalFlow(await customer(locale, 'unpublished').say(question), tr(locale), answeredWithoutIncident.get(locale));
     assert.equal(await sender.runDue(), 0, 'a notice nobody may read yet is not sent');
     assert.deepEqual(await subjectNotices.counts(incident.id), { pending: 2, sent: 0, retrying: 0 });
     for (const who of [stack.demo.giulia, stack.demo.maya]) assert.deepEqual(await art34Emails(who), []);
@@ -285,7 +296,7 @@ describe('incident mode over /api/messages (bot, PostgreSQL ledger, notice, affe
     for (const [locale, question] of QUESTIONS) {
       const t = tr(locale);
       const answer = await untilAnswered(locale, question, (reply) => !reply.texts.some((text) => text.includes(t.t('incident.notice.lead'))), 'without the notice');
-      assertNormalFlow(answer, t);
+      assertNormalFlow(answer, t, answeredWithoutIncident.get(locale));
     }
   });
 });

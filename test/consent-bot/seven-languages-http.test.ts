@@ -8,6 +8,7 @@ import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
 import { conversationIdOf } from '../handoff-bot/handoff-support';
 import { conversationUpdateActivity, messageActivity, postActivity, PostResult, uniqueConversationId } from '../support/test-app';
 import { addSmsCustomer, ConsentStack, eventsOf, sentencePattern, SmsCustomer, startConsentStack } from './consent-stack';
+import { welcomeText } from '../../dialogs/welcome';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -275,11 +276,14 @@ describe('main flows in all seven languages over /api/messages (real classifier 
         }
       });
 
-      it('a greeting as the very first message (no conversationUpdate) gets the welcome and the greeting, never "didn\'t understand"', async () => {
+      it('a greeting as the very first message (no conversationUpdate) gets the welcome, then only the menu: no second hello, never "didn\'t understand"', async () => {
         const customer = new Customer(stack.baseUrl, row.locale, 'first-greeting');
         const answered = await customer.say(row.greeting);
-        assert.deepEqual(answered.texts.slice(0, 1), [t.t('bot.welcome')]);
-        assert.ok(answered.texts[1]?.startsWith(t.t('smalltalk.greeting')), JSON.stringify(answered.texts));
+        assert.equal(answered.replies.length, 2, JSON.stringify(answered.texts));
+        assert.equal(answered.texts[0], welcomeText(t));
+        assert.ok(answered.texts[1].startsWith(`${t.t('menu.prompt')}\n\n`), JSON.stringify(answered.texts));
+        assert.ok(!answered.texts[1].includes(t.t('smalltalk.greeting')), `no second hello: ${JSON.stringify(answered.texts)}`);
+        assertMenu(answered.replies[1], t, row.greeting);
         assertNoFallback(answered, t, row.greeting);
       });
 

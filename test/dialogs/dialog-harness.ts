@@ -118,4 +118,16 @@ export function voicesFor(world: DialogWorld, locale: ShippedLocale): Voices {
   return { me: world.translations.for(locale), other: world.translations.for(other) };
 }
 
-export const ACTIVITY_LOCALE: Readonly<Record<ShippedLocale, string>> = { en: 'en-US', it: 'it-IT' };
+/** The channel locale a client in each shipped language sends (Brazilian Portuguese: our pt texts say "você"). */
+export const ACTIVITY_LOCALE: Readonly<Record<ShippedLocale, string>> = { en: 'en-US', it: 'it-IT', de: 'de-DE', fr: 'fr-FR', es: 'es-ES', pt: 'pt-BR', nl: 'nl-NL' };
+
+/** `text` as the tests read replies: no-break spaces (ICU's "10:30 AM", French typography's "Oui ?") as plain ones. */
+export function plainSpaces(text: string): string {
+  return text.replace(/[\u202f\u00a0]/g, ' ');
+}
+
+/** A language's texts as the tests read the replies (see {@link plainSpaces}), to compare with what a conversation's `say` gives. */
+export function readTexts(translations: Translations, locale: ShippedLocale): Translator {
+  const t = translations.for(locale);
+  return { locale, t: (key, vars) => plainSpaces(t.t(key, vars)), list: (key) => t.list(key).map(plainSpaces) };
+}

@@ -4,6 +4,7 @@ import { MainDialog, MainDialogDeps } from '../../dialogs/main-dialog';
 import { MENU_REGISTRY, MenuEntry, MenuEntryId, availableMenu, menuActivity } from '../../dialogs/menu';
 import { welcomeActivity } from '../../dialogs/welcome';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
+import { quotedPhrases } from '../support/quoted-phrases';
 import { DialogWorld, FakeRecognizer, MemoryPreferences, actionTitles, loadWorld } from './dialog-harness';
 import { featureDialogs } from './feature-dialogs';
 
@@ -44,7 +45,7 @@ describe('menu registry', () => {
 
   it('the keywords help quotes ("cancel", "language") really interrupt', () => {
     for (const locale of SHIPPED_LOCALES) {
-      const quoted = [...world.translations.for(locale).t('help.howTo').matchAll(/“([^”]+)”/g)].map((m) => m[1]);
+      const quoted = quotedPhrases(world.translations.for(locale).t('help.howTo'), locale);
       assert.equal(quoted.length, 2, `${locale} help.howTo quotes two keywords`);
       assert.deepEqual(
         quoted.map((word) => world.interruptions.match(word, locale)),

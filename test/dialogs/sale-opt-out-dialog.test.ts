@@ -4,7 +4,7 @@ import { Translator } from '../../src/i18n/translator';
 import { IntentName } from '../../src/nlu/intents';
 import { decodeCompactJws } from '../../src/privacy/receipts/compact-jws';
 import type { ConsentReceipt } from '../../src/privacy/receipts/receipt-types';
-import { keyword } from './dialog-harness';
+import { keyword, readTexts } from './dialog-harness';
 import { consentConversation, heldBy, newEvents, useConsentWorld, registerCustomer } from './consent-support';
 
 /** The CCPA opt-out of sale/sharing told as turns; `{email}` stands for the customer's address, `t:` for a message key. */
@@ -24,8 +24,33 @@ interface OptOutCase {
 /** A message key (its text in the case's language), a "done" reply, or an exact string. */
 type Expected = { key: string; vars?: Record<string, string> } | 'done' | 'doneWithNotice' | string;
 
-const ASK: Record<ShippedLocale, string> = { en: 'Do not sell or share my personal information', it: 'Non vendete né condividete i miei dati personali' };
-const CHANNELS: Record<ShippedLocale, string> = { en: 'email, SMS, phone, and post', it: 'email, SMS, telefono e posta' };
+const ASK: Record<ShippedLocale, string> = {
+  en: 'Do not sell or share my personal information',
+  it: 'Non vendete né condividete i miei dati personali',
+  de: 'Verkaufen oder teilen Sie meine persönlichen Daten nicht',
+  fr: 'Ne vendez pas et ne partagez pas mes informations personnelles',
+  es: 'No vendan ni compartan mis datos personales',
+  pt: 'Não vendam nem compartilhem minhas informações pessoais',
+  nl: 'Verkoop of deel mijn persoonsgegevens niet',
+};
+/** The partner-sharing channels as the product lists them in each language (checked against its output). */
+const CHANNELS: Record<ShippedLocale, string> = {
+  en: 'email, SMS, phone, and post',
+  it: 'email, SMS, telefono e posta',
+  de: 'E-Mail, SMS, Telefon und Post',
+  fr: 'e-mail, SMS, téléphone et courrier',
+  es: 'correo electrónico, SMS, teléfono y correo postal',
+  pt: 'e-mail, SMS, telefone e correio',
+  nl: 'e-mail, sms, telefoon en post',
+};
+/** The customer's answers to the confirmation in the other languages: yes, something that is no answer, no. */
+const ANSWERS: Record<Exclude<ShippedLocale, 'en' | 'it'>, { readonly yes: string; readonly unclear: string; readonly no: string }> = {
+  de: { yes: 'Ja, bitte', unclear: 'hm, mal sehen', no: 'Nein danke' },
+  fr: { yes: 'Oui, volontiers', unclear: 'bof, je vais voir', no: 'Non merci' },
+  es: { yes: 'Sí, claro', unclear: 'pues, ya veremos', no: 'No, gracias' },
+  pt: { yes: 'Sim, pode ser', unclear: 'hmm, vou pensar', no: 'Não, obrigado' },
+  nl: { yes: 'Ja, prima', unclear: 'hmm, even denken', no: 'Nee, dank je' },
+};
 const ALL_PARTNER_CHANNELS: OptOutCase['recorded'] = [
   ['partner_sharing', 'email', 'withdrawn'],
   ['partner_sharing', 'sms', 'withdrawn'],
@@ -125,6 +150,33 @@ const CASES: readonly OptOutCase[] = [
   },
 ];
 
+/** In every other language: the anonymous opt-out answered yes in the customer's words; an odd answer asked again, then no. */
+const OTHER_LANGUAGE_CASES: readonly OptOutCase[] = (Object.keys(ANSWERS) as (keyof typeof ANSWERS)[]).flatMap((locale): OptOutCase[] => [
+  {
+    name: 'anonymous: who it is for, one question, a yes in the customer’s words records every channel of partner sharing; the contact on file is told',
+    locale,
+    turns: [
+      { say: ASK[locale], intent: 'consent.optOutSale', expect: [{ key: 'identity.prompt' }] },
+      { say: '{email}', expect: ['noted', confirm(locale)] },
+      { say: ANSWERS[locale].yes, expect: ['doneWithNotice'] },
+    ],
+    recorded: ALL_PARTNER_CHANNELS,
+    notice: true,
+  },
+  {
+    name: 'identified: an answer that is neither yes nor no is asked again; a no in the customer’s words records nothing',
+    locale,
+    held: 'identified',
+    turns: [
+      { say: ASK[locale], intent: 'consent.optOutSale', expect: [confirm(locale)] },
+      { say: ANSWERS[locale].unclear, expect: [{ key: 'consent.confirm.retry' }] },
+      { say: ANSWERS[locale].no, expect: [{ key: 'consent.declined' }] },
+    ],
+    recorded: [],
+    notice: false,
+  },
+]);
+
 describe('opt-out of the sale and sharing of personal information (CCPA), as tables of turns', function () {
   this.timeout(60_000);
   const world = useConsentWorld();
@@ -143,9 +195,9 @@ describe('opt-out of the sale and sharing of personal information (CCPA), as tab
     assert.equal(actual, t.t(want.key, want.vars), where);
   }
 
-  for (const c of CASES) {
+  for (const c of [...CASES, ...OTHER_LANGUAGE_CASES]) {
     it(`${c.locale}: ${c.name}`, async () => {
-      const t = world.dialogs.translations.for(c.locale);
+      const t = readTexts(world.dialogs.translations, c.locale);
       const customer = await registerCustomer(world);
       let seeded = customer.seeded;
       if (c.alreadyOptedOut) {
@@ -176,7 +228,7 @@ describe('opt-out of the sale and sharing of personal information (CCPA), as tab
 
   for (const locale of SHIPPED_LOCALES) {
     it(`${locale}: cancel at the confirmation records nothing`, async () => {
-      const t = world.dialogs.translations.for(locale);
+      const t = readTexts(world.dialogs.translations, locale);
       const customer = await registerCustomer(world);
       const conversation = consentConversation(world, locale, { intents: { [ASK[locale]]: 'consent.optOutSale' }, held: heldBy(customer, 'identified') });
       await conversation.say(ASK[locale]);
@@ -186,7 +238,7 @@ describe('opt-out of the sale and sharing of personal information (CCPA), as tab
     });
 
     it(`${locale}: an address that matches nobody: nothing can be recorded, said without revealing more`, async () => {
-      const t = world.dialogs.translations.for(locale);
+      const t = readTexts(world.dialogs.translations, locale);
       const conversation = consentConversation(world, locale, { intents: { [ASK[locale]]: 'consent.optOutSale' } });
       await conversation.say(ASK[locale]);
       assert.deepEqual(await conversation.say('nobody.here@example.com'), [t.t('identity.noted', { identifier: 'n***@example.com' }), t.t('consent.notMatched')]);

@@ -11,8 +11,13 @@ import { ConnectorStub } from '../channels/teams/connector-stub';
 import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
 import { RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
 import { GatedProbeDialog, HttpCustomer, probeMenu, probeSays } from './handoff-support';
+import { welcomeText } from '../../dialogs/welcome';
 
-const KNOWN_EMAIL = 'giulia.rossi@example.com';
+/**
+ * A customer on file per language: each asks for a code once, and a subject gets only a few codes an
+ * hour (`maxCodesPerSubject`), so one subject shared by seven languages would be refused from the fourth.
+ */
+const knownEmail = (locale: ShippedLocale): string => `giulia.rossi.${locale}@example.com`;
 const HANDOFF_TIMEOUT_SECONDS = 300;
 const MASKED_KNOWN = 'g***@example.com';
 
@@ -26,7 +31,7 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
   let running: RunningApp;
   let connector: ConnectorStub;
   let translations: Translations;
-  let subjectId: string;
+  const subjectIds = new Map<ShippedLocale, string>();
   /** The handoff queue's clock: the wall clock moved forward by this much, so a test makes a ticket stale without waiting. */
   let handoffClockOffsetMs = 0;
   const handoffClock = (): Date => new Date(Date.now() + handoffClockOffsetMs);
@@ -35,7 +40,10 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
     translations = await Translations.load();
     dir = mkdtempSync(path.join(tmpdir(), 'handoff-http-'));
     const ledger = await openLedger({ ledgerDir: path.join(dir, 'ledger'), hashKey: DEVELOPMENT_HASH_KEY });
-    subjectId = (await ledger.subjects.register({ identifiers: [{ kind: 'email', value: KNOWN_EMAIL }], regime: 'gdpr' }, { actor: 'system:test', reason: 'test subject' })).id;
+    for (const locale of SHIPPED_LOCALES) {
+      const registered = await ledger.subjects.register({ identifiers: [{ kind: 'email', value: knownEmail(locale) }], regime: 'gdpr' }, { actor: 'system:test', reason: 'test subject' });
+      subjectIds.set(locale, registered.id);
+    }
     await ledger.close();
     connector = await ConnectorStub.start();
     running = await startTestApp({ LEDGER_DIR: path.join(dir, 'ledger'), HANDOFF_TIMEOUT_SECONDS: String(HANDOFF_TIMEOUT_SECONDS) }, { dialogs: (gate) => [new GatedProbeDialog(gate)], menu: probeMenu(), handoffClock });
@@ -145,15 +153,15 @@ describe('handoff to a person through /api/messages (built-in hub, in-process)',
       it('a dialog that needs a verified identity asks who the customer is, hands off when asked to (rather than a code), and resumes where it stopped once verified', async () => {
         const c = customer(locale);
         const asked = await c.say(t.t('menu.consentCheck'));
-        assert.deepEqual(asked.texts, [t.t('bot.welcome'), t.t('identity.prompt')]);
-        const claimedIdentity = await c.say(KNOWN_EMAIL);
+        assert.deepEqual(asked.texts, [welcomeText(t), t.t('identity.prompt')]);
+        const claimedIdentity = await c.say(knownEmail(locale));
         assert.deepEqual(claimedIdentity.texts, [t.t('identity.noted', { identifier: MASKED_KNOWN }), t.t('identityCode.sent.email', { masked: MASKED_KNOWN, count: 10 })]);
         assert.deepEqual((await c.say(t.t('menu.agent'))).texts, [t.t('handoff.queuedForVerification', { position: 1 })]);
         const ticket = await c.ticket(hub());
         assert.equal(ticket.reason, 'verification');
         assert.equal(ticket.pendingAction, 'consent.view');
-        assert.deepEqual(ticket.claimedIdentity, { kind: 'email', masked: MASKED_KNOWN, subjectId });
-        assert.ok(ticket.transcript.every((line) => !line.text.includes(KNOWN_EMAIL)), 'the identifier the customer typed is redacted in the transcript');
+        assert.deepEqual(ticket.claimedIdentity, { kind: 'email', masked: MASKED_KNOWN, subjectId: subjectIds.get(locale) });
+        assert.ok(ticket.transcript.every((line) => !line.text.includes(knownEmail(locale))), 'the identifier the customer typed is redacted in the transcript');
 
         await hub().claim(ticket.id, 'alice');
         const closed = await hub().complete(ticket.id, 'alice', { verification: 'verified', method: 'agent_check' });

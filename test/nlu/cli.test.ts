@@ -3,6 +3,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DEFAULT_BOT_OPTIONS } from '../../src/config/options';
 import { EvaluationReport, parseLabelledUtterances } from '../../src/nlu/evaluate';
 import { isNearCopy, NearCopy, textDistance } from '../../src/nlu/training-overlap';
 
@@ -39,7 +40,8 @@ describe('npm run nlu -- evaluate', function () {
     const report = JSON.parse(run.stdout) as CliReport;
     const lines = parseLabelledUtterances(readFileSync(path.join(ROOT, HELDOUT), 'utf8'));
     assert.equal(report.total, lines.length);
-    assert.equal(report.threshold, 0.65);
+    assert.equal(report.threshold, DEFAULT_BOT_OPTIONS.nluThreshold, "the bot's own default");
+    assert.equal(DEFAULT_BOT_OPTIONS.nluThreshold, 0.4);
     assert.deepEqual(Object.keys(report.perLanguage), ['en', 'it']);
     assert.ok(report.accuracy > 0.7 && report.accuracy <= 1);
     assert.ok(report.perIntent['consent.revoke'] !== undefined);
@@ -96,7 +98,8 @@ describe('npm run nlu -- evaluate', function () {
 
   const usage: [string, string[], RegExp][] = [
     ['no command', [], /missing command/],
-    ['an unknown command', ['train', HELDOUT], /unknown command "train"/],
+    ['an unknown command', ['evalute', HELDOUT], /unknown command "evalute"/],
+    ['a file after train', ['train', HELDOUT], /unexpected argument "test\/fixtures\/nlu\/dev\.tsv"/],
     ['no file', ['evaluate'], /missing FILE/],
     ['an unreadable file', ['evaluate', 'test/nlu/no-such-file.tsv'], /cannot read .*ENOENT/],
     ['a threshold out of range', ['evaluate', HELDOUT, '--threshold', '2'], /--threshold must be a number from 0 to 1/],
@@ -107,7 +110,8 @@ describe('npm run nlu -- evaluate', function () {
       assert.equal(run.status, 2);
       assert.equal(run.stdout, '');
       assert.match(run.stderr, message);
-      assert.match(run.stderr, /usage: npm run nlu -- evaluate FILE/);
+      assert.match(run.stderr, /usage: npm run nlu -- train \| npm run nlu -- evaluate FILE\.\.\. \[--threshold N\]/);
+      assert.ok(run.stderr.includes(`default env NLU_THRESHOLD or ${DEFAULT_BOT_OPTIONS.nluThreshold})`), 'the usage names the bot\'s own default');
     });
   }
 

@@ -135,8 +135,11 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
     const html = await (await open(identifiedIt, '?lang=en')).text();
     assert.match(html, /<html lang="en">/);
     assert.ok(pageText(sectionOf(html, 'changes') ?? '').includes('Offers and promotions SMS withdrawn'));
+    const german = await (await open(identifiedIt, '?lang=de')).text();
+    assert.match(german, /<html lang="de">/);
+    assert.ok(pageText(sectionOf(german, 'changes') ?? '').includes(translations.for('de').t('receipt.page.changeOnly')), 'the German texts, from the locale file');
     for (const [query, field] of [
-      ['?lang=de', 'lang'],
+      ['?lang=sv', 'lang'],
       ['?format=xml', 'format'],
       ['?format=json&format=html', 'format'],
     ] as const) {

@@ -5,6 +5,7 @@ import { Translations } from '../../src/i18n/translator';
 import { RedisStorage } from '../../src/state/redis-storage';
 import { deleteKeysWithPrefix, requireRedis, uniqueRedisPrefix } from '../support/services';
 import { messageActivity, postActivity, RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
+import { welcomeText } from '../../dialogs/welcome';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -67,7 +68,7 @@ describe('concurrent turns of one conversation on two instances sharing Redis', 
     const signatures = asks.map(({ kind, locale }) => signature(kind, locale));
     const everySignature = [...new Set(signatures)];
     assert.equal(everySignature.length, KINDS.length * 2, 'six different replies are expected');
-    const welcomeTexts = new Set((['en', 'it'] as const).map((locale) => translations.for(locale).t('bot.welcome')));
+    const welcomeTexts = new Set((['en', 'it'] as const).map((locale) => welcomeText(translations.for(locale))));
     results.forEach((result, i) => {
       const { activity, kind, locale } = asks[i];
       assert.equal(result.status, 200, `message ${i} status`);
@@ -80,7 +81,7 @@ describe('concurrent turns of one conversation on two instances sharing Redis', 
     });
     const welcomes = results.flatMap((r, i) => r.texts.filter((t) => welcomeTexts.has(t)).map((t) => ({ t, locale: asks[i].locale })));
     assert.equal(welcomes.length, 1, 'the conversation is greeted exactly once');
-    assert.equal(welcomes[0].t, translations.for(welcomes[0].locale).t('bot.welcome'), 'in the language of the message it came with');
+    assert.equal(welcomes[0].t, welcomeText(translations.for(welcomes[0].locale)), 'in the language of the message it came with');
 
     const storage = new RedisStorage({ client: redis, prefix: `${prefix}state:`, ttlSecondsForKey: () => 60 });
     const key = `test/conversations/${conversationId}`;

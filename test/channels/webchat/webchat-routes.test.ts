@@ -40,8 +40,14 @@ describe('Web Chat page routes (HTTP, no browser)', () => {
     for (const [header, locale] of [
       ['it-IT,it;q=0.9,en;q=0.8', 'it'],
       ['en-GB', 'en'],
-      ['fr-FR,fr;q=0.9', 'en'],
-      ['fr;q=0.9,it;q=0.5,en;q=0.1', 'it'],
+      ['fr-FR,fr;q=0.9', 'fr'],
+      ['de-CH,de;q=0.9,en;q=0.5', 'de'],
+      ['es-MX', 'es'],
+      ['pt-BR,pt;q=0.9', 'pt'],
+      ['nl-BE', 'nl'],
+      // Swedish is not shipped: the page falls back to the browser's next language we ship, else English.
+      ['sv-SE,sv;q=0.9', 'en'],
+      ['sv;q=0.9,it;q=0.5,en;q=0.1', 'it'],
     ] as const) {
       const response = await fetch(`${baseUrl}/`, { headers: { 'accept-language': header } });
       assert.equal(response.status, 200);
@@ -159,7 +165,9 @@ describe('pageLanguage', () => {
     ['', 'en'],
     ['it', 'it'],
     ['IT-it', 'it'],
-    ['de-DE,it;q=0.2', 'it'],
+    ['de-DE,it;q=0.2', 'de'],
+    ['sv-SE,it;q=0.2', 'it'],
+    ['ja,pt-BR;q=0.3,en;q=0.2', 'pt'],
     ['it;q=0,en;q=0.5', 'en'],
     ['en;q=0.5,it;q=0.8', 'it'],
     ['*', 'en'],

@@ -108,7 +108,7 @@ forEachBackend('incident mode: notice and affected subjects', (ctx) => {
       const h = await concernHarness(ctx);
       const incident = await newIncident(h.service);
       await refused(h.service.setNotice(incident.reference, { en: { ...EN, whatWeDo: '  ' } }, TEAM), 'PSB_INCIDENT_NOTICE_INCOMPLETE', 'texts.en.whatWeDo');
-      await refused(h.service.setNotice(incident.reference, { fr: EN }, TEAM), 'PSB_INCIDENT_NOTICE_INCOMPLETE', 'texts.fr');
+      await refused(h.service.setNotice(incident.reference, { sv: EN }, TEAM), 'PSB_INCIDENT_NOTICE_INCOMPLETE', 'texts.sv');
       await refused(h.service.setNotice(incident.reference, {}, TEAM), 'PSB_INCIDENT_NOTICE_INCOMPLETE', 'texts');
       await h.service.setNotice(incident.reference, { it: IT }, TEAM);
       await refused(h.service.publishNotice(incident.reference, TEAM), 'PSB_INCIDENT_NOTICE_INCOMPLETE', 'texts.en');

@@ -60,6 +60,12 @@ describe('withdrawal notice to the contact on file (the words)', () => {
   });
 
   it('a language we do not ship reads English', () => {
-    assert.equal(withdrawalNoticeMessage(request('de-DE'), { translations, catalog, controller }).subject, "We've recorded your consent withdrawal");
+    assert.equal(withdrawalNoticeMessage(request('sv-SE'), { translations, catalog, controller }).subject, "We've recorded your consent withdrawal");
+  });
+
+  it('a regional tag of a shipped language reads that language', () => {
+    const german = translations.for('de').t('consent.withdrawalNotice.subject');
+    assert.notEqual(german, translations.for('en').t('consent.withdrawalNotice.subject'));
+    assert.equal(withdrawalNoticeMessage(request('de-DE'), { translations, catalog, controller }).subject, german);
   });
 });

@@ -231,10 +231,18 @@ describe('consent receipt content (Kantara CR v1.1 + ISO/IEC TS 27560)', () => {
   });
 
   it('falls back to English texts for a language we do not ship, keeping the tag it was given', () => {
+    const { request } = withdrawalRequest({ language: 'sv-SE' });
+    const receipt = buildConsentReceipt({ request, catalog, controller, receiptId: randomUUID(), issuedAt: ISSUED });
+    assert.equal(receipt.language, 'sv-SE');
+    assert.equal(receipt.services[0].service, controller.service.en);
+  });
+
+  it('a regional tag of a shipped language reads that language, keeping the tag it was given', () => {
     const { request } = withdrawalRequest({ language: 'de-DE' });
     const receipt = buildConsentReceipt({ request, catalog, controller, receiptId: randomUUID(), issuedAt: ISSUED });
     assert.equal(receipt.language, 'de-DE');
-    assert.equal(receipt.services[0].service, controller.service.en);
+    assert.ok(controller.service.de);
+    assert.equal(receipt.services[0].service, controller.service.de);
   });
 
   it('refuses a request it cannot truthfully confirm', () => {
