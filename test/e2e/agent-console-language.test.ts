@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import type { Ledger } from '../../src/ledger/ledger';
-import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, PASSWORDS, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
-import { assertAccessible, assertHealthy, openConsole, WAIT_MS } from './agent-console-page';
+import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
+import { assertAccessible, assertHealthy, openConsole, signInByKeyboard, WAIT_MS } from './agent-console-page';
 import { launchChromium } from './chromium';
 
 /** What the console must never show a person: the codes behind a waiting handoff's words. */
 const INTERNAL_CODES = ['consent.view', 'directline', 'webchat', 'verification', 'customer_request', 'queued', 'claimed'];
-
-/** Signs in by keyboard alone, whatever the page's language: the fields by id, Tab between them, Enter. */
-async function signIn(page: Page, username: string, heading: string): Promise<void> {
-  const user = page.locator('#username');
-  await user.waitFor({ state: 'visible', timeout: WAIT_MS });
-  await user.focus();
-  await page.keyboard.type(username);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORDS[username]);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: heading }).waitFor({ state: 'visible', timeout: WAIT_MS });
-}
 
 function assertNoCodes(text: string, where: string): void {
   for (const code of INTERNAL_CODES) assert.ok(!text.includes(code), `${where}: "${code}" is shown: ${text}`);
@@ -60,7 +48,7 @@ describe('Agent console in the agent\'s language in Chromium', function () {
     assert.equal(await page.title(), 'Console operatori privacy');
     await page.getByRole('heading', { name: 'Accedi' }).waitFor({ state: 'visible', timeout: WAIT_MS });
     await assertAccessible(page, 'sign-in, Italian');
-    await signIn(page, 'alice', 'Clienti in attesa');
+    await signInByKeyboard(page, 'alice', 'Clienti in attesa', 'Nome utente');
     assert.equal(await page.locator('#who-line').innerText(), 'Accesso effettuato come alice (operatore)');
 
     // Waiting to see their consents, from the website chat (Direct Line): said in words.
@@ -95,7 +83,7 @@ describe('Agent console in the agent\'s language in Chromium', function () {
     const open = await openConsole(browser, app.baseUrl, contexts);
     const { page } = open;
     assert.equal(await page.evaluate('document.documentElement.lang'), 'en');
-    await signIn(page, 'bob', 'Waiting customers');
+    await signInByKeyboard(page, 'bob');
 
     const italian = page.getByRole('navigation', { name: 'Console language' }).getByRole('link', { name: 'Italiano' });
     assert.equal(await italian.getAttribute('lang'), 'it', 'each language is named in its own language, marked as such');

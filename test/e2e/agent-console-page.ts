@@ -57,9 +57,12 @@ export async function openConsole(browser: Browser, baseUrl: string, contexts: B
   return { page, dialogs, problems, requested, loaded, baseUrl };
 }
 
-/** Signs in with the keyboard only: type, Tab, type, Enter; the view the role opens on shows its heading. */
-export async function signInByKeyboard(page: Page, username: string, heading = 'Waiting customers'): Promise<void> {
-  const user = page.getByLabel('Username');
+/**
+ * Signs in with the keyboard only: type, Tab, type, Enter; the view the role opens on shows its
+ * heading. The field is found by its label, in the page's language.
+ */
+export async function signInByKeyboard(page: Page, username: string, heading = 'Waiting customers', usernameLabel = 'Username'): Promise<void> {
+  const user = page.getByLabel(usernameLabel);
   await user.waitFor({ state: 'visible', timeout: WAIT_MS });
   await user.focus();
   await page.keyboard.type(username);
