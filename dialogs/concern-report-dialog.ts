@@ -18,7 +18,7 @@ import { ConcernDialogDeps } from './concern-dialog-deps';
 import { ReplyRoute, TOPIC_ORDER, dataQuestion, isLabel, keptText, limitText, receivedText } from './concern-presentation';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { question, withMenuButtons } from './consent-presentation';
-import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { DialogIds, DialogStartOptions, utteranceLocale } from './dialog-ids';
 import { HandoffDialogOptions } from './handoff-dialog';
 import { customerErrorId } from '../src/log/customer-error-id';
 
@@ -124,9 +124,9 @@ export class ConcernReportDialog extends ComponentDialog {
     const values = this.values(step);
     values.lead = ['intro'];
     const utterance = step.options?.utterance ?? '';
-    const locale = turnTranslator(step.context).locale;
+    const locale = utteranceLocale(step.options, turnTranslator(step.context).locale);
     values.topic = this.deps.topics.recognize(utterance, locale);
-    const date = this.deps.dates.find(this.dateQuery(utterance, step.context));
+    const date = this.deps.dates.find(this.dateQuery(utterance, step.context, locale));
     if (date && date.at.getTime() <= this.now().getTime()) values.occurred = { at: date.at.toISOString(), phrase: date.words };
     if (wordCount(utterance) < DESCRIPTION_MIN_WORDS) return step.next();
     this.keepDescription(values, utterance);
@@ -329,8 +329,9 @@ export class ConcernReportDialog extends ComponentDialog {
     return found !== undefined && found.at.getTime() > this.now().getTime();
   }
 
-  private dateQuery(text: string, context: TurnContext): { text: string; locale: string; timeZone: string; now: Date } {
-    return { text, locale: turnTranslator(context).locale, timeZone: this.zoneOf(context), now: this.now() };
+  /** Dates are read in `locale` when given (the opening message's language), else the session's. */
+  private dateQuery(text: string, context: TurnContext, locale: string = turnTranslator(context).locale): { text: string; locale: string; timeZone: string; now: Date } {
+    return { text, locale, timeZone: this.zoneOf(context), now: this.now() };
   }
 
   private zoneOf(context: TurnContext): string {

@@ -21,7 +21,7 @@ import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dial
 import { ConsentDialogDeps } from './consent-dialog-deps';
 import { newChangeId, recordConfirmedChange } from './consent-recording';
 import { channelName, keptText, listOf, purposeDescription, purposeLabel, purposePhrase, question, receiptLines, scopeText, timeFor, withMenuButtons } from './consent-presentation';
-import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { DialogIds, DialogStartOptions, utteranceLocale } from './dialog-ids';
 
 /** What the flow has settled so far (dialog state: ids only, no personal data). */
 interface ChangeValues {
@@ -65,7 +65,7 @@ export class ConsentChangeDialog extends ComponentDialog {
 
   private async gateStep(step: WaterfallStepContext<DialogStartOptions>): Promise<DialogTurnResult> {
     const utterance = step.options?.utterance ?? '';
-    const mention = this.deps.scope.recognize(utterance, turnTranslator(step.context).locale);
+    const mention = this.deps.scope.recognize(utterance, utteranceLocale(step.options, turnTranslator(step.context).locale));
     this.values(step).scope = scopeFromRequest(mention, this.deps.consents.catalog);
     const options: AssuranceGateOptions = { action: this.direction === 'withdraw' ? 'consent.withdraw' : 'consent.give', utterance };
     return step.beginDialog(DialogIds.assuranceGate, options);

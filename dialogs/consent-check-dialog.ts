@@ -5,7 +5,7 @@ import { scopeFromRequest } from '../src/privacy/consent/consent-scope';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { ConsentDialogDeps } from './consent-dialog-deps';
 import { Reader, historyActivity, overviewActivity, withMenuButtons } from './consent-presentation';
-import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { DialogIds, DialogStartOptions, utteranceLocale } from './dialog-ids';
 import { menuActions } from './menu';
 
 /** Purposes whose history was asked for ("when did I agree to the newsletter?"); none = the overview. */
@@ -28,7 +28,7 @@ export class ConsentCheckDialog extends ComponentDialog {
 
   private async gateStep(step: WaterfallStepContext<DialogStartOptions>): Promise<DialogTurnResult> {
     const utterance = step.options?.utterance ?? '';
-    const mention = this.deps.scope.recognize(utterance, turnTranslator(step.context).locale);
+    const mention = this.deps.scope.recognize(utterance, utteranceLocale(step.options, turnTranslator(step.context).locale));
     const historyOf = mention.asksWhen ? (scopeFromRequest(mention, this.deps.consents.catalog).purposeIds ?? []) : [];
     (step.values as CheckValues).historyOf = historyOf;
     const options: AssuranceGateOptions = { action: historyOf.length > 0 ? 'consent.history' : 'consent.view', utterance };

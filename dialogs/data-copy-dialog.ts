@@ -13,7 +13,7 @@ import { AccessDialogDeps } from './access-dialog-deps';
 import { deadlineText, openCaseFacts, scopeText } from './access-presentation';
 import { AssuranceGateOptions, AssuranceGateResult } from './assurance-gate-dialog';
 import { Reader, question, withMenuButtons } from './consent-presentation';
-import { DialogIds, DialogStartOptions } from './dialog-ids';
+import { DialogIds, DialogStartOptions, utteranceLocale } from './dialog-ids';
 import { customerErrorId } from '../src/log/customer-error-id';
 
 /** What a confirmation settled, carried into a new round of the waterfall when the customer changes the categories. */
@@ -71,7 +71,7 @@ export class DataCopyDialog extends ComponentDialog {
       return step.next();
     }
     const utterance = step.options?.utterance ?? '';
-    const named = this.categories.recognize(utterance, turnTranslator(step.context).locale);
+    const named = this.categories.recognize(utterance, utteranceLocale(step.options, turnTranslator(step.context).locale));
     values.categories = named.length > 0 ? named : null;
     const options: AssuranceGateOptions = { action: 'data.copy', utterance };
     return step.beginDialog(DialogIds.assuranceGate, options);

@@ -55,6 +55,17 @@ export type DialogId = (typeof DialogIds)[keyof typeof DialogIds];
  */
 export interface DialogStartOptions {
   readonly utterance: string;
+  /**
+   * The language the utterance is written in when it is not the session's (the customer kept
+   * their language but wrote in another shipped one): its details (purposes, channels, data,
+   * dates) are read in that language; the dialog still answers in the session's.
+   */
+  readonly understoodIn?: ShippedLocale;
+}
+
+/** The language in which to read the words of the message that started a dialog. */
+export function utteranceLocale(options: DialogStartOptions | undefined, sessionLocale: ShippedLocale): ShippedLocale {
+  return options?.understoodIn ?? sessionLocale;
 }
 
 /**

@@ -62,7 +62,7 @@ export class MainDialog extends InterruptibleDialog {
   private async routeStep(step: WaterfallStepContext<Partial<MainRouteOptions>>): Promise<DialogTurnResult> {
     const rerouted = step.options?.utterance !== undefined;
     const utterance = step.options?.utterance ?? step.context.activity.text ?? '';
-    const options: DialogStartOptions = { utterance };
+    let options: DialogStartOptions = { utterance, ...(step.options?.understoodIn ? { understoodIn: step.options.understoodIn } : {}) };
     const interruption = rerouted ? undefined : this.interruptionOf(step.context);
     if (interruption === 'language') return step.beginDialog(DialogIds.language, options);
     const routed = interruption ? undefined : await this.textRouteFor(utterance, step.context);
@@ -79,6 +79,7 @@ export class MainDialog extends InterruptibleDialog {
         if (!preferences.languageSwitchOffered) return step.beginDialog(DialogIds.languageSwitch, { utterance, locale: advice.locale, from: locale });
         // Asked before and kept their language: understood in the language written, answered in theirs.
         result = advice.result;
+        options = { utterance, understoodIn: advice.locale };
       }
     }
     const clarify = result.clarify?.map((intent) => this.deps.menu.find((entry) => entry.intent === intent && entry.dialogId !== undefined));

@@ -226,6 +226,18 @@ describe('main flows in all seven languages over /api/messages (real classifier 
     return verified;
   }
 
+  it('a customer who keeps English but writes German is read in German: "keine Angebote mehr per SMS" is offers by SMS, asked in English', async () => {
+    const english = ROWS.find((row) => row.locale === 'en');
+    assert.ok(english);
+    const { who, customer, t } = await newCustomer(english, 'kept-english');
+    const de = translations.for('de');
+    assert.deepEqual((await customer.say('Schicken Sie mir bitte keine Angebote mehr per SMS')).texts, [de.t('language.switchAsk')]);
+    assert.deepEqual((await customer.say(t.t('language.continueHere'))).texts, [t.t('identity.prompt')]);
+    const asked = await customer.say(who.email);
+    // "Angebote" is no English word: read in English, only the channel would be known and the purpose asked for.
+    assert.deepEqual(asked.texts, [t.t('identity.noted', { identifier: who.masked }), t.t('consent.confirm.withdraw', { scope: 'offers and promotions by SMS' })]);
+  });
+
   for (const row of ROWS) {
     describe(`in ${row.locale} (channel locale ${ACTIVITY_LOCALE[row.locale]})`, () => {
       let t: Translator;
