@@ -2,6 +2,7 @@ import { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { Dialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext } from 'botbuilder-dialogs';
 import { UserPreferences } from '../src/bot/session-types';
 import { turnTranslator } from '../src/bot/turn-locale';
+import type { ShippedLocale } from '../src/i18n/shipped-locales';
 import { Translations } from '../src/i18n/translator';
 import { IntentName, IntentRecognizer, IntentResult, InterruptionMatcher } from '../src/nlu/intents';
 import { MessageLanguageAdvisor } from '../src/nlu/message-language';
@@ -39,6 +40,12 @@ export interface MainDialogDeps {
   yesNo?: YesNoReader;
 }
 
+/** What a message asks for, and the language it was read in when not the session's. */
+interface Reading {
+  readonly result: IntentResult;
+  readonly understoodIn?: ShippedLocale;
+}
+
 /** Below this the session's language is not sure of a message, and its language is looked at. */
 const LANGUAGE_CHECK_BELOW = 0.85;
 
@@ -62,31 +69,41 @@ export class MainDialog extends InterruptibleDialog {
   private async routeStep(step: WaterfallStepContext<Partial<MainRouteOptions>>): Promise<DialogTurnResult> {
     const rerouted = step.options?.utterance !== undefined;
     const utterance = step.options?.utterance ?? step.context.activity.text ?? '';
-    let options: DialogStartOptions = { utterance, ...(step.options?.understoodIn ? { understoodIn: step.options.understoodIn } : {}) };
+    const understoodIn = step.options?.understoodIn;
     const interruption = rerouted ? undefined : this.interruptionOf(step.context);
-    if (interruption === 'language') return step.beginDialog(DialogIds.language, options);
+    if (interruption === 'language') return step.beginDialog(DialogIds.language, { utterance } satisfies DialogStartOptions);
     const routed = interruption ? undefined : await this.textRouteFor(utterance, step.context);
-    if (routed) return step.beginDialog(routed.dialogId, options);
+    if (routed) return step.beginDialog(routed.dialogId, { utterance, understoodIn } satisfies DialogStartOptions);
     const locale = turnTranslator(step.context).locale;
-    let result: IntentResult = interruption
-      ? { intent: interruption, score: 1 }
-      : await this.deps.recognizer.recognize(utterance, step.options?.understoodIn ?? locale);
-    if (!interruption && step.options?.understoodIn === undefined && this.deps.languageAdvisor && (result.intent === 'none' || result.score < LANGUAGE_CHECK_BELOW)) {
-      const advice = await this.deps.languageAdvisor.advise(utterance, locale, result);
-      if (advice?.kind === 'unsupported') return this.answer(step, unsupportedLanguageActivity(turnTranslator(step.context), this.deps.translations));
-      if (advice?.kind === 'otherShipped') {
-        const preferences = await this.deps.preferences.get(step.context, {});
-        if (!preferences.languageSwitchOffered) return step.beginDialog(DialogIds.languageSwitch, { utterance, locale: advice.locale, from: locale });
-        // Asked before and kept their language: understood in the language written, answered in theirs.
-        result = advice.result;
-        options = { utterance, understoodIn: advice.locale };
-      }
+    let reading: Reading = interruption
+      ? { result: { intent: interruption, score: 1 } }
+      : { result: await this.deps.recognizer.recognize(utterance, understoodIn ?? locale), understoodIn };
+    if (!interruption && understoodIn === undefined) {
+      const advised = await this.readLanguage(step, utterance, locale, reading.result);
+      if ('turn' in advised) return advised.turn;
+      reading = advised;
     }
+    const { result } = reading;
     const clarify = result.clarify?.map((intent) => this.deps.menu.find((entry) => entry.intent === intent && entry.dialogId !== undefined));
     if (clarify?.[0] && clarify[1]) return this.answer(step, clarifyActivity(turnTranslator(step.context), [clarify[0], clarify[1]]));
     const dialogId = dialogForIntent(this.deps.menu, result.intent);
-    if (dialogId) return step.beginDialog(dialogId, options);
+    if (dialogId) return step.beginDialog(dialogId, { utterance, understoodIn: reading.understoodIn } satisfies DialogStartOptions);
     return this.answer(step, this.directAnswer(step, result.intent));
+  }
+
+  /**
+   * A message the session's model is unsure of, looked at for its language: answered here (a
+   * language we do not ship; the once-only question about switching), or read in the shipped
+   * language it is written in (asked before, the customer kept theirs), or left as read.
+   */
+  private async readLanguage(step: WaterfallStepContext<Partial<MainRouteOptions>>, utterance: string, locale: ShippedLocale, result: IntentResult): Promise<{ turn: DialogTurnResult } | Reading> {
+    const unsure = result.intent === 'none' || result.score < LANGUAGE_CHECK_BELOW;
+    const advice = unsure ? await this.deps.languageAdvisor?.advise(utterance, locale, result) : undefined;
+    if (advice?.kind === 'unsupported') return { turn: await this.answer(step, unsupportedLanguageActivity(turnTranslator(step.context), this.deps.translations)) };
+    if (advice?.kind !== 'otherShipped') return { result };
+    const preferences = await this.deps.preferences.get(step.context, {});
+    if (!preferences.languageSwitchOffered) return { turn: await step.beginDialog(DialogIds.languageSwitch, { utterance, locale: advice.locale, from: locale }) };
+    return { result: advice.result, understoodIn: advice.locale };
   }
 
   private async answer(step: WaterfallStepContext<Partial<MainRouteOptions>>, activity: Partial<Activity>): Promise<DialogTurnResult> {
