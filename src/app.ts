@@ -50,6 +50,7 @@ import { CodeReplyRecognizer } from './nlu/code-reply-recognizer';
 import { ConsentScopeRecognizer } from './nlu/consent-scope-recognizer';
 import { YesNoRecognizer } from './nlu/yes-no';
 import { MessageLanguageAdvisor } from './nlu/message-language';
+import { createMetrics } from './metrics/create-metrics';
 import { AccessRequestRuntime, createAccessRequests } from './privacy/access/create-access-requests';
 import { ConcernsRuntime, createConcerns } from './privacy/concerns/create-concerns';
 import { IncidentNoticeSender } from './privacy/concerns/incident-notice-sender';
@@ -107,6 +108,8 @@ export interface App {
   };
   /** One-time codes and messages to the contact on file (and the development outbox, when used). */
   readonly identityCodes: IdentityCodes;
+  /** The port of `/metrics` once listening, when METRICS_PORT gives it one of its own; undefined otherwise. */
+  metricsPort(): number | undefined;
 }
 
 export interface AppOverrides {
@@ -298,7 +301,9 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     languageAdvisor: new MessageLanguageAdvisor(recognizer),
     yesNo: consentDeps.yesNo,
   });
-  const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, concurrency: options.turnConcurrency, logger: rootLogger.child({ module: 'turn' }) });
+  // GET /metrics (METRICS_PORT or METRICS_TOKEN): turns as they end, the handoff queue and the ledger's backlogs at each scrape.
+  const metrics = createMetrics({ options: options.metrics, ledger: ledger.db, handoffQueueDepth: options.handoffMode === 'builtin' ? () => handoff.hub.queueDepth() : undefined, logger: rootLogger });
+  const runner = new TurnRunner({ store: new SessionStore(session.storage), maxAttempts: options.turnMaxAttempts, concurrency: options.turnConcurrency, logger: rootLogger.child({ module: 'turn' }), observer: metrics.turnObserver });
   // A Web Chat conversation with Global Privacy Control: the CCPA opt-out, once the customer is identified.
   const gpc = new GpcOptOut({ consents, assurance, recorded: state.saleOptOuts });
   const bot = new PrivacyBot({
@@ -411,6 +416,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
       ...(options.nodeEnv !== 'production' ? [demoCrmRoutes({ catalog: access.catalog, logger: rootLogger })].filter((routes) => routes !== undefined) : []),
       // GET /dev/outbox: only outside production, and only when a channel has no real transport.
       ...(identityCodes.routes ? [identityCodes.routes] : []),
+      ...(metrics.mainPortRoutes ? [metrics.mainPortRoutes] : []),
     ],
   });
 
@@ -419,14 +425,18 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     directLine,
     handoff: { hub: handoff.hub, customerChannel, sweeper },
     identityCodes,
-    listen: () =>
-      new Promise<number>((resolve, reject) => {
+    metricsPort: () => metrics.ownPort?.port,
+    listen: async () => {
+      const port = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.port, options.host, () => {
           boundPort = server.address().port;
           resolve(boundPort);
         });
-      }),
+      });
+      await metrics.ownPort?.listen();
+      return port;
+    },
     // The graceful shutdown (README "Stopping"); main.ts puts the deadline around it.
     close: async () => {
       drain.begin();
@@ -449,6 +459,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         server.server.closeAllConnections();
         return closed;
       });
+      await shutdown.step('metrics listener', () => metrics.ownPort?.close());
       await shutdown.step('handoff queue', () => handoff.close());
       await shutdown.step('session state', () => session.close());
       await shutdown.step('one-time codes', () => identityCodes.close());

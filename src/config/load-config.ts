@@ -15,6 +15,7 @@ import { BotOptions, DEFAULT_BOT_OPTIONS } from './options';
 import { loadDpoAlertConfig } from './dpo-alert-config';
 import { readAllowedServiceUrls } from '../server/service-url-policy';
 import { readTrustProxy } from './trust-proxy';
+import { readMetricsOptions } from '../metrics/metrics-options';
 
 /** `NLU_CACHE_DIR`: a folder, or `none` to train at every start. */
 export function readNluCacheDir(env: Env, fallback: string | undefined): string | undefined {
@@ -66,8 +67,9 @@ export function loadConfig(env: Env = process.env): BotOptions {
   const redisPrefix = readString(env, 'REDIS_PREFIX', d.redisPrefix);
   if (redisPrefix === '' || /\s/.test(redisPrefix)) throw invalid('REDIS_PREFIX', 'a non-empty prefix without spaces', redisPrefix);
 
+  const port = readInt(env, 'PORT', d.port, 0, 65535);
   const options: Omit<BotOptions, 'ledger' | 'directLine' | 'webChatIdentity' | 'agentConsole' | 'receipts' | 'consentWebhook' | 'messaging' | 'identityCodes' | 'dataCopies' | 'sourceJobs' | 'dpoAlert'> = {
-    port: readInt(env, 'PORT', d.port, 0, 65535),
+    port,
     host: readString(env, 'HOST', d.host) || d.host,
     nodeEnv: readEnum(env, 'NODE_ENV', d.nodeEnv, ['development', 'production', 'test'] as const),
     logLevel: readEnum(env, 'LOG_LEVEL', d.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
     handoffMode: readEnum(env, 'HANDOFF_MODE', d.handoffMode, ['builtin', 'external'] as const),
     handoffTimeoutSeconds: readInt(env, 'HANDOFF_TIMEOUT_SECONDS', d.handoffTimeoutSeconds, 1, 24 * 3600),
     shutdownTimeoutSeconds: readInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', d.shutdownTimeoutSeconds, 1, 600),
+    metrics: readMetricsOptions(env, port),
   };
 
   if (options.microsoftAppType === 'SingleTenant' && options.microsoftAppId && !options.microsoftAppTenantId) {

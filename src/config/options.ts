@@ -9,6 +9,7 @@ import type { IdentityCodeConfig } from '../privacy/identity/identity-code-confi
 import type { DataCopyConfig } from '../privacy/access/copy/data-copy-config';
 import type { SourceJobConfig } from '../privacy/access/source-job-config';
 import type { DpoAlertConfig } from './dpo-alert-config';
+import { DEFAULT_METRICS_OPTIONS, MetricsOptions } from '../metrics/metrics-options';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths';
 import { NO_TRUSTED_PROXY, TrustProxy } from './trust-proxy';
@@ -98,6 +99,8 @@ export interface BotOptions {
    * 30 s). Env `SHUTDOWN_TIMEOUT_SECONDS`. @default 25
    */
   readonly shutdownTimeoutSeconds: number;
+  /** `GET /metrics` (Prometheus): METRICS_PORT, METRICS_HOST, METRICS_TOKEN (see metrics/metrics-options.ts). */
+  readonly metrics: MetricsOptions;
   /** The privacy ledger: DATABASE_URL, LEDGER_DIR, LEDGER_SCHEMA, LEDGER_HASH_KEY (see ledger-config.ts). */
   readonly ledger: LedgerConfig;
   /** Our own Direct Line endpoint: DIRECT_LINE_* (see channels/directline/direct-line-config.ts). */
@@ -150,4 +153,5 @@ export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'we
   handoffMode: 'builtin',
   handoffTimeoutSeconds: 300, // 5 min
   shutdownTimeoutSeconds: 25, // s
+  metrics: DEFAULT_METRICS_OPTIONS,
 });

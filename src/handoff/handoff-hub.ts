@@ -28,6 +28,8 @@ export interface HandoffHub {
   get(ticketId: string): Promise<HandoffTicket | undefined>;
   /** Queued tickets, oldest first. */
   queue(): Promise<HandoffTicket[]>;
+  /** How many tickets are queued, without reading them (metrics). */
+  queueDepth(): Promise<number>;
   /** Tickets an agent holds (a supervisor: all claimed ones when `agent` is undefined). */
   claimedBy(agent: string | undefined): Promise<HandoffTicket[]>;
   /**

@@ -58,6 +58,10 @@ export class MemoryHandoffHub implements HandoffHub {
     return this.queued.map((id) => toTicket(this.record(id)));
   }
 
+  async queueDepth(): Promise<number> {
+    return this.queued.length;
+  }
+
   async claimedBy(agent: string | undefined): Promise<HandoffTicket[]> {
     if (agent !== undefined) checkAgent(agent);
     return [...this.tickets.values()]

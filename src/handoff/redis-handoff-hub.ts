@@ -158,6 +158,10 @@ export class RedisHandoffHub implements HandoffHub {
     return (await this.read(ids)).filter((ticket) => ticket.status === 'queued');
   }
 
+  async queueDepth(): Promise<number> {
+    return this.run('queueDepth', () => this.client.zcard(this.key('queue')));
+  }
+
   async claimedBy(agent: string | undefined): Promise<HandoffTicket[]> {
     if (agent !== undefined) checkAgent(agent);
     const ids = await this.run('claimedBy', () => this.client.zrange(this.key('claimed'), 0, -1));

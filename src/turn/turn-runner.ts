@@ -1,5 +1,5 @@
 import { TurnContext } from 'botbuilder';
-import { AppError } from '../errors/app-error';
+import { AppError, isAppError } from '../errors/app-error';
 import type { Logger } from '../log/logger';
 import { isStateConflict } from '../state/state-errors';
 import { ConversationBookkeeping } from '../bot/session-types';
@@ -21,9 +21,26 @@ export interface TurnRunnerOptions {
   backoffMs?: (attempt: number) => number;
   /** Turns this process runs at once (TURN_CONCURRENCY); more wait in arrival order. @default unlimited */
   concurrency?: number;
+  /** Told how each turn ended and of each lost state race (metrics). @default none */
+  observer?: TurnObserver;
 }
 
 export type TurnOutcome = 'committed' | 'duplicate';
+
+/** How a turn ended: an outcome, or why it failed (PSB_TURN_BUSY, the state store down, anything else). */
+export type TurnEnd = TurnOutcome | 'busy' | 'state_unavailable' | 'failed';
+
+export interface TurnObserver {
+  /** `seconds` from arrival to the end, waiting for the conversation's earlier turns and a slot included. */
+  turnEnded(end: TurnEnd, seconds: number): void;
+  /** An attempt lost a state race (another writer committed first) and the turn is re-run or given up. */
+  stateConflict(): void;
+}
+
+function failureOf(err: unknown): TurnEnd {
+  if (isAppError(err, 'PSB_TURN_BUSY')) return 'busy';
+  return isAppError(err, 'PSB_STATE_UNAVAILABLE') ? 'state_unavailable' : 'failed';
+}
 
 const BOOKKEEPING = 'bookkeeping';
 
@@ -55,6 +72,21 @@ export class TurnRunner {
   }
 
   async run(context: TurnContext, logic: (context: TurnContext, session: TurnSession) => Promise<void>): Promise<TurnOutcome> {
+    const observer = this.options.observer;
+    if (!observer) return this.queued(context, logic);
+    const started = process.hrtime.bigint();
+    const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const outcome = await this.queued(context, logic);
+      observer.turnEnded(outcome, seconds());
+      return outcome;
+    } catch (err) {
+      observer.turnEnded(failureOf(err), seconds());
+      throw err;
+    }
+  }
+
+  private queued(context: TurnContext, logic: (context: TurnContext, session: TurnSession) => Promise<void>): Promise<TurnOutcome> {
     // A conversation's turns queue on its key first, so one busy conversation holds at most one slot.
     return this.mutex.run(conversationStateKey(context.activity), () => (this.slots ? this.slots.run(() => this.attempt(context, logic)) : this.attempt(context, logic)));
   }
@@ -79,6 +111,7 @@ export class TurnRunner {
           replies.disable();
           throw err;
         }
+        this.options.observer?.stateConflict();
         replies.discard();
         this.restore(context, baseline);
         this.options.logger.debug({ attempt, code: err.code }, 'turn lost a state race; re-running on fresh state');
