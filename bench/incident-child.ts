@@ -1,11 +1,9 @@
 /**
  * The other processes of `bench/incident.ts` (PERFORMANCE.md: what generates load never runs inside
- * the process it measures). Three modes, each answering one JSON line on stdout:
+ * the process it measures). Two modes, each answering one JSON line on stdout (the stock echo bot,
+ * the baseline, is bench/echo-bot.ts):
  *
- * - `echo`: the stock echo bot as the Bot Framework samples write it (restify with `bodyParser`,
- *   `CloudAdapter` with `ConfigurationBotFrameworkAuthentication({})`, an `ActivityHandler` answering
- *   `Echo: <text>`, no state): the baseline. Prints `{"port": N}`; ends with its parent (stdin closed).
- * - `load <json>`: the load script of bench/run.ts — keep-alive connections each posting one
+ * - `load <json>`: keep-alive connections (node:http) each posting one
  *   expectReplies activity after the other to `/api/messages`, unique activity ids, conversations
  *   cycling — for a warm-up, then the measured seconds. Prints turns/s, p50/p99 and errors (a status
  *   other than 200, or an answer without the expected text).
@@ -15,7 +13,6 @@
  *   post) on its stream. Prints the times to answer and every error by kind.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 
 /** What `load` is asked to do. */
@@ -93,28 +90,6 @@ function request(agent: http.Agent, url: URL, method: string, body: string | und
     req.on('error', reject);
     req.end(body);
   });
-}
-
-// ───────────────────────────── echo ─────────────────────────────
-
-/** botbuilder and restify are loaded here only: the load generators stay small. */
-async function echo(): Promise<void> {
-  const { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } = await import('botbuilder');
-  const { default: restify } = await import('restify');
-  const server = restify.createServer();
-  server.use(restify.plugins.bodyParser());
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
-  const bot = new ActivityHandler();
-  bot.onMessage(async (context, next) => {
-    await context.sendActivity(`Echo: ${context.activity.text}`);
-    await next();
-  });
-  server.post('/api/messages', async (req, res) => {
-    await adapter.process(req, res, (context) => bot.run(context));
-  });
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
-  process.stdin.resume();
-  process.stdin.on('end', () => process.exit(0));
 }
 
 // ───────────────────────────── load ─────────────────────────────
@@ -318,10 +293,9 @@ const fail = (err: unknown): never => {
   process.stderr.write(`incident-child ${mode} failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 };
-if (mode === 'echo') echo().catch(fail);
-else if (mode === 'load') load(JSON.parse(json) as LoadRequest).then(() => process.exit(0), fail);
+if (mode === 'load') load(JSON.parse(json) as LoadRequest).then(() => process.exit(0), fail);
 else if (mode === 'burst') burst(JSON.parse(json) as BurstRequest).then(() => process.exit(0), fail);
 else {
-  process.stderr.write('usage: incident-child.ts echo | load <json> | burst <json>\n');
+  process.stderr.write('usage: incident-child.ts load <json> | burst <json>\n');
   process.exit(2);
 }

@@ -6,7 +6,7 @@
  * Before the bot starts, an incident is published in its ledger through the concern service (a
  * suspected breach reported, confirmed, its notice set in en and it, published). Then:
  *
- * 1. turns per second over HTTP (expectReplies), the load script of bench/run.ts, for the stock echo
+ * 1. turns per second over HTTP (expectReplies), the load of bench/incident-child.ts, for the stock echo
  *    bot (another process) and for this bot answering "help" and "what happened?" (the notice); the
  *    ratios of the incident turns to both;
  * 2. a burst: BENCH_BURST_CUSTOMERS customers open their conversation as the Web Chat page does
@@ -40,7 +40,7 @@ import type { BurstRequest, BurstResult, LoadRequest, LoadResult } from './incid
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-/** As bench/run.ts. */
+/** Conversations the load cycles through. */
 const CONVERSATIONS = 200;
 const CUSTOMERS = Number(process.env.BENCH_BURST_CUSTOMERS ?? 2000);
 const BURST_SOCKETS = Number(process.env.BENCH_BURST_SOCKETS ?? 256);
@@ -52,6 +52,7 @@ const LEDGER = process.env.BENCH_INCIDENT_LEDGER === 'embedded' ? 'embedded' : '
 const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHILD = path.join(__dirname, 'incident-child.ts');
+const ECHO_BOT = path.join(__dirname, 'echo-bot.ts');
 const QUESTION = 'what happened?';
 
 /** A fictitious notice; `MARKER` is how an answer is recognised as the notice. */
@@ -89,16 +90,17 @@ async function publishIncident(env: Record<string, string>): Promise<string> {
   }
 }
 
-/** A child process under the same loader (tsx) as this one. */
-function child(args: readonly string[]): ChildProcess {
+/** A child process under the same loader (tsx) as this one: bench/incident-child.ts in a mode, or `script`. */
+function child(args: readonly string[], script = CHILD, env: Record<string, string> = {}): ChildProcess {
   // restify (in the echo bot) warns about process.binding at load: noise in the report.
-  return spawn(process.execPath, [...process.execArgv, '--no-deprecation', CHILD, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawn(process.execPath, [...process.execArgv, '--no-deprecation', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
 }
 
 async function firstLine(proc: ChildProcess): Promise<string> {
   const lines = createInterface({ input: proc.stdout! });
   const exited = once(proc, 'exit').then(([code]) => {
-    throw new Error(`bench/incident-child.ts exited with ${String(code)} before answering`);
+    const script = proc.spawnargs.find((arg) => arg.endsWith('.ts')) ?? CHILD;
+    throw new Error(`bench/${path.basename(script)} exited with ${String(code)} before answering`);
   });
   const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
   lines.close();
@@ -238,7 +240,7 @@ async function main(): Promise<void> {
   try {
     const reference = await publishIncident(env);
     console.log(`published the notice of ${reference}`);
-    echo = child(['echo']);
+    echo = child([], ECHO_BOT, { PORT: '0' }); // any free port, whatever PORT the shell has
     const { port: echoPort } = JSON.parse(await firstLine(echo)) as { port: number };
     const started = await BotProcess.start(env);
     bot = started.bot;
