@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 import { CuttableTcpProxy } from '../support/cuttable-tcp-proxy';
 import { messageActivity, postActivity, RunningApp, startTestApp, uniqueConversationId } from '../support/test-app';
-import { connectTestPostgres } from '../support/services';
+import { dropTestSchema } from '../support/services';
 import { requireLedgerPostgres, TEST_DATABASE_URL } from '../ledger/support/ledger-backends';
 import { Ledger, openLedger } from '../../src/ledger/ledger';
 import { DEVELOPMENT_HASH_KEY } from '../../src/ledger/ledger-config';
@@ -40,12 +40,7 @@ describe('GET /metrics: the ledger read at each scrape', () => {
     await ledger?.close();
     await running?.close();
     await proxy?.close();
-    const pg = await connectTestPostgres(TEST_DATABASE_URL);
-    try {
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await pg.end();
-    }
+    await dropTestSchema(TEST_DATABASE_URL, schema);
   });
 
   const scrape = async (): Promise<string> => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 import { CuttableTcpProxy } from '../support/cuttable-tcp-proxy';
 import { RunningApp, startTestApp } from '../support/test-app';
-import { connectTestPostgres } from '../support/services';
+import { dropTestSchema } from '../support/services';
 import { requireLedgerPostgres, TEST_DATABASE_URL } from '../ledger/support/ledger-backends';
 import { addTestAgents, PASSWORDS } from '../agent/agent-harness';
 import { openLedger } from '../../src/ledger/ledger';
@@ -38,12 +38,7 @@ describe('PostgreSQL outage at the HTTP edge', () => {
   after(async () => {
     await running?.close();
     await proxy?.close();
-    const pg = await connectTestPostgres(TEST_DATABASE_URL);
-    try {
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await pg.end();
-    }
+    await dropTestSchema(TEST_DATABASE_URL, schema);
   });
 
   const signIn = (username: string, password: string): Promise<Response> =>

@@ -105,3 +105,13 @@ export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promi
   } while (cursor !== '0');
   return deleted;
 }
+
+/** Drops a test's own PostgreSQL schema with everything in it (quoted as an identifier); no one else's data. */
+export async function dropTestSchema(databaseUrl: string, schema: string): Promise<void> {
+  const pg = await connectTestPostgres(databaseUrl);
+  try {
+    await pg.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`);
+  } finally {
+    await pg.end();
+  }
+}

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { connectTestPostgres, deleteKeysWithPrefix } from './services';
+import { deleteKeysWithPrefix, dropTestSchema } from './services';
 
 /** Where a test that runs several app instances keeps their shared state: its own Redis prefix and PostgreSQL schema. */
 export interface SharedTestStores {
@@ -19,10 +19,5 @@ export async function removeSharedTestStores(stores: SharedTestStores): Promise<
   } finally {
     redis.disconnect();
   }
-  const pg = await connectTestPostgres(stores.databaseUrl);
-  try {
-    await pg.query(`DROP SCHEMA IF EXISTS "${stores.schema.replace(/"/g, '""')}" CASCADE`);
-  } finally {
-    await pg.end();
-  }
+  await dropTestSchema(stores.databaseUrl, stores.schema);
 }
