@@ -4,18 +4,12 @@ import { Translations, Translator } from '../src/i18n/translator';
 import { IntentName } from '../src/nlu/intents';
 import { MenuEntry, menuActivity } from './menu';
 
-/** Small talk and the key of its short answer (the menu follows). */
-const SMALL_TALK: Partial<Record<IntentName, string>> = {
-  'smalltalk.greeting': 'smalltalk.greeting',
-  'smalltalk.thanks': 'smalltalk.thanks',
-  'smalltalk.goodbye': 'smalltalk.goodbye',
-  'smalltalk.about': 'smalltalk.about',
-};
-
-/** A greeting, thanks, goodbye or question about the assistant: a short answer, then the menu; undefined for other intents. */
+/**
+ * A greeting, thanks, goodbye or question about the assistant: a short answer, then the menu;
+ * undefined for other intents. Each `smalltalk.*` intent's answer is the message of the same key.
+ */
 export function smallTalkActivity(translator: Translator, menu: readonly MenuEntry[], intent: IntentName): Partial<Activity> | undefined {
-  const key = SMALL_TALK[intent];
-  return key === undefined ? undefined : menuActivity(translator, menu, translator.t(key));
+  return intent.startsWith('smalltalk.') ? menuActivity(translator, menu, translator.t(intent)) : undefined;
 }
 
 /** The clarifying phrase of a menu entry ("menu.consentCheck" → "clarify.option.consentCheck"). */
