@@ -74,7 +74,7 @@ export async function signInByKeyboard(page: Page, username: string, heading = '
 }
 
 export async function assertAccessible(page: Page, where: string): Promise<void> {
-  const violations = await axeViolations(page);
+  const violations = await axeViolations(page, where);
   assert.deepEqual(violations.map((v) => v.id), [], `WCAG 2.1 AA violations (${where}):\n${describeViolations(violations)}`);
 }
 

@@ -92,7 +92,7 @@ describe('the data copy download pages and report in Chromium', function () {
   }
 
   async function assertAccessible(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page);
+    const violations = await axeViolations(page, what);
     assert.deepEqual(violations, [], `${what}:\n${describeViolations(violations)}`);
   }
 

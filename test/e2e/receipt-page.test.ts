@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
 import { messageActivity, postActivity, uniqueConversationId } from '../support/test-app';
 import { addSmsCustomer, sentencePattern } from '../consent-bot/consent-stack';
+import { axeViolations, describeViolations } from '../support/axe';
 import { BROWSER_WAIT_MS } from './chromium';
 import { useConsentBrowser } from './consent-browser';
 
@@ -32,6 +34,12 @@ describe('the receipt page in Chromium', function () {
     return match[2];
   }
 
+  /** axe finds no WCAG 2.1 A/AA violation on the page as it is now (its best-practice advice is printed). */
+  async function assertAccessible(page: Page, where: string): Promise<void> {
+    const violations = await axeViolations(page, where);
+    assert.deepEqual(violations, [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
+  }
+
   it('it: readable in Italian, nothing blocked, usable with the keyboard, and the signed JSON saved with one key press', async () => {
     const { translations } = suite;
     const t = translations.for('it');
@@ -54,6 +62,12 @@ describe('the receipt page in Chromium', function () {
     assert.ok(await table.getByRole('columnheader', { name: t.t('receipt.page.purpose') }).isVisible());
     assert.ok(await table.getByRole('rowheader', { name: 'Offerte e promozioni' }).isVisible());
     assert.equal(await page.getByRole('table').count(), 1, 'an identified customer’s receipt: the change only, no table of the whole state');
+    await assertAccessible(page, 'the receipt page, Italian');
+    // At 400 % zoom (320 CSS px wide) nothing but a data table (WCAG 1.4.10's exception, in a region the keyboard scrolls) needs sideways scrolling.
+    await page.setViewportSize({ width: 320, height: 256 });
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 320, 'the page needs no horizontal scrolling at 320 px');
+    await assertAccessible(page, 'the receipt page, Italian, at 320 × 256');
+    await page.setViewportSize({ width: 1280, height: 720 });
     // The stylesheet applied (the policy allows 'self'): the main column is centred and bounded.
     assert.equal(await page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth"), '832px');
 
@@ -76,6 +90,22 @@ describe('the receipt page in Chromium', function () {
     // The other language, one click away.
     await page.getByRole('link', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: translations.for('en').t('receipt.page.title') }).waitFor({ timeout: BROWSER_WAIT_MS });
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await assertAccessible(page, 'the receipt page, English');
     assert.deepEqual(problems, [], 'no script error, no blocked resource');
+  });
+
+  it('a link that opens no receipt: a page in the browser\'s language (lang set) that passes axe', async () => {
+    const { translations, stack } = suite;
+    for (const [browserLocale, locale] of [['de-DE', 'de'], ['en-US', 'en']] as const) {
+      const { page } = await suite.newPage({ locale: browserLocale });
+      const response = await page.goto(`${stack.baseUrl}/receipts/not-a-receipt-token`, { waitUntil: 'load' });
+      assert.equal(response?.status(), 404);
+      assert.equal(await page.locator('html').getAttribute('lang'), locale);
+      const title = translations.for(locale).t('receipt.page.notFoundTitle');
+      await page.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: BROWSER_WAIT_MS });
+      assert.equal(await page.title(), title);
+      await assertAccessible(page, `the receipt-not-found page, ${locale}`);
+    }
   });
 });

@@ -154,7 +154,7 @@ describe('Web Chat in a German and a Portuguese browser (Chromium, end to end)',
   }
 
   async function assertAccessible(page: Page, where: string): Promise<void> {
-    const violations = await axeViolations(page);
+    const violations = await axeViolations(page, where);
     assert.deepEqual(violations, [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
   }
 

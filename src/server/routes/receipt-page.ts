@@ -60,11 +60,16 @@ function link(href: string, text: string, extra = ''): string {
   return `<a href="${escapeHtml(href)}"${extra}>${escapeHtml(text)}</a>`;
 }
 
-function table(caption: string, headings: readonly string[], rows: readonly { cells: readonly string[]; changed?: boolean }[]): string {
+/**
+ * A data table in a wrapper that scrolls sideways when the window is narrower than the table (400 %
+ * zoom): the wrapper is a region named by the caption and takes focus, so the keyboard can scroll it
+ * too. `id` names the caption (unique on the page).
+ */
+function table(id: string, caption: string, headings: readonly string[], rows: readonly { cells: readonly string[]; changed?: boolean }[]): string {
   const head = headings.map((heading) => `<th scope="col">${escapeHtml(heading)}</th>`).join('');
   // The first cell of a row names it (the purpose); the rest are plain cells. Cells arrive as HTML.
   const body = rows.map((row) => `<tr${row.changed ? ' class="changed"' : ''}><th scope="row">${row.cells[0]}</th>${row.cells.slice(1).map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('\n');
-  return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="table-wrap" role="region" tabindex="0" aria-labelledby="${id}"><table><caption id="${id}">${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 function definitions(entries: readonly [term: string, html: string][]): string {
@@ -94,7 +99,7 @@ function changesSection(input: ReceiptPageInput): string {
   });
   const headings = [t.t('receipt.page.purpose'), t.t('receipt.page.channel'), t.t('receipt.page.state'), t.t('receipt.page.since'), t.t('receipt.page.notice')];
   const note = receipt.disclosure === 'change_only' ? `\n<p>${escapeHtml(t.t('receipt.page.changeOnly'))}</p>` : '';
-  return section('changes', t.t('receipt.page.changesHeading'), `${table(t.t('receipt.page.timesInUtc'), headings, rows)}${note}`);
+  return section('changes', t.t('receipt.page.changesHeading'), `${table('changes-caption', t.t('receipt.page.timesInUtc'), headings, rows)}${note}`);
 }
 
 /** The whole state after the change: only on a full-state receipt (a verified customer's). */
@@ -108,7 +113,7 @@ function stateSection(input: ReceiptPageInput): string {
     })),
   );
   const headings = [t.t('receipt.page.purpose'), t.t('receipt.page.channel'), t.t('receipt.page.state'), t.t('receipt.page.since')];
-  return section('state', t.t('receipt.page.stateHeading'), table(t.t('receipt.page.timesInUtc'), headings, rows));
+  return section('state', t.t('receipt.page.stateHeading'), table('state-caption', t.t('receipt.page.timesInUtc'), headings, rows));
 }
 
 function recordedSection(input: ReceiptPageInput): string {
