@@ -142,6 +142,20 @@
     kit.$('status').textContent = text;
   };
 
+  /** How many announcements the live region keeps: older ones leave it (they were read when they came). */
+  var ANNOUNCEMENTS_KEPT = 5;
+
+  /**
+   * Tells a screen reader something that happened without the agent doing it (a customer waiting,
+   * a claim by someone else, a customer's message), in the polite live region: each as a new
+   * paragraph, so the same words twice are read twice.
+   */
+  kit.announce = function (text) {
+    var region = kit.$('announcements');
+    region.appendChild(kit.el('p', '', text));
+    while (region.childNodes.length > ANNOUNCEMENTS_KEPT) region.removeChild(region.firstChild);
+  };
+
   kit.failed = function (error) {
     kit.say(error && error.message ? error.message : kit.t('errors.somethingWrong'));
   };

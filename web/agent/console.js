@@ -50,6 +50,8 @@
     view: '',
     /** The access request open in the Requests view (its detail as last answered). */
     request: null,
+    /** Tickets this page claimed: their `claimed` events are this agent's own, not news to announce. */
+    claiming: new Set(),
   };
 
   // --- Signing in and out ---------------------------------------------------------------------
@@ -160,7 +162,12 @@
     source.addEventListener('queue', function (event) {
       var change = JSON.parse(event.data);
       if (change.change === 'closed') forgetTyped(change.ticketId);
-      loadQueue().catch(failed);
+      var waiting = findTicket(state.queue, change.ticketId);
+      loadQueue()
+        .then(function () {
+          announceQueueChange(change, waiting);
+        })
+        .catch(failed);
     });
     source.addEventListener('ticket', function (event) {
       var ticket = JSON.parse(event.data).ticket;
@@ -175,10 +182,11 @@
       if (typeof data.liveText === 'string') rememberTyped(data.ticketId, data.line, data.liveText);
       if (state.current && state.current.id === data.ticketId) {
         addLine(data.line);
+        if (data.line.from === 'customer') kit.announce(t('handoffs.announceCustomerMessage', { text: typeof data.liveText === 'string' ? data.liveText : data.line.text }));
       } else if (data.line.from === 'customer') {
         state.unread.add(data.ticketId);
         renderTickets();
-        say(t('handoffs.newCustomerMessage'));
+        kit.announce(t('handoffs.newCustomerMessage'));
       }
     });
     source.addEventListener('signed-out', function () {
@@ -206,6 +214,24 @@
       state.held = view.held;
       renderTickets();
     });
+  }
+
+  function findTicket(tickets, id) {
+    for (var i = 0; i < tickets.length; i += 1) if (tickets[i].id === id) return tickets[i];
+    return null;
+  }
+
+  /**
+   * Says what changed in the queue without the agent's doing: a customer started waiting, or one
+   * this agent could see waiting was taken by someone else (`waiting`: the ticket as it waited).
+   */
+  function announceQueueChange(change, waiting) {
+    if (change.change === 'queued') {
+      var queued = findTicket(state.queue, change.ticketId);
+      if (queued) kit.announce(t('handoffs.announceWaiting', { ticket: describe(queued) }));
+    } else if (change.change === 'claimed' && waiting && !state.claiming.has(change.ticketId)) {
+      kit.announce(t('handoffs.announceTakenByOther', { ticket: describe(waiting) }));
+    }
   }
 
   /** "Identity check · Italian (it) · Waiting to see their consents · via the website chat": every code in words. */
@@ -261,7 +287,33 @@
     return item;
   }
 
+  /** The ticket whose button has focus, if one has: which list, which ticket, at which place. */
+  function focusedTicket() {
+    var active = document.activeElement;
+    var item = active && active.tagName === 'BUTTON' ? active.closest('#queue li, #held li') : null;
+    if (!item) return null;
+    return { list: item.parentNode.id, id: item.dataset.ticket, index: Array.prototype.indexOf.call(item.parentNode.children, item) };
+  }
+
+  /**
+   * After a redraw, focus goes back to the same ticket's button (in either list); when that ticket
+   * left, to the one that took its place in its list, else the list's heading — never to the page.
+   */
+  function restoreTicketFocus(was) {
+    if (!was) return;
+    var same = document.querySelector('#queue li[data-ticket="' + CSS.escape(was.id) + '"] button, #held li[data-ticket="' + CSS.escape(was.id) + '"] button');
+    if (same && !same.disabled) {
+      same.focus();
+      return;
+    }
+    var items = $(was.list).children;
+    var near = items.length ? items[Math.min(was.index, items.length - 1)].querySelector('button') : null;
+    if (near && !near.disabled) near.focus();
+    else $('queue-title').focus();
+  }
+
   function renderTickets() {
+    var was = focusedTicket();
     var queue = $('queue');
     queue.replaceChildren();
     state.queue.forEach(function (ticket) {
@@ -275,6 +327,7 @@
     });
     $('held-empty').hidden = state.held.length > 0;
     $('held-title').textContent = t(state.role === 'supervisor' ? 'handoffs.heldByAgents' : 'handoffs.heldTitle');
+    restoreTicketFocus(was);
   }
 
   /** Waiting times tick every second from the server's clock. */
@@ -286,7 +339,10 @@
   }, 1000);
 
   function claim(id, button) {
-    button.disabled = true;
+    // Not disabled while the claim runs: a disabled button loses focus to the page. A second press is ignored instead.
+    if (state.claiming.has(id)) return;
+    state.claiming.add(id);
+    button.setAttribute('aria-disabled', 'true');
     api('POST', '/handoffs/' + encodeURIComponent(id) + '/claim', {})
       .then(function () {
         say(t('handoffs.claimed'));
@@ -297,7 +353,8 @@
         return loadQueue();
       })
       .catch(function (error) {
-        button.disabled = false;
+        state.claiming.delete(id);
+        button.removeAttribute('aria-disabled');
         say(error.status === 409 ? t('handoffs.claimedByOther') : error.message);
         loadQueue().catch(failed);
       });
@@ -475,14 +532,27 @@
 
   function closedHere(ticket) {
     forgetTyped(ticket.id);
-    setActionsEnabled(false);
+    closeActions();
     var how = ticket.outcome ? outcomeText(ticket.outcome.verification) : word('handoffs.statuses', ticket.status);
     say(t('handoffs.conversation.closed', { outcome: how }));
   }
 
+  /**
+   * Disables the open conversation's actions; when focus was on one of them (or in the message box),
+   * it moves to the queue's heading — the next thing an agent does — rather than dropping to the page.
+   * Answers the element that had focus.
+   */
+  function closeActions() {
+    var active = document.activeElement;
+    var inside = active && ($('conversation').contains(active) || $('verification-card').contains(active));
+    setActionsEnabled(false);
+    if (inside && (active.disabled || document.activeElement !== active)) $('queue-title').focus();
+    return active;
+  }
+
   function finish(path, body) {
     if (!state.current) return;
-    setActionsEnabled(false);
+    var from = closeActions();
     api('POST', '/handoffs/' + encodeURIComponent(state.current.id) + path, body)
       .then(function (answer) {
         state.current = answer.ticket;
@@ -492,6 +562,7 @@
       })
       .catch(function (error) {
         setActionsEnabled(true);
+        if (from && document.activeElement === $('queue-title')) from.focus();
         failed(error);
       });
   }
