@@ -5,31 +5,13 @@ import type { TranscriptLine } from '../../src/handoff/handoff-types';
 import type { Ledger } from '../../src/ledger/ledger';
 import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
 import { boxOf, contrastRatio, focusIndicator, overlaps } from '../support/contrast';
+import { assertVisibleFocus, focusOn as focusWithin, NON_TEXT_CONTRAST } from './focus-checks';
 import { assertAccessible, assertHealthy, openConsole, signInByKeyboard, WAIT_MS } from './agent-console-page';
 import { launchChromium } from './chromium';
 
-/** WCAG 1.4.11: what marks a control or its focus must stand 3:1 against what is next to it. */
-const NON_TEXT_CONTRAST = 3;
-
-/** Waits until the element matching `selector` has focus; WAIT_MS only guards against a hang. */
-async function focusOn(page: Page, selector: string, step: string): Promise<void> {
-  await page
-    .locator(`${selector}:focus`)
-    .waitFor({ state: 'attached', timeout: WAIT_MS })
-    .catch(async (err: unknown) => {
-      const active = await page.evaluate("document.activeElement ? document.activeElement.outerHTML.slice(0, 160) : 'none'");
-      throw new Error(`hang guard: after ${step}, focus never reached ${selector}; it is on ${String(active)} (${String(err)})`);
-    });
-}
-
-/** The focused element's ring: solid, at least 2 px, 3:1 against what surrounds it. */
-async function assertVisibleFocus(page: Page, step: string): Promise<void> {
-  const ring = await focusIndicator(page);
-  assert.ok(ring, `after ${step} something has focus`);
-  assert.equal(ring.outlineStyle, 'solid', `${ring.element}: a focus ring after ${step}`);
-  assert.ok(ring.outlineWidth >= 2, `${ring.element}: the ring is ${ring.outlineWidth} px`);
-  const ratio = contrastRatio(ring.outlineColor, ring.backdrop);
-  assert.ok(ratio >= NON_TEXT_CONTRAST, `${ring.element}: the ring ${ring.outlineColor} on ${ring.backdrop} is ${ratio.toFixed(2)}:1, under 3:1`);
+/** Waits until the element matching `selector` has focus, after `step` (the console's wait). */
+function focusOn(page: Page, selector: string, step: string): Promise<void> {
+  return focusWithin(page, selector, step, WAIT_MS);
 }
 
 /** Waits until the polite live region has said `text`. */

@@ -8,6 +8,7 @@ import { openLedger } from '../../src/ledger/ledger';
 import { DEVELOPMENT_HASH_KEY } from '../../src/ledger/ledger-config';
 import { addTestAgents, PASSWORDS } from '../agent/agent-harness';
 import { conversationIdOf, eventually, GatedProbeDialog, probeMenu, probeSays } from '../handoff-bot/handoff-support';
+import { axeViolations, describeViolations } from '../support/axe';
 import { RunningApp, startTestApp } from '../support/test-app';
 import { launchChromium, textPattern } from './chromium';
 
@@ -57,6 +58,11 @@ describe('Handoff in Chromium: Web Chat customer and agent console (end to end)'
 
   const seeInChat = (page: Page, text: string) => page.locator('.webchat__basic-transcript').getByText(textPattern(text)).first().waitFor({ state: 'visible', timeout: WAIT_MS });
 
+  async function assertAccessible(page: Page, where: string): Promise<void> {
+    const violations = await axeViolations(page, where);
+    assert.deepEqual(violations, [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
+  }
+
   async function sendInChat(page: Page, text: string): Promise<void> {
     const input = page.locator('[data-id="webchat-sendbox-input"]');
     await input.fill(text);
@@ -92,6 +98,13 @@ describe('Handoff in Chromium: Web Chat customer and agent console (end to end)'
     await agent.locator('#message').fill('Hello');
     await agent.locator('#message').press('Enter');
     await seeInChat(customer, en.t('handoff.agentMessage', { text: 'Hello' }));
+    // The agent's message arrives unasked (proactive): Web Chat's polite live region reads it out like the bot's own.
+    await customer
+      .locator('.webchat__live-region-transcript', { hasText: textPattern(en.t('handoff.agentMessage', { text: 'Hello' })) })
+      .waitFor({ state: 'attached', timeout: WAIT_MS });
+    assert.equal(await customer.locator('.webchat__live-region-transcript').getAttribute('aria-live'), 'polite');
+    await assertAccessible(customer, 'Web Chat during a handoff');
+    await assertAccessible(agent, 'the console in a live conversation');
 
     // Typed during the live handoff: the agent reads it as typed (kept redacted), to compare it with the record.
     await sendInChat(customer, 'Hi, my number is +39 347 123 4567');

@@ -52,17 +52,22 @@ export interface FocusIndicator {
   readonly ring: Box;
 }
 
-const READ_FOCUS = `(() => {
-  const el = document.activeElement;
+/**
+ * Page-side: the ring of `target` (a selector; the focused element when empty). The backdrop is
+ * looked for from the element's parent up — an outline is drawn outside the element — or from the
+ * element itself when the outline is drawn inside its edge (a negative offset).
+ */
+const READ_RING = `((target) => {
+  const el = target ? document.querySelector(target) : document.activeElement;
   if (!el || el === document.body) return null;
   const style = getComputedStyle(el);
+  const width = parseFloat(style.outlineWidth) || 0;
+  const offset = parseFloat(style.outlineOffset) || 0;
   let backdrop = 'rgb(255, 255, 255)';
-  for (let node = el.parentElement; node; node = node.parentElement) {
+  for (let node = offset < 0 ? el : el.parentElement; node; node = node.parentElement) {
     const bg = getComputedStyle(node).backgroundColor;
     if (bg !== 'transparent' && !/, 0\\)$/.test(bg)) { backdrop = bg; break; }
   }
-  const width = parseFloat(style.outlineWidth) || 0;
-  const offset = parseFloat(style.outlineOffset) || 0;
   const rect = el.getBoundingClientRect();
   const grow = width + offset;
   return {
@@ -74,11 +79,14 @@ const READ_FOCUS = `(() => {
     backdrop,
     ring: { top: rect.top - grow, right: rect.right + grow, bottom: rect.bottom + grow, left: rect.left - grow },
   };
-})()`;
+})`;
 
-/** The focused element's ring as rendered; undefined when nothing (or the page itself) has focus. */
-export async function focusIndicator(page: Page): Promise<FocusIndicator | undefined> {
-  return ((await page.evaluate(READ_FOCUS)) as FocusIndicator | null) ?? undefined;
+/**
+ * The ring as rendered on the focused element, or on `selector`'s element (a container that marks
+ * focus within it); undefined when nothing (or the page itself) has focus.
+ */
+export async function focusIndicator(page: Page, selector = ''): Promise<FocusIndicator | undefined> {
+  return ((await page.evaluate(`${READ_RING}(${JSON.stringify(selector)})`)) as FocusIndicator | null) ?? undefined;
 }
 
 /** Whether two boxes overlap (touching edges do not). */
