@@ -22,18 +22,15 @@
  * (32), BENCH_WARMUP_SECONDS (3), BENCH_BOT_ENTRY (`built` | `source`), BENCH_REDIS_URL, DATABASE_URL.
  * A benchmark, not a test: it asserts nothing about speed; an error is counted, never retried.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { requirePostgres, requireRedis, uniqueRedisPrefix } from '../test/support/services';
 import { removeSharedTestStores, SharedTestStores } from '../test/support/shared-stores';
+import { apologies, botEntry, Child, freePort, productionEnv, rssMb, start, stopAll, waitUntilReady, warningsSince } from './bot-process';
 import type { TurnLoadRequest, TurnLoadResult } from './turn-load';
 
-const ROOT = path.resolve(__dirname, '..');
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? (QUICK ? 8 : 32));
@@ -42,11 +39,6 @@ const CONVERSATIONS = 400;
 const SCRIPT = ['hi', 'check my consents', 'cancel', 'help'] as const;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** The serviceUrl of the load's activities (nothing is sent there: the replies come back in the HTTP answer). */
-const SERVICE_URL = 'http://127.0.0.1:1';
-/** Start-up trains no model when the cache is warm; a cold cache on a busy two-core machine takes minutes. */
-const READY_LIMIT_MS = 240_000;
-const STOP_LIMIT_MS = 20_000;
 
 /** One system under test, as measured. */
 interface SystemResult {
@@ -64,117 +56,6 @@ interface SystemResult {
 
 // ───────────────────────────── processes ─────────────────────────────
 
-/** A process of the bench, its log lines (JSON ones parsed) kept from the moment it starts. */
-class Child {
-  readonly lines: Record<string, unknown>[] = [];
-  readonly exited: Promise<number | null>;
-  private stderr = '';
-  private done = false;
-
-  constructor(
-    readonly name: string,
-    private readonly proc: ChildProcess,
-  ) {
-    let pending = '';
-    proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
-        const text = pending.slice(0, newline).trim();
-        pending = pending.slice(newline + 1);
-        if (!text.startsWith('{')) continue;
-        try {
-          this.lines.push(JSON.parse(text) as Record<string, unknown>);
-        } catch {
-          // not a log line: ignored, as other text on stdout
-        }
-      }
-    });
-    proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-4000)));
-    this.exited = new Promise((resolve) =>
-      proc.once('close', (code: number | null) => {
-        this.done = true;
-        resolve(code);
-      }),
-    );
-  }
-
-  get pid(): number {
-    if (this.proc.pid === undefined) throw new Error(`${this.name} could not be spawned`);
-    return this.proc.pid;
-  }
-
-  get hasExited(): boolean {
-    return this.done;
-  }
-
-  lastErrors(): string {
-    return this.stderr.trim();
-  }
-
-  /** Asks it to stop (SIGTERM, standard input closed); killed if it is still there after STOP_LIMIT_MS. */
-  async stop(): Promise<void> {
-    if (this.done) return;
-    this.proc.stdin?.end();
-    this.proc.kill('SIGTERM');
-    const stopped = await Promise.race([this.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_LIMIT_MS).unref())]);
-    if (!stopped) {
-      this.proc.kill('SIGKILL');
-      await this.exited;
-    }
-  }
-}
-
-const running = new Set<Child>();
-
-function start(name: string, args: readonly string[], env: NodeJS.ProcessEnv): Child {
-  const child = new Child(name, spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] }));
-  running.add(child);
-  void child.exited.then(() => running.delete(child));
-  return child;
-}
-
-/** A port free on 127.0.0.1 right now (the system is told it with PORT). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The status of `GET url`, or undefined when nothing answers yet. */
-function statusOf(url: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
-}
-
-/** Ms from `spawnedAt` until `GET /readyz` answers as `ready` wants; fails if the process exits first. */
-async function waitUntilReady(child: Child, port: number, spawnedAt: number, ready: (status: number) => boolean): Promise<number> {
-  const url = `http://127.0.0.1:${port}/readyz`;
-  for (;;) {
-    const status = await statusOf(url);
-    if (status !== undefined && ready(status)) return performance.now() - spawnedAt;
-    if (child.hasExited) throw new Error(`${child.name} exited before it was ready: ${child.lastErrors().slice(-2000)}`);
-    if (performance.now() - spawnedAt > READY_LIMIT_MS) throw new Error(`${child.name} not ready within ${READY_LIMIT_MS / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Resident memory of a process, MB (/proc, Linux). */
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
-}
-
 /** The load generator, in its own process; resolves with its one line of JSON. */
 async function load(port: number, label: string, answerContains: string, answerLacks: readonly string[]): Promise<TurnLoadResult> {
   const request: TurnLoadRequest = { url: `http://127.0.0.1:${port}/api/messages`, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, conversations: CONVERSATIONS, script: SCRIPT, label, answerContains, answerLacks };
@@ -183,20 +64,6 @@ async function load(port: number, label: string, answerContains: string, answerL
   const [result] = generator.lines;
   if (code !== 0 || result === undefined) throw new Error(`bench/turn-load.ts exited with ${String(code)}: ${generator.lastErrors()}`);
   return result as unknown as TurnLoadResult;
-}
-
-/** Pino's levels by label (the bot logs labels) and number. */
-const WARN_OR_ABOVE = new Map<unknown, string>([['warn', 'warn'], ['error', 'error'], ['fatal', 'fatal'], [40, 'warn'], [50, 'error'], [60, 'fatal']]);
-
-function warningsSince(child: Child, from: number): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const line of child.lines.slice(from)) {
-    const level = WARN_OR_ABOVE.get(line.level);
-    if (!level) continue;
-    const key = `${level} "${String(line.msg)}"${typeof line.code === 'string' ? ` (${line.code})` : ''}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
 }
 
 interface Expectations {
@@ -242,69 +109,6 @@ async function measure(system: string, label: string, args: readonly string[], e
   } finally {
     await child.stop();
   }
-}
-
-// ───────────────────────────── the systems ─────────────────────────────
-
-/** How this bot is started: the build when it is newer than every source file (or BENCH_BOT_ENTRY says). */
-function botEntry(): { args: string[]; description: string } {
-  const built = path.join(ROOT, 'dist/src/main.js');
-  const source = { args: ['--import', 'tsx', 'src/main.ts'], description: 'node --import tsx src/main.ts' };
-  const build = { args: ['dist/src/main.js'], description: 'node dist/src/main.js (the build)' };
-  const wanted = process.env.BENCH_BOT_ENTRY;
-  if (wanted === 'source') return source;
-  if (wanted === 'built') {
-    if (!existsSync(built)) throw new Error('BENCH_BOT_ENTRY=built, but there is no dist/src/main.js: run `npm run build` first');
-    return build;
-  }
-  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
-  const newerSource = ['src', 'dialogs'].some((folder) => newestTs(path.join(ROOT, folder)) > builtAt);
-  return newerSource ? { ...source, description: `${source.description} (dist/ is missing or older than the sources: \`npm run build\` to measure the build)` } : build;
-}
-
-function newestTs(folder: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestTs(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * NODE_ENV=production as deployed, with keys made for this run (nothing it signs or seals outlives it),
- * transports that are never reached by this script, and the ledger as the only data source.
- */
-function productionEnv(folder: string): NodeJS.ProcessEnv {
-  const dataSources = path.join(folder, 'data-sources.json');
-  writeFileSync(dataSources, JSON.stringify({ sources: [{ id: 'ledger', kind: 'ledger' }] }));
-  return {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    ALLOW_UNAUTHENTICATED: 'true',
-    ALLOWED_SERVICE_URLS: SERVICE_URL,
-    LEDGER_HASH_KEY: randomBytes(32).toString('hex'),
-    LEDGER_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    DIRECT_LINE_SECRET: randomBytes(32).toString('hex'),
-    IDENTITY_CODE_KEY: randomBytes(32).toString('hex'),
-    RECEIPT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    EMAIL_TRANSPORT: 'smtp://127.0.0.1:1',
-    EMAIL_FROM: 'privacy@example.com',
-    SMS_TRANSPORT: 'https://127.0.0.1:1/Messages.json',
-    SMS_ACCOUNT_SID: 'AC-bench',
-    SMS_AUTH_TOKEN: 'bench',
-    SMS_FROM: '+15005550006',
-    DATA_SOURCES_FILE: dataSources,
-  };
-}
-
-/** The starts of the bot's apologies (locales/en): a failed turn answers 200 with one of them. */
-function apologies(): string[] {
-  const messages = JSON.parse(readFileSync(path.join(ROOT, 'locales/en/messages.json'), 'utf8')) as { bot: Record<string, string> };
-  return ['apology', 'unavailable', 'busy'].map((key) => messages.bot[key].split('{{')[0]);
 }
 
 // ───────────────────────────── report ─────────────────────────────
@@ -379,7 +183,7 @@ async function main(): Promise<void> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'psb-bench-turns-'));
   const stores: SharedTestStores = { redisUrl: REDIS_URL, redisPrefix: uniqueRedisPrefix('psb-bench-turns'), databaseUrl: POSTGRES_URL, schema: `bench_turns_${process.pid}_${randomBytes(4).toString('hex')}` };
   const cleanUp = async (): Promise<void> => {
-    await Promise.all([...running].map((child) => child.stop()));
+    await stopAll();
     rmSync(folder, { recursive: true, force: true });
     await removeSharedTestStores(stores);
   };
