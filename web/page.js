@@ -132,6 +132,8 @@
         styleOptions: {
           // The bot reads text only: no attachment button.
           hideUploadButton: true,
+          // The send box's edge at 4.5:1 on white (Web Chat's own #E6E6E6 is 1.2:1; WCAG 1.4.11 asks 3:1).
+          sendBoxBorderTop: 'solid 1px #767676',
           suggestedActionLayout: 'flow'
         }
       },

@@ -3,11 +3,11 @@ import type { Page } from 'playwright-core';
 import type { Translator } from '../../src/i18n/translator';
 import { sentencePattern } from '../consent-bot/consent-stack';
 import { axeViolations, describeViolations } from '../support/axe';
-import { Box, focusIndicator } from '../support/contrast';
+import { Box, contrastRatio, focusIndicator } from '../support/contrast';
 import { eventually } from '../support/hang-guard';
 import { BROWSER_WAIT_MS } from './chromium';
 import { useConsentBrowser } from './consent-browser';
-import { assertVisibleFocus, focusOn } from './focus-checks';
+import { assertVisibleFocus, focusOn, NON_TEXT_CONTRAST } from './focus-checks';
 import { assertNothingFailed, openWebChat, see, transcript } from './web-chat-page';
 
 /** WCAG 1.4.10 (reflow): a 1280 × 1024 screen at 400 % zoom is a window of 320 × 256 CSS px. */
@@ -135,6 +135,11 @@ describe('Web Chat for every customer: 400 % zoom, keyboard only, axe (Chromium)
 
     // Before it has focus the send box shows no ring: the ring means "typing goes here".
     assert.equal((await focusIndicator(page, SEND_BOX_RING))?.outlineStyle, 'none', 'no ring on the send box while it is not focused');
+    // Its edge: 3:1 against the white it sits on (WCAG 1.4.11).
+    const [edgeStyle, edge, ground] = (await page.evaluate("(() => { const s = getComputedStyle(document.querySelector('.webchat__send-box__main')); return [s.borderTopStyle, s.borderTopColor, s.backgroundColor]; })()")) as [string, string, string];
+    assert.equal(edgeStyle, 'solid', 'the send box has an edge');
+    const edgeRatio = contrastRatio(edge, ground === 'rgba(0, 0, 0, 0)' ? 'rgb(255, 255, 255)' : ground);
+    assert.ok(edgeRatio >= NON_TEXT_CONTRAST, `the send box's edge ${edge} is ${edgeRatio.toFixed(2)}:1`);
 
     // Tab from the top of the page: the transcript first (Web Chat's history, navigable with arrows), then on to the send box.
     const stops: string[] = [];
@@ -172,6 +177,29 @@ describe('Web Chat for every customer: 400 % zoom, keyboard only, axe (Chromium)
     await assertVisibleFocus(page, 'choosing Yes', SEND_BOX_RING);
     await transcript(page).locator(`a[href^="${stack.baseUrl}/receipts/"]`).first().waitFor({ state: 'visible', timeout: BROWSER_WAIT_MS });
     await assertAccessible(page, 'the withdrawal done, with its receipt link');
+    await assertNothingFailed(page, problems);
+  });
+
+  it('en, with reduced motion and Windows high contrast asked for: Web Chat\'s transitions are cut short, the send box ring stays (3:1 in the system\'s colours); axe clean', async () => {
+    const t: Translator = suite.translations.for('en');
+    const { page, problems } = await suite.newPage({ locale: 'en-US', reducedMotion: 'reduce', forcedColors: 'active' });
+    await openWebChat(page, suite.stack.baseUrl, t.t('bot.welcome'));
+    // Web Chat animates little at rest: a probe inside it, given a one-second transition and animation (through the
+    // CSSOM, which the policy allows), shows what the page's rule does to whatever Web Chat would animate.
+    const probeDurations = async (): Promise<string> =>
+      (await page.evaluate(
+        "(() => { const probe = document.createElement('div'); probe.style.transition = 'opacity 1s'; probe.style.animationDuration = '1s'; document.querySelector('#webchat').appendChild(probe); const s = getComputedStyle(probe); const durations = s.transitionDuration + ' ' + s.animationDuration; probe.remove(); return durations; })()",
+      )) as string;
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
+    assert.equal(await probeDurations(), '1s 1s', 'without the preference the probe keeps its second');
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    const reduced = (await probeDurations()).split(' ').map(parseFloat);
+    assert.ok(reduced.every((seconds) => seconds <= 0.001), `with reduced motion asked for, a transition and an animation are cut to ${reduced.join(' s, ')} s`);
+
+    // Forced colours replace ours with the system's: the send box still shows its ring, against what is then behind it.
+    await page.locator(SEND_BOX_INPUT).focus();
+    await assertVisibleFocus(page, 'focusing the send box in forced colours', SEND_BOX_RING);
+    await assertAccessible(page, 'the welcome in forced colours');
     await assertNothingFailed(page, problems);
   });
 });
