@@ -155,6 +155,16 @@ describe('Agent console by keyboard (Chromium): focus that holds, rings that sho
     await page.getByText('Matches the record.').waitFor({ state: 'visible', timeout: WAIT_MS });
     await focusOn(page, '#check-value', 'comparing');
 
+    // How the agent checked: choices whose words show whole in the narrow column (a select cut them off), chosen with the arrows.
+    const clipped = (await page.evaluate(
+      "Array.from(document.querySelectorAll('#method label')).filter((l) => l.scrollWidth > l.clientWidth || l.getBoundingClientRect().right > document.querySelector('#verification-card').getBoundingClientRect().right).map((l) => l.textContent)",
+    )) as string[];
+    assert.deepEqual(clipped, [], 'every way of checking reads whole');
+    await page.getByLabel('Questions about the data on record').focus();
+    await assertVisibleFocus(page, 'moving to the ways of checking');
+    await page.keyboard.press('ArrowDown');
+    await focusOn(page, '#method-knowledge:checked', 'ArrowDown among the ways of checking');
+
     // Return to the bot: Tab from the note to the button; afterwards focus is on the queue's heading, not the page.
     await page.getByLabel('Note (kept in the ledger)').focus();
     await page.keyboard.type('checked by email');
@@ -169,6 +179,13 @@ describe('Agent console by keyboard (Chromium): focus that holds, rings that sho
     await assertVisibleFocus(page, 'returning the customer to the bot');
     assert.equal((await hub.get(a.id))?.status, 'completed');
     await assertAccessible(page, 'the conversation returned to the bot');
+
+    // Windows high contrast: the system's colours replace ours; the focus ring is still drawn and still stands out.
+    await page.emulateMedia({ forcedColors: 'active', reducedMotion: 'reduce' });
+    await focusOn(page, '#queue-title', 'switching to forced colours');
+    await assertVisibleFocus(page, 'switching to forced colours');
+    await page.keyboard.press('Tab');
+    await assertVisibleFocus(page, 'Tab in forced colours');
     await assertHealthy(open);
   });
 });

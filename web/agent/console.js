@@ -569,7 +569,7 @@
 
   function outcome(result) {
     var note = $('note').value.trim();
-    var body = { outcome: result, method: $('method').value };
+    var body = { outcome: result, method: document.querySelector('input[name="method"]:checked').value };
     if (note) body.note = note;
     finish('/verification', body);
   }
