@@ -108,4 +108,24 @@ describe('the receipt page in Chromium', function () {
       await assertAccessible(page, `the receipt-not-found page, ${locale}`);
     }
   });
+
+  it('a link with a query we do not serve (?lang=sv): a page in the browser\'s language that passes axe and whose link opens the receipt', async () => {
+    const { translations } = suite;
+    const url = await italianReceiptLink();
+    const { page, problems } = await suite.newPage({ locale: 'fr-FR' });
+    const response = await page.goto(`${url}?lang=sv`, { waitUntil: 'load' });
+    assert.equal(response?.status(), 400);
+    const t = translations.for('fr');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+    await page.getByRole('heading', { level: 1, name: t.t('receipt.page.badQueryTitle') }).waitFor({ timeout: BROWSER_WAIT_MS });
+    assert.equal(await page.title(), t.t('receipt.page.badQueryTitle'));
+    await assertAccessible(page, 'the receipt link with a bad query, French');
+    // Keyboard: Tab to the one link, Enter: the receipt, in its own language (Italian).
+    await page.keyboard.press('Tab');
+    assert.equal(await page.locator(':focus').innerText(), t.t('receipt.page.openAsSent'));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: translations.for('it').t('receipt.page.title') }).waitFor({ timeout: BROWSER_WAIT_MS });
+    assert.equal(page.url(), url);
+    assert.deepEqual(problems, []);
+  });
 });

@@ -131,7 +131,7 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
     assert.ok(html.includes('<a href="?lang=en" hreflang="en" lang="en">English</a>'));
   });
 
-  it('?lang= picks another shipped language; an unknown one, or an unknown format, is a 400 JSON error', async () => {
+  it('?lang= picks another shipped language; an unknown one, or an unknown format, is a 400: JSON for a program, a page in its language for a browser', async () => {
     const html = await (await open(identifiedIt, '?lang=en')).text();
     assert.match(html, /<html lang="en">/);
     assert.ok(pageText(sectionOf(html, 'changes') ?? '').includes('Offers and promotions SMS withdrawn'));
@@ -143,10 +143,19 @@ describe('receipt links: the readable page and the signed JSON (HTTP)', function
       ['?format=xml', 'format'],
       ['?format=json&format=html', 'format'],
     ] as const) {
-      const response = await open(identifiedIt, query);
+      const response = await open(identifiedIt, query, { accept: 'application/json' });
       assert.equal(response.status, 400, query);
       assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
       assert.deepEqual(((await response.json()) as { error: { code: string; field: string } }).error.field, field);
+      // A browser following the same link reads why, in its language, and how to open the receipt.
+      const page = await open(identifiedIt, query, { accept: BROWSER_ACCEPT, 'accept-language': 'de-DE,de;q=0.9' });
+      assert.equal(page.status, 400, query);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+      const html = await page.text();
+      assert.match(html, /<html lang="de">/);
+      assert.ok(html.includes(`<title>${translations.for('de').t('receipt.page.badQueryTitle')}</title>`), html);
+      assert.ok(html.includes(`<a href="${identifiedIt.token}">`), 'a link to the receipt without the query');
     }
   });
 

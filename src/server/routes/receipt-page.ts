@@ -198,3 +198,14 @@ export function renderReceiptPage(input: ReceiptPageInput, languageName: (locale
 export function renderReceiptNotFound(translator: Translator): string {
   return document(translator.locale, translator.t('receipt.page.notFoundTitle'), `<h1>${escapeHtml(translator.t('receipt.page.notFoundTitle'))}</h1>\n<p>${escapeHtml(translator.t('receipt.page.notFound'))}</p>`);
 }
+
+/**
+ * The page for a browser whose receipt link carries a query we do not serve (`?lang=sv`,
+ * `?format=xml`): said in the browser's language, with a link to the receipt without the query.
+ * `token` is the link's own (relative link: `/receipts/<token>`).
+ */
+export function renderReceiptBadQuery(translator: Translator, token: string): string {
+  const title = translator.t('receipt.page.badQueryTitle');
+  const body = [`<h1>${escapeHtml(title)}</h1>`, `<p>${escapeHtml(translator.t('receipt.page.badQuery'))}</p>`, `<p>${link(encodeURIComponent(token), translator.t('receipt.page.openAsSent'))}</p>`];
+  return document(translator.locale, title, body.join('\n'));
+}

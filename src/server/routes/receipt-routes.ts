@@ -13,7 +13,7 @@ import type { ConsentReceipt, StoredReceipt } from '../../privacy/receipts/recei
 import { sendError } from '../send-error';
 import { PRIVATE_HEADERS, privatePageStylesheets, sendPrivatePage } from './private-page-http';
 import { receiptFormat, receiptQuery, ReceiptQuery } from './receipt-format';
-import { RECEIPT_STYLESHEET_FILE, receiptPageContentSecurityPolicy, renderReceiptNotFound, renderReceiptPage } from './receipt-page';
+import { RECEIPT_STYLESHEET_FILE, receiptPageContentSecurityPolicy, renderReceiptBadQuery, renderReceiptNotFound, renderReceiptPage } from './receipt-page';
 
 export interface ReceiptRouteDeps {
   /** Finds a receipt by its link token (the ledger's ReceiptService). */
@@ -57,7 +57,8 @@ function sendHtml(res: Response, status: number, html: string, locale: ShippedLo
  *   `{ receipt, jws, verify: { alg, kid, jwksUrl } }` that `npm run ledger -- receipt verify FILE`
  *   checks. An unknown or malformed token is a 404 `PSB_RECEIPT_NOT_FOUND` (JSON, or a page for a
  *   browser; the same answer for both kinds of token, so probing learns nothing); a bad `format` or
- *   `lang` is a 400 `PSB_RECEIPT_BAD_QUERY`;
+ *   `lang` is a 400 `PSB_RECEIPT_BAD_QUERY` (for a browser, a 400 page in its language that links
+ *   to the receipt without the query);
  * - `GET /receipts/page-shell.css`, `GET /receipts/receipt.css`: the page's stylesheets;
  * - `GET /receipts/keys`: the JWK Set of the signing key.
  */
@@ -91,6 +92,12 @@ export function receiptRoutes(deps: ReceiptRouteDeps): (server: Server) => void 
     try {
       query = receiptQuery(req.url);
     } catch (err) {
+      // A browser gets a page it can read (in its language, with a way on); anyone else the JSON error.
+      if (receiptFormat({}, req.headers.accept) === 'html') {
+        const locale = pageLanguage(req.headers['accept-language'], deps.defaultLocale);
+        sendHtml(res, 400, renderReceiptBadQuery(deps.translations.for(locale), token), locale);
+        return;
+      }
       refuse(res, err);
       return;
     }
