@@ -61,6 +61,17 @@ function inside(inner: Box, outer: { width: number; height: number }): boolean {
 /** Two lines of Web Chat's text (its 14 px font at 20 px a line): enough to read from, not a sliver. */
 const READABLE_PX = 40;
 
+/** Three lines: the least the transcript keeps beside the heading, the menu and the send box. */
+const TRANSCRIPT_MIN_PX = 60;
+
+/** The window's width for the page, the send box whole in it, the transcript at least three lines high. */
+function assertRoomToRead(seen: ChatLayout, where: string): void {
+  assert.equal(seen.pageWidth, ZOOMED_400.width, `${where}: the page needs no horizontal scrolling`);
+  assert.ok(inside(seen.sendBox, seen.viewport), `${where}: the send box shows whole: ${JSON.stringify(seen.sendBox)}`);
+  const height = seen.transcript.bottom - seen.transcript.top;
+  assert.ok(height >= TRANSCRIPT_MIN_PX, `${where}: the transcript is ${height} px high, under three lines`);
+}
+
 /**
  * Waits until the last bot message (containing `expected`) shows at least READABLE_PX inside the
  * transcript — Web Chat scrolls to it after rendering — and answers the layout then.
@@ -106,9 +117,7 @@ describe('Web Chat for every customer: 400 % zoom, keyboard only, axe (Chromium)
     const { page, problems } = await suite.newPage({ locale: 'en-US', viewport: ZOOMED_400 });
     await openWebChat(page, suite.stack.baseUrl, t.t('bot.welcome'));
 
-    const welcome = await lastBotMessageShows(page, firstParagraph(t.t('bot.welcome')));
-    assert.equal(welcome.pageWidth, ZOOMED_400.width, 'the page needs no horizontal scrolling');
-    assert.ok(inside(welcome.sendBox, welcome.viewport), `the send box shows whole: ${JSON.stringify(welcome.sendBox)}`);
+    assertRoomToRead(await lastBotMessageShows(page, firstParagraph(t.t('bot.welcome'))), 'the welcome');
     await assertAccessible(page, 'the welcome at 320 × 256');
 
     // The customer writes; the bot's answer is the last message and shows, with the send box.
@@ -116,14 +125,25 @@ describe('Web Chat for every customer: 400 % zoom, keyboard only, axe (Chromium)
     await input.fill('Stop texting me offers');
     await input.press('Enter');
     await see(page, t.t('identity.prompt'));
-    const answered = await lastBotMessageShows(page, firstParagraph(t.t('identity.prompt')));
-    assert.equal(answered.pageWidth, ZOOMED_400.width, 'the page needs no horizontal scrolling');
-    assert.ok(inside(answered.sendBox, answered.viewport), `the send box shows whole: ${JSON.stringify(answered.sendBox)}`);
+    assertRoomToRead(await lastBotMessageShows(page, firstParagraph(t.t('identity.prompt'))), 'the answer');
     const overflowing = (await transcript(page).evaluate(new Function('root', 'return root.scrollWidth - root.clientWidth') as (root: unknown) => number)) > 0;
     assert.equal(overflowing, false, 'the transcript does not scroll sideways');
     await assertAccessible(page, 'an answer at 320 × 256');
     await assertNothingFailed(page, problems);
   });
+
+  // The longest headings (French, 83 characters; German, 73) must not take the conversation's room either.
+  for (const c of [{ locale: 'fr', browserLocale: 'fr-FR' }, { locale: 'de', browserLocale: 'de-DE' }] as const) {
+    it(`${c.locale} at 320 × 256 CSS px: with the longest headings the welcome and the send box still show; nothing scrolls sideways; axe clean`, async () => {
+      const t: Translator = suite.translations.for(c.locale);
+      const { page, problems } = await suite.newPage({ locale: c.browserLocale, viewport: ZOOMED_400 });
+      await openWebChat(page, suite.stack.baseUrl, t.t('bot.welcome'));
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), t.t('webchat.heading'), 'the whole heading is there');
+      assertRoomToRead(await lastBotMessageShows(page, firstParagraph(t.t('bot.welcome'))), `the welcome in ${c.locale}`);
+      await assertAccessible(page, `the welcome at 320 × 256, ${c.locale}`);
+      await assertNothingFailed(page, problems);
+    });
+  }
 
   it('en, keyboard only: a customer withdraws SMS offers; focus after every step; the send box ring (3:1) only while focused; axe clean', async () => {
     const { stack } = suite;
