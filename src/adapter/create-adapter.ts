@@ -1,14 +1,20 @@
 import { Activity, CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions, InvokeResponse, TurnContext } from 'botbuilder';
-import { AuthenticateRequestResult, AuthenticationConstants } from 'botframework-connector';
+import { AuthenticateRequestResult, AuthenticationConstants, BotFrameworkAuthentication } from 'botframework-connector';
 import { BotOptions } from '../config/options';
 import { channelTokenFailure } from './channel-token-failure';
+import { ReusingBotFrameworkAuthentication } from './reusing-authentication';
 
 /**
  * CloudAdapter with its authenticated processing made public, so the HTTP route can read and
  * check the body itself and answer errors as JSON (CloudAdapter.process logs errors to the
- * console unredacted and answers in plain text).
+ * console unredacted and answers in plain text). Its connector and user-token clients are made
+ * once and reused across turns (reusing-authentication.ts), not rebuilt on every turn.
  */
 export class BotAdapter extends CloudAdapter {
+  constructor(authentication: BotFrameworkAuthentication) {
+    super(authentication instanceof ReusingBotFrameworkAuthentication ? authentication : new ReusingBotFrameworkAuthentication(authentication));
+  }
+
   /**
    * Checks the caller's Bot Framework token, then runs the turn. A token that fails the check
    * throws `PSB_UNAUTHORIZED`; signing keys that cannot be fetched throw

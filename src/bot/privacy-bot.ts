@@ -1,5 +1,5 @@
 import { Activity, ResourceResponse, TeamsActivityHandler, TurnContext } from 'botbuilder';
-import { Dialog, DialogInstance, DialogSet, runDialog } from 'botbuilder-dialogs';
+import { Dialog, DialogInstance } from 'botbuilder-dialogs';
 import { DialogIds } from '../../dialogs/dialog-ids';
 import { MenuEntry, menuActivity, submittedText, withActionsAsCard } from '../../dialogs/menu';
 import { markWelcomedThisTurn, welcomeActivity, welcomeText } from '../../dialogs/welcome';
@@ -11,6 +11,7 @@ import { Translations } from '../i18n/translator';
 import type { HandoffHub } from '../handoff/handoff-hub';
 import { TurnRunner } from '../turn/turn-runner';
 import { ConversationTranscript } from './conversation-transcript';
+import { DialogTurn } from './dialog-turn';
 import { settleCustomerTimeZone } from './customer-time-zone';
 import { handoffStatusOf } from './external-handoff';
 import { handoffClosureOf } from './handoff-closure';
@@ -53,12 +54,12 @@ export interface PrivacyBotDeps {
  * `handoff.status` — and continues the waiting dialog exactly where it stopped.
  */
 export class PrivacyBot extends TeamsActivityHandler {
-  private readonly dialogs: DialogSet;
+  private readonly dialogs: DialogTurn;
   private readonly relay: HandoffRelay;
 
   constructor(private readonly deps: PrivacyBotDeps) {
     super();
-    this.dialogs = new DialogSet(deps.state.dialogState).add(deps.mainDialog);
+    this.dialogs = new DialogTurn(deps.mainDialog, deps.state.dialogState);
     this.relay = new HandoffRelay({
       hub: deps.handoff.hub,
       handoffState: deps.state.handoff,
@@ -157,7 +158,7 @@ export class PrivacyBot extends TeamsActivityHandler {
     const stack = (await this.deps.state.dialogState.get(context))?.dialogStack ?? [];
     const optingOut = stackHolds(stack, DialogIds.consentOptOutSale);
     if (!optingOut) await this.deps.gpc?.honour(context);
-    await runDialog(this.deps.mainDialog, context, this.deps.state.dialogState);
+    await this.dialogs.run(context);
     if (!optingOut && !(await this.isWaiting(context))) await this.deps.gpc?.honour(context);
   }
 
@@ -185,7 +186,7 @@ export class PrivacyBot extends TeamsActivityHandler {
   private async continueDialogs(context: TurnContext): Promise<void> {
     const stack = (await this.deps.state.dialogState.get(context))?.dialogStack ?? [];
     if (stack.length > 0) {
-      await runDialog(this.deps.mainDialog, context, this.deps.state.dialogState);
+      await this.dialogs.run(context);
       return;
     }
     await this.deps.state.handoff.delete(context);

@@ -12,6 +12,9 @@ export interface Translator {
   list(key: string): string[];
 }
 
+/** Texts remembered per language: far more than the catalogs hold, a bound should a key ever come from outside. */
+const REMEMBERED_TEXTS = 5000;
+
 export type MessageCatalog = Record<string, unknown>;
 
 /** One catalog file of a language: `messages.json` (the bot's), `console.json` (the agent console's). */
@@ -57,12 +60,28 @@ export class Translations {
     this.instance = instance;
     for (const locale of SHIPPED_LOCALES) {
       const fixed = instance.getFixedT(locale);
+      // The catalogs never change after loading: a text without variables (a label, a list) is looked up once.
+      const plain = new Map<string, string>();
+      const lists = new Map<string, readonly string[]>();
       this.translators.set(locale, {
         locale,
-        t: (key, vars) => fixed(key, { ...vars, lng: locale }) as string,
+        t: (key, vars) => {
+          if (vars !== undefined) return fixed(key, { ...vars, lng: locale }) as string;
+          let text = plain.get(key);
+          if (text === undefined) {
+            text = fixed(key, { lng: locale }) as string;
+            if (plain.size < REMEMBERED_TEXTS) plain.set(key, text);
+          }
+          return text;
+        },
         list: (key) => {
-          const value = fixed(key, { returnObjects: true, lng: locale }) as unknown;
-          return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+          let list = lists.get(key);
+          if (list === undefined) {
+            const value = fixed(key, { returnObjects: true, lng: locale }) as unknown;
+            list = Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+            if (lists.size < REMEMBERED_TEXTS) lists.set(key, list);
+          }
+          return [...list];
         },
       });
     }

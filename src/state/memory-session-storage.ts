@@ -1,5 +1,6 @@
 import { Storage, StoreItems } from 'botbuilder';
 import { StateConflictError } from './state-errors';
+import { DocumentChange, DocumentStorage, StoredDocument } from './document-storage';
 import { ANY_ETAG, CREATE_ONLY_ETAG } from './etag';
 
 interface StoredEntry {
@@ -20,7 +21,7 @@ export interface MemorySessionStorageOptions {
  * atomic across keys with eTag checks (botbuilder's MemoryStorage writes some keys before
  * rejecting another, and never expires anything). Single process, not durable.
  */
-export class MemorySessionStorage implements Storage {
+export class MemorySessionStorage implements Storage, DocumentStorage {
   private readonly entries = new Map<string, StoredEntry>();
   private readonly now: () => number;
   private nextETag = 1;
@@ -31,30 +32,47 @@ export class MemorySessionStorage implements Storage {
 
   async read(keys: string[]): Promise<StoreItems> {
     const items: StoreItems = {};
+    for (const [key, { eTag, json }] of Object.entries(await this.readDocuments(keys))) items[key] = { ...(JSON.parse(json) as Record<string, unknown>), eTag };
+    return items;
+  }
+
+  async readDocuments(keys: readonly string[]): Promise<Record<string, StoredDocument>> {
+    const documents: Record<string, StoredDocument> = {};
     for (const key of keys) {
       const entry = this.live(key);
       if (!entry) continue;
       entry.expiresAt = this.expiry(key);
-      items[key] = { ...JSON.parse(entry.json), eTag: entry.eTag };
+      documents[key] = { eTag: entry.eTag, json: entry.json };
     }
-    return items;
+    return documents;
   }
 
   async write(changes: StoreItems): Promise<void> {
+    const documents: Record<string, DocumentChange> = {};
+    for (const [key, change] of Object.entries(changes)) {
+      const { eTag, ...doc } = (change ?? {}) as Record<string, unknown>;
+      documents[key] = { expectedETag: typeof eTag === 'string' ? eTag : '', json: JSON.stringify(doc) };
+    }
+    const eTags = await this.writeDocuments(documents);
+    for (const [key, eTag] of Object.entries(eTags)) (changes[key] as Record<string, unknown>).eTag = eTag;
+  }
+
+  async writeDocuments(changes: Readonly<Record<string, DocumentChange>>): Promise<Record<string, string>> {
     const keys = Object.keys(changes);
     for (const key of keys) {
-      const expected: unknown = changes[key]?.eTag;
-      if (typeof expected !== 'string' || expected === '' || expected === ANY_ETAG) continue;
+      const expected = changes[key].expectedETag;
+      if (expected === '' || expected === ANY_ETAG) continue;
       const current = this.live(key);
       const ok = expected === CREATE_ONLY_ETAG ? current === undefined : current?.eTag === expected;
       if (!ok) throw new StateConflictError(key);
     }
+    const eTags: Record<string, string> = {};
     for (const key of keys) {
-      const { eTag: _ignored, ...doc } = changes[key] as Record<string, unknown>;
       const eTag = String(this.nextETag++);
-      this.entries.set(key, { eTag, json: JSON.stringify(doc), expiresAt: this.expiry(key) });
-      (changes[key] as Record<string, unknown>).eTag = eTag;
+      this.entries.set(key, { eTag, json: changes[key].json, expiresAt: this.expiry(key) });
+      eTags[key] = eTag;
     }
+    return eTags;
   }
 
   async delete(keys: string[]): Promise<void> {

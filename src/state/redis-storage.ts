@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Storage, StoreItems } from 'botbuilder';
 import { AppError } from '../errors/app-error';
+import { DocumentChange, DocumentStorage, StoredDocument } from './document-storage';
 import { ANY_ETAG, CREATE_ONLY_ETAG } from './etag';
 import { RedisStorageOptions, ResolvedRedisStorageOptions, resolveRedisStorageOptions } from './redis-storage-options';
 import { StateConflictError, StateUnavailableError } from './state-errors';
@@ -68,9 +69,17 @@ interface StateCommands {
   psbStateWriteV1(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 }
 
-/** 96 random bits: never equal to a caller's stale eTag, to '*' or to CREATE_ONLY_ETAG. */
+/** 96 random bits drawn once per process: eTags of different processes never collide. */
+const PROCESS_ETAG_PREFIX = randomBytes(12).toString('base64url');
+let eTagCount = 0;
+
+/**
+ * A new eTag: this process's random prefix and a count, so never equal to an eTag issued before
+ * (by any process), to '*' or to CREATE_ONLY_ETAG — without drawing random bytes on every write.
+ */
 function newETag(): string {
-  return randomBytes(12).toString('base64url');
+  eTagCount += 1;
+  return `${PROCESS_ETAG_PREFIX}.${eTagCount.toString(36)}`;
 }
 
 /** The condition a change puts on its key: '' when it writes unconditionally. */
@@ -92,7 +101,7 @@ function expectedETag(item: Record<string, unknown>): string {
  * failure to reach Redis rejects with `StateUnavailableError` (the client fails fast: see
  * `createRedisClient`).
  */
-export class RedisStorage implements Storage {
+export class RedisStorage implements Storage, DocumentStorage {
   private readonly options: ResolvedRedisStorageOptions;
   private readonly client: Redis & StateCommands;
 
@@ -106,6 +115,13 @@ export class RedisStorage implements Storage {
   }
 
   async read(keys: string[]): Promise<StoreItems> {
+    const documents = await this.readDocuments(keys);
+    const items: StoreItems = {};
+    for (const [key, { eTag, json }] of Object.entries(documents)) items[key] = { ...(JSON.parse(json) as Record<string, unknown>), eTag };
+    return items;
+  }
+
+  async readDocuments(keys: readonly string[]): Promise<Record<string, StoredDocument>> {
     if (keys.length === 0) return {};
     const ttls = keys.map((key) => this.ttlMs(key));
     let flat: (string | null)[];
@@ -114,26 +130,39 @@ export class RedisStorage implements Storage {
     } catch (err) {
       throw new StateUnavailableError('read', err);
     }
-    const items: StoreItems = {};
+    const documents: Record<string, StoredDocument> = {};
     keys.forEach((key, i) => {
       const eTag = flat[i * 2];
-      const doc = flat[i * 2 + 1];
-      if (typeof eTag === 'string' && typeof doc === 'string') items[key] = { ...(JSON.parse(doc) as Record<string, unknown>), eTag };
+      const json = flat[i * 2 + 1];
+      if (typeof eTag === 'string' && typeof json === 'string') documents[key] = { eTag, json };
     });
-    return items;
+    return documents;
   }
 
   async write(changes: StoreItems): Promise<void> {
-    const keys = Object.keys(changes);
-    if (keys.length === 0) return;
-    const args: (string | number)[] = [];
-    const eTags: string[] = [];
-    for (const key of keys) {
-      const item = (changes[key] ?? {}) as Record<string, unknown>;
+    const documents: Record<string, DocumentChange> = {};
+    for (const [key, change] of Object.entries(changes)) {
+      const item = (change ?? {}) as Record<string, unknown>;
       const { eTag: _callerETag, ...doc } = item;
+      documents[key] = { expectedETag: expectedETag(item), json: JSON.stringify(doc) };
+    }
+    const eTags = await this.writeDocuments(documents);
+    for (const [key, eTag] of Object.entries(eTags)) {
+      const item = changes[key];
+      if (item && typeof item === 'object') item.eTag = eTag;
+    }
+  }
+
+  async writeDocuments(changes: Readonly<Record<string, DocumentChange>>): Promise<Record<string, string>> {
+    const keys = Object.keys(changes);
+    if (keys.length === 0) return {};
+    const args: (string | number)[] = [];
+    const eTags: Record<string, string> = {};
+    for (const key of keys) {
+      const { expectedETag: expected, json } = changes[key];
       const eTag = newETag();
-      eTags.push(eTag);
-      args.push(expectedETag(item), eTag, JSON.stringify(doc), this.ttlMs(key));
+      eTags[key] = eTag;
+      args.push(expected === ANY_ETAG ? '' : expected, eTag, json, this.ttlMs(key));
     }
     args.push(CREATE_ONLY_ETAG);
     let failed: number;
@@ -143,10 +172,7 @@ export class RedisStorage implements Storage {
       throw new StateUnavailableError('write', err);
     }
     if (failed > 0) throw new StateConflictError(keys[failed - 1]);
-    keys.forEach((key, i) => {
-      const item = changes[key];
-      if (item && typeof item === 'object') item.eTag = eTags[i];
-    });
+    return eTags;
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -160,4 +160,20 @@ describe('POST /api/messages over HTTP (in-process state)', () => {
     assert.deepEqual(body.checks.sessionState, { backend: 'in-process', status: 'up' });
     assert.deepEqual(body.checks.ledger, { backend: 'pglite', status: 'up' });
   });
+
+  it('answers expectReplies with the messages only: no BotState trace activity to a customer\'s channel', async () => {
+    const result = await postActivity(running.baseUrl, messageActivity(uniqueConversationId('no-trace'), 'help', { channelId: 'webchat' }));
+    assert.equal(result.status, 200);
+    const activities = (result.body as { activities: Partial<Activity>[] }).activities;
+    assert.ok(activities.length > 0, 'the bot answered');
+    assert.deepEqual(activities.filter((a) => a.type !== 'message').map((a) => `${a.type} ${a.name ?? ''}`), []);
+  });
+
+  it('still gives the Bot Framework Emulator its BotState trace (the inspector\'s dialog memory)', async () => {
+    const result = await postActivity(running.baseUrl, messageActivity(uniqueConversationId('emulator-trace'), 'help', { channelId: 'emulator' }));
+    const activities = (result.body as { activities: Partial<Activity>[] }).activities;
+    const traces = activities.filter((a) => a.type === 'trace');
+    assert.deepEqual(traces.map((a) => a.name), ['BotState']);
+    assert.equal(traces[0].valueType, 'https://www.botframework.com/schemas/botState');
+  });
 });

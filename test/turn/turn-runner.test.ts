@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Activity, ActivityTypes, Storage, StoreItems, TestAdapter, TurnContext } from 'botbuilder';
 import { AppError } from '../../src/errors/app-error';
 import { createLogger } from '../../src/log/logger';
+import { DocumentChange, DocumentStorage, StoredDocument } from '../../src/state/document-storage';
 import { MemorySessionStorage } from '../../src/state/memory-session-storage';
 import { SessionProperty } from '../../src/turn/session-property';
 import { TurnRunner } from '../../src/turn/turn-runner';
@@ -12,20 +13,37 @@ class RacingStorage implements Storage {
   beforeNextWrite?: () => Promise<void>;
   reads = 0;
   writes = 0;
-  constructor(readonly inner: Storage) {}
+  constructor(readonly inner: MemorySessionStorage) {}
   async read(keys: string[]): Promise<StoreItems> {
     this.reads += 1;
     return this.inner.read(keys);
   }
   async write(changes: StoreItems): Promise<void> {
-    this.writes += 1;
-    const race = this.beforeNextWrite;
-    this.beforeNextWrite = undefined;
-    if (race) await race();
+    await this.racing();
     return this.inner.write(changes);
   }
   async delete(keys: string[]): Promise<void> {
     return this.inner.delete(keys);
+  }
+  protected async racing(): Promise<void> {
+    this.writes += 1;
+    const race = this.beforeNextWrite;
+    this.beforeNextWrite = undefined;
+    if (race) await race();
+  }
+}
+
+/** The same, also a DocumentStorage (as Redis and the in-process store are): the session's JSON path. */
+class RacingDocumentStorage extends RacingStorage implements DocumentStorage {
+  writtenKeys: string[][] = [];
+  async readDocuments(keys: readonly string[]): Promise<Record<string, StoredDocument>> {
+    this.reads += 1;
+    return this.inner.readDocuments(keys);
+  }
+  async writeDocuments(changes: Readonly<Record<string, DocumentChange>>): Promise<Record<string, string>> {
+    await this.racing();
+    this.writtenKeys.push(Object.keys(changes));
+    return this.inner.writeDocuments(changes);
   }
 }
 
@@ -36,14 +54,14 @@ function activity(id: string, text = 'hi'): Partial<Activity> {
   return { type: ActivityTypes.Message, id, text, channelId: 'test', conversation: { id: 'conv-1', isGroup: false, conversationType: 'personal', name: '' }, from: { id: 'user-1', name: 'Customer' }, recipient: { id: 'bot', name: 'Bot' } };
 }
 
-describe('TurnRunner', () => {
+for (const [path, Racing] of [['a plain Storage', RacingStorage], ['a DocumentStorage', RacingDocumentStorage]] as const) describe(`TurnRunner on ${path}`, () => {
   let storage: RacingStorage;
   let runner: TurnRunner;
   let adapter: TestAdapter;
   let sent: string[] = [];
 
   beforeEach(() => {
-    storage = new RacingStorage(new MemorySessionStorage({ ttlSecondsForKey: () => 60 }));
+    storage = new Racing(new MemorySessionStorage({ ttlSecondsForKey: () => 60 }));
     runner = new TurnRunner({ store: new SessionStore(storage), maxAttempts: 3, logger: silent, backoffMs: () => 0 });
     adapter = new TestAdapter(async () => undefined);
     // What actually left the bot: TestAdapter queues every sent activity.
@@ -124,5 +142,14 @@ describe('TurnRunner', () => {
     assert.deepEqual(sent, [], 'the failed attempt\'s replies are dropped');
     await turn('a5', increment);
     assert.deepEqual(sent, ['count 2'], 'state is as before the failed turn');
+  });
+
+  it('writes only the documents a turn changed: a turn that touches no user state leaves the user document unwritten', async () => {
+    await turn('a1', increment);
+    await turn('a2', increment);
+    const stored = await storage.inner.read(['test/conversations/conv-1', 'test/users/user-1']);
+    assert.equal((stored['test/conversations/conv-1'] as { counter?: number }).counter, 2);
+    assert.equal(stored['test/users/user-1'], undefined, 'no user document was created');
+    if (storage instanceof RacingDocumentStorage) assert.deepEqual(storage.writtenKeys, [['test/conversations/conv-1'], ['test/conversations/conv-1']]);
   });
 });
