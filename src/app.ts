@@ -42,7 +42,7 @@ import { HandoffSweeper } from './handoff/handoff-sweeper';
 import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale, matchShippedLocale } from './i18n/shipped-locales';
 import { Translations } from './i18n/translator';
 import type { Logger } from './log/logger';
-import { Ledger, openLedger } from './ledger/ledger';
+import type { Ledger } from './ledger/ledger';
 import { ReceiptService } from './ledger/receipts/receipt-service';
 import { createConsentWebhook } from './integrations/consent-webhook/create-consent-webhook';
 import { createIdentityCodes, IdentityCodes } from './integrations/messaging/create-identity-codes';
@@ -78,6 +78,8 @@ import { clientAddressResolver } from './server/client-address';
 import { createServer } from './server/create-server';
 import { HttpDrain } from './server/http-drain';
 import { ShutdownProgress } from './shutdown/shutdown-progress';
+import { openAppLedger } from './startup/open-app-ledger';
+import { StartupTimeline } from './startup/startup-timeline';
 import { ReadinessCheck } from './server/readiness';
 import { ServiceUrlPolicy } from './server/service-url-policy';
 import { MemorySessionStorage } from './state/memory-session-storage';
@@ -122,6 +124,17 @@ export interface AppOverrides {
   handoffClock?: () => Date;
 }
 
+/** How long after listening the date parser's models are loaded (OccurredAtRecognizer.warmUp). */
+const DATE_MODELS_WARM_UP_DELAY_MS = 1_000;
+
+/** How main.ts starts the app: what it began before loading the app's modules, and where step times go. */
+export interface AppStart {
+  /** The ledger, already opening (main.ts starts it first). @default opened by createApp */
+  ledger?: Promise<Ledger>;
+  /** Records each start-up step for the `start-up: ready` line. @default a timeline nobody reads */
+  timeline?: StartupTimeline;
+}
+
 interface SessionBackend {
   storage: Storage;
   readiness: ReadinessCheck;
@@ -157,14 +170,6 @@ async function trainRecognizer(options: BotOptions, corpora: Record<string, Inte
   return recognizer;
 }
 
-/** Opens the privacy ledger (migrations applied, purposes synced) and says which backend it uses. */
-async function openAppLedger(options: BotOptions, logger: Logger): Promise<Ledger> {
-  for (const warning of options.ledger.warnings) logger.warn({ module: 'ledger' }, warning);
-  const ledger = await openLedger(options.ledger);
-  logger.info({ backend: ledger.db.backend, where: options.ledger.backendDescription, migrationsApplied: ledger.migration.applied, identifiersEncrypted: ledger.identifiersEncryptedAtOpen }, `ledger: ${options.ledger.backendDescription}`);
-  return ledger;
-}
-
 /** Signed-in Web Chat's assertion verifier when WEBCHAT_IDENTITY_* configures one; says at start which key source it uses. */
 function siteIdentityVerifier(options: BotOptions, logger: Logger): SiteAssertionVerifier | undefined {
   const config = options.webChatIdentity;
@@ -175,17 +180,21 @@ function siteIdentityVerifier(options: BotOptions, logger: Logger): SiteAssertio
 }
 
 /** Wires the whole bot from validated options. The one place where parts meet. */
-export async function createApp(options: BotOptions, rootLogger: Logger, overrides: AppOverrides = {}): Promise<App> {
+export async function createApp(options: BotOptions, rootLogger: Logger, overrides: AppOverrides = {}, start: AppStart = {}): Promise<App> {
   const logger = rootLogger.child({ module: 'app' });
+  const timeline = start.timeline ?? new StartupTimeline();
   const defaultLocale: ShippedLocale = isShippedLocale(options.defaultLocale) ? options.defaultLocale : 'en';
-  const translations = await Translations.load();
   const corpora: Record<string, IntentCorpus> = {};
   for (const locale of SHIPPED_LOCALES) corpora[locale] = readIntentCorpus(locale);
-  const recognizer = overrides.recognizer ?? (await trainRecognizer(options, corpora, logger));
-
-  const session = await createSessionBackend(options, logger);
-  const ledger = await openAppLedger(options, logger);
-  const handoff = await createHandoffBackend({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, timeoutSeconds: options.handoffTimeoutSeconds, logger: rootLogger, now: overrides.handoffClock });
+  // Independent of each other: the ledger's database work interleaves with reading the models and catalogs.
+  const [ledger, translations, recognizer, session, handoff] = await Promise.all([
+    start.ledger ?? timeline.phase('ledger', () => openAppLedger(options, logger)),
+    timeline.phase('translations', () => Translations.load()),
+    overrides.recognizer ?? timeline.phase('intentModels', () => trainRecognizer(options, corpora, logger)),
+    timeline.phase('sessionState', () => createSessionBackend(options, logger)),
+    timeline.phase('handoffQueue', () => createHandoffBackend({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, timeoutSeconds: options.handoffTimeoutSeconds, logger: rootLogger, now: overrides.handoffClock })),
+  ]);
+  const wiringStarted = performance.now();
   const state = createStateProperties();
   const menu = overrides.menu ?? availableMenu();
   const interruptions = new KeywordInterruptionMatcher(corpora);
@@ -265,11 +274,12 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   logger.info({ sources: access.catalog.sources.map((source) => source.id), file: access.catalog.file, review: options.dataCopies.review }, 'access requests: data sources');
   const accessDeps: AccessDialogDeps = { access: access.service, assurance, yesNo: consentDeps.yesNo, gate: assuranceGate, menu, logger: rootLogger.child({ module: 'access-dialogs' }) };
   const accessDialogs = [new DataCopyDialog(accessDeps), new CaseStatusDialog(accessDeps)];
+  const dates = new OccurredAtRecognizer();
   const concernDeps: ConcernDialogDeps = {
     concerns: concerns.service,
     assurance,
     topics: ConcernTopicRecognizer.load(),
-    dates: new OccurredAtRecognizer(),
+    dates,
     categories: access.service.categories,
     yesNo: consentDeps.yesNo,
     gate: assuranceGate,
@@ -420,6 +430,8 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     ],
   });
 
+  timeline.record('wiring', performance.now() - wiringStarted);
+
   return {
     server,
     directLine,
@@ -435,6 +447,9 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
         });
       });
       await metrics.ownPort?.listen();
+      // After start-up, not in it: the date parser's models load a moment after the first /readyz could be answered
+      // (they hold the event loop about 0.3 s); a turn that needs them before that loads them itself.
+      setTimeout(() => dates.warmUp(), DATE_MODELS_WARM_UP_DELAY_MS).unref();
       return port;
     },
     // The graceful shutdown (README "Stopping"); main.ts puts the deadline around it.

@@ -9,6 +9,7 @@ import { ConsentService } from './consent/consent-service';
 import { migrate, MigrationReport } from './db/migrator';
 import { createPgDatabase } from './db/pg-database';
 import { createPgliteDatabase } from './db/pglite-database';
+import { seedFromTemplate } from './db/pglite-template';
 import { SqlDatabase } from './db/sql-database';
 import { loadPurposeCatalog, PurposeCatalog, DEFAULT_PURPOSES_FILE } from './purposes/purpose-catalog';
 import { syncPurposes } from './purposes/sync-purposes';
@@ -43,6 +44,11 @@ export interface LedgerOptions {
    * (e.g. `ledger seed-demo`); never arguments that may name a customer. @default the script, e.g. `node dist/src/main.js`
    */
   openedBy?: string;
+  /**
+   * Where migrated empty PGlite folders are kept (db/pglite-template.ts); a new embedded ledger folder starts
+   * as a copy of one. `false`: initdb and migrations in the folder itself. @default data/pglite-template
+   */
+  pgliteTemplates?: string | false;
 }
 
 export const DEFAULT_LEDGER_DIR = path.join(PROJECT_ROOT, 'data', 'ledger');
@@ -72,6 +78,19 @@ export interface Ledger {
 }
 
 /**
+ * How a new embedded ledger folder is filled: from the migrated template (its tables live in public), unless
+ * turned off. `seeded` learns the migrations the copy brought, which this ledger reports as applied at open.
+ */
+function pgliteSeed(options: LedgerOptions, seeded: (names: string[]) => void): ((dataDir: string) => Promise<void>) | undefined {
+  const templates = options.pgliteTemplates;
+  if (templates === false || (options.schema ?? 'public') !== 'public') return undefined;
+  return async (dataDir) => {
+    const names = await seedFromTemplate(dataDir, templates);
+    if (names) seeded(names);
+  };
+}
+
+/**
  * Opens the database, applies migrations, checks every identifier is sealed under a key it holds and
  * seals any still in clear text, loads and syncs the purposes catalog.
  * @throws LedgerError `PSB_LEDGER_ENCRYPTION_KEY` when identifiers are sealed under a key not given.
@@ -82,12 +101,21 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const catalog = loadPurposeCatalog(options.purposesFile ?? DEFAULT_PURPOSES_FILE);
   const hasher = new IdentifierHasher(options.hashKey);
   const cipher = new IdentifierCipher(options.encryptionKeys ?? DEVELOPMENT_KEYRING);
+  let fromTemplate: string[] = [];
   const db = options.databaseUrl
     ? createPgDatabase({ connectionString: options.databaseUrl, schema: options.schema })
-    : await createPgliteDatabase({ dataDir: options.ledgerDir === 'memory://' ? undefined : (options.ledgerDir ?? DEFAULT_LEDGER_DIR), schema: options.schema, openedBy: options.openedBy });
+    : await createPgliteDatabase({
+        dataDir: options.ledgerDir === 'memory://' ? undefined : (options.ledgerDir ?? DEFAULT_LEDGER_DIR),
+        schema: options.schema,
+        openedBy: options.openedBy,
+        // A new folder starts as a copy of the migrated template instead of initdb + migrations.
+        seed: pgliteSeed(options, (names) => (fromTemplate = names)),
+      });
   try {
     if (options.databaseUrl && options.schema) await db.query(`CREATE SCHEMA IF NOT EXISTS ${JSON.stringify(options.schema)}`);
-    const migration = await migrate(db);
+    const migrated = await migrate(db);
+    // A new folder copied from the template got its migrations with the copy: they were applied to it now all the same.
+    const migration: MigrationReport = { applied: [...fromTemplate, ...migrated.applied], alreadyApplied: Math.max(0, migrated.alreadyApplied - fromTemplate.length) };
     await checkIdentifierKeys(db, cipher);
     const identifiersEncryptedAtOpen = await sealClearIdentifiers(db, cipher);
     await syncPurposes(db, catalog, now);

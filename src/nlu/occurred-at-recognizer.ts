@@ -216,14 +216,21 @@ function parserFor(language: string): WallParser {
  * "ieri sera", "il 3 marzo", "alle 15". Read on the customer's wall clock (their zone), so
  * "yesterday" said at 00:30 in Rome is the day before in Rome whatever the server's zone. The
  * customer's own language is tried first, then the other shipped ones (an English "yesterday" in
- * an Italian chat), whose finds must have a few letters at least (see {@link MIN_FOREIGN_DATE_LETTERS}). Built once at start (the first English parse loads recognizers-text's models).
+ * an Italian chat), whose finds must have a few letters at least (see {@link MIN_FOREIGN_DATE_LETTERS}). Built once at start; the first English parse loads recognizers-text's models ({@link OccurredAtRecognizer.warmUp}).
  */
 export class OccurredAtRecognizer implements OccurredAtReader {
   private readonly parsers: ReadonlyMap<string, WallParser>;
 
   constructor(languages: readonly string[] = SHIPPED_LOCALES, localesDir = LOCALES_DIR) {
     this.parsers = new Map(languages.map((language) => [language, withDayBeforeYesterday(readEntityLists(language, localesDir), parserFor(language))]));
-    // Loads recognizers-text's English models now rather than on a customer's turn.
+  }
+
+  /**
+   * Loads recognizers-text's English models (about 0.3 s of CPU) so a customer's first date does not wait
+   * for them. The app calls it once it is listening: start-up does not wait for it, and a date read before
+   * it ran just loads them then.
+   */
+  warmUp(): void {
     englishParser('yesterday', new Date());
   }
 

@@ -10,6 +10,12 @@ export interface PgliteDatabaseOptions {
   schema?: string;
   /** What this process is, for the message a refused second opener shows. @default the script, e.g. `node dist/src/main.js` */
   openedBy?: string;
+  /**
+   * Fills a new (empty) `dataDir` before PGlite opens it, with the folder's lock held: the ledger copies its
+   * template there (pglite-template.ts). Its failure is only a lost speed-up: PGlite then runs initdb in the
+   * folder, as it does without `seed`. @default nothing: initdb
+   */
+  seed?: (dataDir: string) => Promise<unknown>;
 }
 
 function executor(target: PGlite | Transaction): SqlExecutor {
@@ -30,6 +36,8 @@ function executor(target: PGlite | Transaction): SqlExecutor {
 export async function createPgliteDatabase(options: PgliteDatabaseOptions): Promise<SqlDatabase> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const lock = options.dataDir ? await acquireLedgerFolderLock(options.dataDir, options.openedBy) : undefined;
+  // A seed that fails (a read-only project folder) leaves the folder empty, as it found it.
+  if (options.dataDir && options.seed) await options.seed(options.dataDir).catch(() => undefined);
   const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   const schema = options.schema ?? 'public';
   try {
