@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Culture, recognizeBoolean } from '@microsoft/recognizers-text-suite';
+import { Culture } from '@microsoft/recognizers-text-suite';
 import { SHIPPED_LOCALES } from '../i18n/shipped-locales';
 import { LOCALES_DIR } from '../paths';
 import { EntityListError, EntityLists, entityLanguage, readEntityLists } from './entity-lists';
 import { normalizeText } from './normalize-text';
+import { booleanModel } from './recognizer-models';
 import { MAX_PHRASE_TEXT_CHARS, PhraseMatcher } from './phrase-matcher';
 
 export type YesNo = 'yes' | 'no';
@@ -73,7 +74,7 @@ const BOOLEAN_CULTURES: Readonly<Record<string, string>> = {
  * also reads 👍 and 👎, which mean the same in every language: text without letters goes here too.
  */
 function recognizersTextVerdict(text: string, culture: string): ListVerdict {
-  const values = new Set(recognizeBoolean(text, culture).map((result) => result.resolution?.value));
+  const values = new Set(booleanModel(culture).parse(text).map((result) => result.resolution?.value));
   if (values.has(true) && values.has(false)) return 'unclear';
   if (values.has(true)) return 'yes';
   if (values.has(false)) return 'no';

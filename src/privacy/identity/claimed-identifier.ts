@@ -1,6 +1,7 @@
-import { Culture, recognizeEmail, recognizePhoneNumber } from '@microsoft/recognizers-text-suite';
+import { Culture } from '@microsoft/recognizers-text-suite';
 import { LedgerError } from '../../ledger/ledger-errors';
 import { normalizeIdentifier } from '../../ledger/subjects/identifiers';
+import { emailModel, phoneNumberModel } from '../../nlu/recognizer-models';
 
 /** What a customer may give to say who they are (the Teams object id comes from the channel, never typed). */
 export type ClaimedIdentifierKind = 'email' | 'phone' | 'customer_number';
@@ -32,11 +33,11 @@ function cultureOf(locale: string): string {
  */
 export function recognizeClaimedIdentifier(text: string, locale: string): ClaimedIdentifier | undefined {
   const culture = cultureOf(locale);
-  const email = recognizeEmail(text, culture)[0];
+  const email = emailModel(culture).parse(text)[0];
   if (email) return { kind: 'email', value: String(email.resolution?.value ?? email.text) };
   const customerNumber = new RegExp(CUSTOMER_NUMBER_PATTERN.source, 'u').exec(text);
   if (customerNumber) return { kind: 'customer_number', value: customerNumber[1] };
-  const phone = recognizePhoneNumber(text, culture)[0];
+  const phone = phoneNumberModel(culture).parse(text)[0];
   if (phone) return { kind: 'phone', value: String(phone.resolution?.value ?? phone.text) };
   return undefined;
 }
