@@ -1,15 +1,15 @@
-import { Activity, ResourceResponse, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import { SendActivitiesHandler, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import { Dialog, DialogInstance } from 'botbuilder-dialogs';
 import { DialogIds } from '../../dialogs/dialog-ids';
-import { MenuEntry, menuActivity, submittedText, withActionsAsCard } from '../../dialogs/menu';
+import { MenuEntry, menuActivity, submittedText } from '../../dialogs/menu';
 import { markWelcomedThisTurn, welcomeActivity, welcomeText } from '../../dialogs/welcome';
-import { actionPresentationFor } from '../channels/teams/action-presentation';
 import { botAddedInTeams } from '../channels/teams/bot-installed';
 import { stripRecipientMention } from '../channels/teams/bot-mention';
 import { ShippedLocale, resolveLocale } from '../i18n/shipped-locales';
 import { Translations } from '../i18n/translator';
 import type { HandoffHub } from '../handoff/handoff-hub';
 import { TurnRunner } from '../turn/turn-runner';
+import { channelActionsHook, presentActionsPerChannel } from './channel-actions';
 import { ConversationTranscript } from './conversation-transcript';
 import { DialogTurn } from './dialog-turn';
 import { settleCustomerTimeZone } from './customer-time-zone';
@@ -56,9 +56,12 @@ export interface PrivacyBotDeps {
 export class PrivacyBot extends TeamsActivityHandler {
   private readonly dialogs: DialogTurn;
   private readonly relay: HandoffRelay;
+  /** Suggested actions the channel would not show become an Adaptive Card of `Action.Submit` buttons (the text still lists them). */
+  private readonly actionsAsCards: SendActivitiesHandler;
 
   constructor(private readonly deps: PrivacyBotDeps) {
     super();
+    this.actionsAsCards = channelActionsHook(deps.menu, (context) => peekTurnTranslator(context) ?? deps.translations.for(deps.defaultLocale));
     this.dialogs = new DialogTurn(deps.mainDialog, deps.state.dialogState);
     this.relay = new HandoffRelay({
       hub: deps.handoff.hub,
@@ -98,20 +101,12 @@ export class PrivacyBot extends TeamsActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     // Registered before the turn runner's reply buffer, so replies are rendered as they are sent.
-    if (actionPresentationFor(context.activity) === 'adaptiveCard') context.onSendActivities(this.actionsAsCards);
+    presentActionsPerChannel(context, this.actionsAsCards);
     context.onSendActivities(this.deps.transcript.recordSent);
     keepEffectsAcrossAttempts(context);
     await this.deps.runner.run(context, () => super.run(context));
   }
 
-  /** Suggested actions become an Adaptive Card of `Action.Submit` buttons (the text still lists them). */
-  private readonly actionsAsCards = async (context: TurnContext, activities: Partial<Activity>[], next: () => Promise<ResourceResponse[]>): Promise<ResourceResponse[]> => {
-    const translator = peekTurnTranslator(context) ?? this.deps.translations.for(this.deps.defaultLocale);
-    activities.forEach((activity, index) => {
-      activities[index] = withActionsAsCard(activity, translator, this.deps.menu);
-    });
-    return next();
-  };
 
   /** A message: refuse what we will not read, greet once, then let the dialogs answer. */
   private async handleMessage(context: TurnContext): Promise<void> {

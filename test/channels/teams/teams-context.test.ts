@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Activity, Entity, TestAdapter, TurnContext } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity } from 'botframework-connector';
-import { actionPresentationFor } from '../../../src/channels/teams/action-presentation';
+import { TEAMS_MAX_SUGGESTED_ACTIONS, actionPresentationFor } from '../../../src/channels/teams/action-presentation';
 import { stripRecipientMention } from '../../../src/channels/teams/bot-mention';
 import { isSharedConversation, teamsContext, TeamsConversationType } from '../../../src/channels/teams/teams-context';
 import { TEAMS_BOT, TENANT_ID, teamsActivity, teamsConversationId, teamsPerson } from './teams-activities';
@@ -102,11 +102,17 @@ describe('teamsContext', () => {
 });
 
 describe('where options go: suggested actions or an Adaptive Card', () => {
-  it('Teams personal chat and other channels keep suggested actions; Teams group chats and channels get cards', () => {
-    assert.equal(actionPresentationFor(teamsTurn('personal')), 'suggestedActions');
-    assert.equal(actionPresentationFor(teamsTurn('groupChat')), 'adaptiveCard');
-    assert.equal(actionPresentationFor(teamsTurn('channel')), 'adaptiveCard');
-    assert.equal(actionPresentationFor({ ...teamsTurn('groupChat'), channelId: 'directline' }), 'suggestedActions');
+  it('Teams personal chat (up to three) and other channels keep suggested actions; Teams group chats and channels get cards', () => {
+    assert.equal(actionPresentationFor(teamsTurn('personal'), 3), 'suggestedActions');
+    assert.equal(actionPresentationFor(teamsTurn('groupChat'), 2), 'adaptiveCard');
+    assert.equal(actionPresentationFor(teamsTurn('channel'), 1), 'adaptiveCard');
+    assert.equal(actionPresentationFor({ ...teamsTurn('groupChat'), channelId: 'directline' }, 10), 'suggestedActions');
+  });
+
+  it('Teams personal chat shows at most three suggested actions: four or more go out as a card', () => {
+    assert.equal(actionPresentationFor(teamsTurn('personal'), TEAMS_MAX_SUGGESTED_ACTIONS + 1), 'adaptiveCard');
+    assert.equal(actionPresentationFor(teamsTurn('personal'), 10), 'adaptiveCard');
+    assert.equal(actionPresentationFor({ ...teamsTurn('personal'), channelId: 'webchat' }, 10), 'suggestedActions');
   });
 });
 

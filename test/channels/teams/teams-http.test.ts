@@ -4,7 +4,7 @@ import { availableMenu } from '../../../dialogs/menu';
 import { SHIPPED_LOCALES, ShippedLocale } from '../../../src/i18n/shipped-locales';
 import { Translations, Translator } from '../../../src/i18n/translator';
 import { postActivity, PostResult, RunningApp, startTestApp } from '../../support/test-app';
-import { cardButtons, suggestedTitles } from './card-assertions';
+import { cardButtons } from './card-assertions';
 import { ConnectorStub } from './connector-stub';
 import { teamsActivity, TeamsActivityOptions, teamsBotInstalled, teamsConversationId, teamsPerson } from './teams-activities';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../../support/hook-timeouts';
@@ -60,13 +60,16 @@ describe('Teams through /api/messages', () => {
       },
     ];
     for (const join of joins) {
-      it(`welcomes with the menu as suggested actions when ${join.name}`, async () => {
+      it(`welcomes with the menu as an Adaptive Card (more than Teams' three suggested actions) when ${join.name}`, async () => {
         const conversationId = teamsConversationId('personal');
         const activity = join.activity(conversationId);
         const sent = await send(activity);
         assert.equal(sent.length, 1, JSON.stringify(sent));
         assert.ok(sent[0].text?.startsWith(en.t('bot.welcome')), sent[0].text);
-        assert.deepEqual(suggestedTitles(sent[0]), labels(en));
+        assert.deepEqual(
+          cardButtons(sent[0]).map((button) => [button.title, button.data]),
+          labels(en).map((label, index) => [label, menuData()[index]]),
+        );
         const received = connector.received.filter((entry) => entry.conversationId === conversationId);
         assert.equal(received.at(-1)?.replyToId, activity.id, 'sent as a reply to the activity, on the conversation Teams named');
         assert.equal(sent[0].conversation?.id, conversationId);
@@ -77,7 +80,10 @@ describe('Teams through /api/messages', () => {
       const conversationId = teamsConversationId('personal');
       const sent = await send(teams({ conversationType: 'personal', conversationId, text: 'aiuto', locale: 'it-IT' }));
       assert.ok(sent.at(-1)?.text?.startsWith(it_.t('help.intro')), sent.at(-1)?.text);
-      assert.deepEqual(suggestedTitles(sent.at(-1) ?? {}), labels(it_));
+      assert.deepEqual(
+        cardButtons(sent.at(-1) ?? {}).map((button) => button.title),
+        labels(it_),
+      );
     });
 
     it('reads a card submit like the option typed, here too', async () => {
@@ -216,11 +222,14 @@ describe('Teams through /api/messages', () => {
       assert.ok(result.texts.at(-1)?.startsWith(en.t('bot.fallback')));
     });
 
-    it('personal chat in Italian keeps suggested actions', async () => {
+    it('personal chat in Italian: the menu (more than three options) as a card with every label', async () => {
       const result = await post({ conversationType: 'personal', conversationId: teamsConversationId('personal'), text: 'aiuto', locale: 'it-IT' });
       const help = result.replies.at(-1) ?? {};
       assert.ok(help.text?.startsWith(it_.t('help.intro')));
-      assert.deepEqual(suggestedTitles(help), labels(it_));
+      assert.deepEqual(
+        cardButtons(help).map((button) => button.title),
+        labels(it_),
+      );
     });
   });
 });
