@@ -4,7 +4,7 @@ import { DialogIds } from '../../dialogs/dialog-ids';
 import { MenuEntry, menuActivity, submittedText } from '../../dialogs/menu';
 import { markWelcomedThisTurn, welcomeActivity, welcomeText } from '../../dialogs/welcome';
 import { botAddedInTeams } from '../channels/teams/bot-installed';
-import { stripRecipientMention } from '../channels/teams/bot-mention';
+import { mentionsRecipient, sentAttachments, stripRecipientMention } from '../channels/teams/bot-mention';
 import { ShippedLocale, resolveLocale } from '../i18n/shipped-locales';
 import { Translations } from '../i18n/translator';
 import type { HandoffHub } from '../handoff/handoff-hub';
@@ -112,6 +112,7 @@ export class PrivacyBot extends TeamsActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const translator = turnTranslator(context);
     const activity = context.activity;
+    const mentioned = mentionsRecipient(activity);
     stripRecipientMention(activity);
     // A card button (Action.Submit) sends data in `value`, usually without text: read it as the option typed.
     const submitted = submittedText(activity.value, translator, this.deps.menu);
@@ -123,10 +124,12 @@ export class PrivacyBot extends TeamsActivityHandler {
     }
     if (check.kind === 'empty') {
       // A value we cannot read (an old or foreign card) gets the options again, not "please type";
-      // attachments alone, "please type"; nothing at all (or only spaces), "it was empty" and the options.
+      // attachments alone, "please type"; the bot's @mention alone (Teams), a hello and the menu;
+      // nothing at all (or only spaces), "it was empty" and the options.
       const unreadableValue = activity.value !== undefined && activity.value !== null;
-      const attached = (activity.attachments ?? []).length > 0;
+      const attached = sentAttachments(activity).length > 0;
       if (unreadableValue) await context.sendActivity(menuActivity(translator, this.deps.menu, translator.t('bot.fallback')));
+      else if (mentioned && !attached) await this.greet(context);
       else if (attached) await context.sendActivity(translator.t('bot.nonText'));
       else await context.sendActivity(menuActivity(translator, this.deps.menu, translator.t('bot.empty')));
       return;
@@ -155,6 +158,12 @@ export class PrivacyBot extends TeamsActivityHandler {
     if (!optingOut) await this.deps.gpc?.honour(context);
     await this.dialogs.run(context);
     if (!optingOut && !(await this.isWaiting(context))) await this.deps.gpc?.honour(context);
+  }
+
+  /** Who the bot is and the menu: the answer to being called by name with nothing else said. */
+  private async greet(context: TurnContext): Promise<void> {
+    await this.deps.state.welcomed.set(context, true);
+    await context.sendActivity(welcomeActivity(turnTranslator(context), this.deps.menu));
   }
 
   /** Whether a question waits for the customer's answer, or a person holds the conversation. */

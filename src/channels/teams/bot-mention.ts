@@ -33,3 +33,18 @@ export function stripRecipientMention(activity: Partial<Activity>): string | und
   activity.text = text.replace(/&nbsp;/g, ' ').replace(/[ \t\u00a0]{2,}/g, ' ').trim();
   return activity.text;
 }
+
+/** Whether the message @mentions the bot (before {@link stripRecipientMention} removes it). */
+export function mentionsRecipient(activity: Partial<Activity>): boolean {
+  const recipientId = activity.recipient?.id;
+  return recipientId !== undefined && TurnContext.getMentions(activity).some((mention) => mention.mentioned?.id === recipientId);
+}
+
+/**
+ * The attachments the person sent. Teams attaches a `text/html` copy of every message's own text
+ * (mentions included) to the message: that copy is not something sent, so it does not count.
+ */
+export function sentAttachments(activity: Partial<Activity>): NonNullable<Activity['attachments']> {
+  const attachments = activity.attachments ?? [];
+  return activity.channelId === 'msteams' ? attachments.filter((attachment) => attachment.contentType !== 'text/html') : attachments;
+}

@@ -103,6 +103,28 @@ describe('Teams through /api/messages', () => {
       assert.ok(buttons.length > 0);
     });
 
+    for (const conversationType of ['channel', 'groupChat'] as const) {
+      it(`a message that is only "@Privacy Bot" (Teams attaches its HTML copy) in a ${conversationType} greets and shows the menu`, async () => {
+        const conversationId = teamsConversationId(conversationType);
+        const htmlCopy = { contentType: 'text/html', content: `<div><div><at>Privacy Bot</at>&nbsp;</div></div>` };
+        const sent = await send(teams({ conversationType, conversationId, text: '', mentionBot: true, extra: { attachments: [htmlCopy] } }));
+        assert.equal(sent.length, 1, JSON.stringify(sent.map((activity) => activity.text)));
+        assert.ok(sent[0].text?.startsWith(en.t('bot.welcome')), sent[0].text);
+        assert.notEqual(sent[0].text, en.t('bot.nonText'));
+        assert.deepEqual(
+          cardButtons(sent[0]).map((button) => button.title),
+          labels(en),
+        );
+      });
+    }
+
+    it('a mention with a real file attached still says it reads only text', async () => {
+      const conversationId = teamsConversationId('channel');
+      const file = { contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'scan.pdf', content: { downloadUrl: 'https://example.com/scan.pdf' } };
+      const sent = await send(teams({ conversationType: 'channel', conversationId, text: '', mentionBot: true, extra: { attachments: [file] } }));
+      assert.equal(sent.at(-1)?.text, en.t('bot.nonText'));
+    });
+
     it('typing an option after the mention works like clicking it', async () => {
       const conversationId = teamsConversationId('channel');
       const sent = await send(teams({ conversationType: 'channel', conversationId, text: en.t('menu.language'), mentionBot: true }));
