@@ -1,12 +1,15 @@
+import { StatePropertyAccessor } from 'botbuilder';
 import { DialogState } from 'botbuilder-dialogs';
 import { SessionProperty } from '../turn/session-property';
 import type { TranscriptLine } from '../handoff/handoff-types';
 import type { IncidentTopic } from './incident-topic';
+import { MemberDialogState, MemberDialogStates } from './member-dialog-state';
 import { ActiveHandoff, SessionAssurance, UserPreferences } from './session-types';
 
-/** The state the bot keeps, by scope: the dialog stack per conversation, preferences per person. */
+/** The state the bot keeps, by scope: the dialog stack per conversation (per member where it is shared), preferences per person. */
 export interface StateProperties {
-  readonly dialogState: SessionProperty<DialogState>;
+  /** The dialog stack of whoever is talking: the conversation's, or in a shared conversation the member's (see MemberDialogState). */
+  readonly dialogState: StatePropertyAccessor<DialogState>;
   readonly preferences: SessionProperty<UserPreferences>;
   /** Whether this conversation has been greeted. */
   readonly welcomed: SessionProperty<boolean>;
@@ -26,7 +29,7 @@ export interface StateProperties {
 
 export function createStateProperties(): StateProperties {
   return {
-    dialogState: new SessionProperty<DialogState>('conversation', 'dialogState'),
+    dialogState: new MemberDialogState(new SessionProperty<DialogState>('conversation', 'dialogState'), new SessionProperty<MemberDialogStates>('conversation', 'memberDialogStates')),
     preferences: new SessionProperty<UserPreferences>('user', 'preferences'),
     welcomed: new SessionProperty<boolean>('conversation', 'welcomed'),
     assurance: new SessionProperty<SessionAssurance>('conversation', 'assurance'),

@@ -176,6 +176,26 @@ describe('Teams through /api/messages', () => {
       );
     });
 
+    it("a member's answer does not answer another member's open question: each member's questions are their own", async () => {
+      const conversationId = teamsConversationId('groupChat');
+      const alice = teamsPerson('Alice');
+      const bob = teamsPerson('Bob');
+      const asked = await send(teams({ conversationType: 'groupChat', conversationId, from: alice, value: { menu: 'language' } }));
+      assert.equal(asked.at(-1)?.text, en.t('language.prompt', { languages: languagesList(en) }));
+      // Bob clicks Italian on the card Alice's question showed: his own message, not her answer.
+      const bobs = await send(teams({ conversationType: 'groupChat', conversationId, from: bob, value: { choice: en.t('languageName.it') } }));
+      assert.ok(bobs.length > 0);
+      // Alice's question is still open: asked for help, she is reminded of it, and then answers it.
+      const help = await send(teams({ conversationType: 'groupChat', conversationId, from: alice, text: 'help', mentionBot: true }));
+      assert.ok(help.some((reply) => reply.text?.includes(en.t('help.resume'))), JSON.stringify(help.map((reply) => reply.text)));
+      assert.equal(help.at(-1)?.text, en.t('language.prompt', { languages: languagesList(en) }));
+      const chosen = await send(teams({ conversationType: 'groupChat', conversationId, from: alice, value: { choice: en.t('languageName.de') } }));
+      assert.ok(chosen.at(-1)?.text?.startsWith(translations.for('de').t('language.changed')), chosen.at(-1)?.text);
+      // Bob, meanwhile, has nothing open: his help does not speak of a question to resume.
+      const bobsHelp = await send(teams({ conversationType: 'groupChat', conversationId, from: bob, text: 'help', mentionBot: true }));
+      assert.ok(!bobsHelp.some((reply) => reply.text?.includes(it_.t('help.resume')) || reply.text?.includes(en.t('help.resume'))), JSON.stringify(bobsHelp.map((reply) => reply.text)));
+    });
+
     it('welcomes in Italian, with Italian buttons, when Teams says it-IT', async () => {
       const conversationId = teamsConversationId('groupChat');
       const sent = await send(installed({ conversationType: 'groupChat', conversationId, locale: 'it-IT' }));
