@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PASSWORDS } from '../agent/agent-harness';
 import { axeViolations, describeViolations } from '../support/axe';
+import { eventually } from '../support/hang-guard';
+
+/** Hang guard for a console message the browser owes us (it comes within milliseconds). */
+const PROBLEM_LIMIT_MS = 10_000;
 
 /** How long a step waits for the page, ms: only a guard against a hang. */
 export const WAIT_MS = 10_000;
@@ -89,9 +93,11 @@ export async function assertHealthy(open: OpenConsole): Promise<void> {
 
 /**
  * Takes out of `open.problems` the console error matching `pattern` (a refusal the test expects), or
- * with `all` every one (the browser says it once per script it blocks); fails when there is none.
+ * with `all` every one (the browser says it once per script it blocks); fails when none arrives. The
+ * browser reports console messages on its own time, after what the page shows: this waits for it.
  */
-export function expectProblem(open: OpenConsole, pattern: RegExp, options: { all?: boolean } = {}): void {
+export async function expectProblem(open: OpenConsole, pattern: RegExp, options: { all?: boolean } = {}): Promise<void> {
+  await eventually(() => open.problems.some((p) => pattern.test(p)), `a console error matching ${String(pattern)} (seen: ${open.problems.join('; ') || 'none'})`, PROBLEM_LIMIT_MS);
   const first = open.problems.findIndex((p) => pattern.test(p));
   assert.ok(first >= 0, `expected a console error matching ${String(pattern)}: ${open.problems.join('; ')}`);
   if (!options.all) {

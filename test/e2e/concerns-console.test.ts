@@ -106,7 +106,7 @@ describe('Concerns and Incidents views in Chromium (in-memory concern service)',
     await pressOn(page, page.getByRole('button', { name: 'Confirm the breach' }));
     await page.getByRole('alert').filter({ hasText: 'awareness cannot be later than now' }).waitFor({ state: 'visible', timeout: WAIT_MS });
     assert.equal(await page.evaluate('document.activeElement.id'), 'awareness-at', 'focus goes to the time to correct');
-    expectProblem(open, /status of 400/);
+    await expectProblem(open, /status of 400/);
     assert.equal(concerns.get(suspect)?.state, 'reported');
 
     // Two hours ago, with the reason: the clock runs from then.
@@ -166,7 +166,7 @@ describe('Concerns and Incidents views in Chromium (in-memory concern service)',
     assert.equal(await page.locator('#draft').getAttribute('sandbox'), '');
     assert.equal(await page.evaluate('typeof window.__draftRan'), 'undefined', "the draft's script did not run");
     // The browser blocks every script in the draft's frame — its own, and those the test tools put into each frame — and says so each time.
-    expectProblem(open, /Blocked script execution in '[^']*\/draft\?lang=en' because the document's frame is sandboxed/, { all: true });
+    await expectProblem(open, /Blocked script execution in '[^']*\/draft\?lang=en' because the document's frame is sandboxed/, { all: true });
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT_MS }), page.getByRole('link', { name: 'Download the draft (JSON)' }).click()]);
     assert.equal(download.suggestedFilename(), `${reference}-notification-draft.json`);
     const json = JSON.parse(readFileSync(await download.path(), 'utf8')) as { incident: string; record: { nature: string } };
@@ -189,7 +189,7 @@ describe('Concerns and Incidents views in Chromium (in-memory concern service)',
     await page.locator('#affected-problems li', { hasText: 'Line 3: no subject has this identifier' }).waitFor({ state: 'visible', timeout: WAIT_MS });
     assert.match(await page.locator('#incident-error').innerText(), /Nothing was imported/);
     assert.equal(await page.locator('#affected-count').innerText(), '0 customers are listed as affected.');
-    expectProblem(open, /status of 400/);
+    await expectProblem(open, /status of 400/);
     await page.getByLabel(/^Identifiers as CSV/).fill('email\nanna@example.com\n');
     await pressOn(page, page.getByRole('button', { name: 'Import', exact: true }));
     await page.locator('#affected-count', { hasText: '1 customer is listed as affected.' }).waitFor({ state: 'visible', timeout: WAIT_MS });
