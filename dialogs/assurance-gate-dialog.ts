@@ -6,7 +6,8 @@ import { Assurance, PolicyAction, satisfies } from '../src/privacy/assurance/ass
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 import { HandoffDialogOptions } from './handoff-dialog';
 import { IdentityCodeDialogResult } from './identity-code-dialog';
-import { MenuEntry, menuActivity } from './menu';
+import { MenuEntry } from './menu';
+import { privateChatOffer } from './private-chat';
 
 export interface AssuranceGateDeps {
   assurance: Pick<CustomerAssurance, 'level' | 'required'>;
@@ -75,7 +76,7 @@ export class AssuranceGateDialog extends ComponentDialog {
     if (satisfies(held, needed)) return step.endDialog(this.result(true, held));
     if (isSharedConversation(step.context.activity)) {
       const translator = turnTranslator(step.context);
-      await step.context.sendActivity(menuActivity(translator, this.deps.menu, translator.t('assurance.sharedConversation')));
+      await step.context.sendActivity(privateChatOffer(step.context.activity, translator, this.deps.menu, translator.t('assurance.sharedConversation')));
       return step.endDialog(this.result(false, held));
     }
     if (held === 'anonymous') return step.beginDialog(DialogIds.identity, { utterance });

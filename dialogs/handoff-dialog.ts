@@ -15,6 +15,8 @@ import { VERIFICATION_METHODS, VerificationMethod } from '../src/ledger/verifica
 import type { PolicyAction } from '../src/privacy/assurance/assurance-policy';
 import { DialogIds, DialogStartOptions } from './dialog-ids';
 import { MenuEntry, menuActivity } from './menu';
+import { privateChatOffer } from './private-chat';
+import { isSharedConversation } from '../src/channels/teams/teams-context';
 
 /** Who takes the conversation: our own hub (queue, agent console) or an external agent hub. */
 export type HandoffMode = 'builtin' | 'external';
@@ -98,6 +100,12 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
   override async beginDialog(dc: DialogContext, options?: HandoffDialogOptions): Promise<DialogTurnResult> {
     const context = dc.context;
     const translator = turnTranslator(context);
+    if (isSharedConversation(context.activity)) {
+      // Every member's messages would reach the person as the one customer's: a handoff belongs in the private chat.
+      await context.sendActivity(privateChatOffer(context.activity, translator, this.deps.menu, translator.t('handoff.sharedConversation')));
+      const result: HandoffDialogResult = { outcome: 'unavailable' };
+      return dc.endDialog(result);
+    }
     const reason = options?.reason ?? (await this.deps.reasonOf?.(context)) ?? 'customer_request';
     const pendingAction = options?.pendingAction;
     const claim = (await this.deps.assurance.current(context)).claim;

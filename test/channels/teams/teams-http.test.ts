@@ -6,7 +6,7 @@ import { Translations, Translator } from '../../../src/i18n/translator';
 import { postActivity, PostResult, RunningApp, startTestApp } from '../../support/test-app';
 import { cardButtons } from './card-assertions';
 import { ConnectorStub } from './connector-stub';
-import { teamsActivity, TeamsActivityOptions, teamsBotInstalled, teamsConversationId, teamsPerson } from './teams-activities';
+import { TEAMS_BOT, teamsActivity, TeamsActivityOptions, teamsBotInstalled, teamsConversationId, teamsPerson } from './teams-activities';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../../support/hook-timeouts';
 
 type Options = Omit<TeamsActivityOptions, 'serviceUrl'>;
@@ -195,6 +195,25 @@ describe('Teams through /api/messages', () => {
       const bobsHelp = await send(teams({ conversationType: 'groupChat', conversationId, from: bob, text: 'help', mentionBot: true }));
       assert.ok(!bobsHelp.some((reply) => reply.text?.includes(it_.t('help.resume')) || reply.text?.includes(en.t('help.resume'))), JSON.stringify(bobsHelp.map((reply) => reply.text)));
     });
+
+    const privateChat = `https://teams.microsoft.com/l/chat/0/0?users=${TEAMS_BOT.id}`;
+    const asksForPrivateChat: { name: string; value: { menu: string }; lead: string }[] = [
+      { name: 'a person', value: { menu: 'agent.request' }, lead: 'handoff.sharedConversation' },
+      { name: 'their consents', value: { menu: 'consent.check' }, lead: 'assurance.sharedConversation' },
+      { name: 'a copy of their data', value: { menu: 'data.copy' }, lead: 'assurance.sharedConversation' },
+    ];
+    for (const row of asksForPrivateChat) {
+      it(`asking for ${row.name} in a group chat answers with a button that opens the private chat with the bot, and starts nothing here`, async () => {
+        const conversationId = teamsConversationId('groupChat');
+        const sent = await send(teams({ conversationType: 'groupChat', conversationId, from: teamsPerson('Alice'), value: row.value }));
+        const answer = sent.at(-1) ?? {};
+        assert.equal(answer.text, en.t(row.lead));
+        assert.deepEqual(cardButtons(answer), [{ type: 'Action.OpenUrl', title: en.t('teams.openPrivateChat'), url: privateChat }]);
+        // Nothing waits in the group: the next message is a new one.
+        const next = await send(teams({ conversationType: 'groupChat', conversationId, text: 'help', mentionBot: true }));
+        assert.ok(next.at(-1)?.text?.startsWith(en.t('help.intro')), next.at(-1)?.text);
+      });
+    }
 
     it('welcomes in Italian, with Italian buttons, when Teams says it-IT', async () => {
       const conversationId = teamsConversationId('groupChat');
