@@ -3,7 +3,7 @@ import { Dialog, DialogInstance } from 'botbuilder-dialogs';
 import { DialogIds } from '../../dialogs/dialog-ids';
 import { MenuEntry, menuActivity, submittedText } from '../../dialogs/menu';
 import { markWelcomedThisTurn, welcomeActivity, welcomeText } from '../../dialogs/welcome';
-import { botAddedInTeams } from '../channels/teams/bot-installed';
+import { botAddedInTeams, inTeamChannel } from '../channels/teams/bot-installed';
 import { mentionsRecipient, sentAttachments, stripRecipientMention } from '../channels/teams/bot-mention';
 import { ShippedLocale, resolveLocale } from '../i18n/shipped-locales';
 import { Translations } from '../i18n/translator';
@@ -88,10 +88,15 @@ export class PrivacyBot extends TeamsActivityHandler {
       await next();
     });
     this.onMembersAdded(async (context, next) => {
-      const someoneJoined = (context.activity.membersAdded ?? []).some((member) => member.id !== context.activity.recipient?.id);
-      if ((someoneJoined || botAddedInTeams(context.activity)) && !(await deps.state.welcomed.get(context))) {
+      const activity = context.activity;
+      const someoneJoined = (activity.membersAdded ?? []).some((member) => member.id !== activity.recipient?.id);
+      // Installed (again): always a welcome. A team is welcomed once, at installation, in the bot's
+      // default language (the whole team reads it; the installer's language says nothing of theirs).
+      const team = inTeamChannel(activity);
+      const welcome = botAddedInTeams(activity) || (someoneJoined && !team && !(await deps.state.welcomed.get(context)));
+      if (welcome) {
         await deps.state.welcomed.set(context, true);
-        await context.sendActivity(welcomeActivity(turnTranslator(context), deps.menu));
+        await context.sendActivity(welcomeActivity(team ? deps.translations.for(deps.defaultLocale) : turnTranslator(context), deps.menu));
       }
       // A conversation that starts identified (a signed-in site) with GPC on: the opt-out, right away.
       await deps.gpc?.honour(context);
@@ -141,7 +146,8 @@ export class PrivacyBot extends TeamsActivityHandler {
       return;
     }
     await this.deps.transcript.add(context, 'customer', check.text);
-    if (!(await this.deps.state.welcomed.get(context))) {
+    // A thread of a team's channel is a conversation of its own, but the team was welcomed at installation.
+    if (!inTeamChannel(activity) && !(await this.deps.state.welcomed.get(context))) {
       await this.deps.state.welcomed.set(context, true);
       await context.sendActivity(welcomeText(translator));
       markWelcomedThisTurn(context);

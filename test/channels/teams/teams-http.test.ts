@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { Activity } from 'botbuilder';
 import { availableMenu } from '../../../dialogs/menu';
 import { SHIPPED_LOCALES, ShippedLocale } from '../../../src/i18n/shipped-locales';
@@ -6,7 +7,7 @@ import { Translations, Translator } from '../../../src/i18n/translator';
 import { postActivity, PostResult, RunningApp, startTestApp } from '../../support/test-app';
 import { cardButtons } from './card-assertions';
 import { ConnectorStub } from './connector-stub';
-import { TEAMS_BOT, teamsActivity, TeamsActivityOptions, teamsBotInstalled, teamsConversationId, teamsPerson } from './teams-activities';
+import { TEAMS_BOT, TENANT_ID, teamsActivity, TeamsActivityOptions, teamsBotInstalled, teamsConversationId, teamsPerson } from './teams-activities';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../../support/hook-timeouts';
 
 type Options = Omit<TeamsActivityOptions, 'serviceUrl'>;
@@ -129,6 +130,48 @@ describe('Teams through /api/messages', () => {
       const conversationId = teamsConversationId('channel');
       const sent = await send(teams({ conversationType: 'channel', conversationId, text: en.t('menu.language'), mentionBot: true }));
       assert.equal(sent.at(-1)?.text, en.t('language.prompt', { languages: languagesList(en) }));
+    });
+  });
+
+  describe('team', () => {
+    /** A team's General channel, as Teams names it when the bot is installed in the team (no thread). */
+    const teamChannelId = (): string => `19:${randomUUID().replace(/-/g, '')}@thread.tacv2`;
+    const teamExtra = (channelId: string, eventType: string): Partial<Activity> => ({ channelData: { tenant: { id: TENANT_ID }, team: { id: channelId, name: 'Contoso' }, channel: { id: channelId }, eventType } });
+
+    it("welcomes the team in the bot's default language, not the installer's", async () => {
+      const general = teamChannelId();
+      const sent = await send(installed({ conversationType: 'channel', conversationId: general, locale: 'it-IT', extra: teamExtra(general, 'teamMemberAdded') }));
+      assert.equal(sent.length, 1);
+      assert.ok(sent[0].text?.startsWith(en.t('bot.welcome')), sent[0].text);
+    });
+
+    it('welcomes once per team: a member joining later or a new thread in a channel is not welcomed again', async () => {
+      const general = teamChannelId();
+      await send(installed({ conversationType: 'channel', conversationId: general, extra: teamExtra(general, 'teamMemberAdded') }));
+      const newcomer = teamsPerson('Carol');
+      const joined = await send(teams({ type: 'conversationUpdate', conversationType: 'channel', conversationId: general, from: newcomer, extra: { ...teamExtra(general, 'teamMemberAdded'), membersAdded: [{ id: newcomer.id, name: newcomer.name, aadObjectId: newcomer.aadObjectId }] } }));
+      assert.deepEqual(joined, [], 'nothing said when a member joins the team');
+      const thread = `${general};messageid=${Date.now()}`;
+      const answered = await send(teams({ conversationType: 'channel', conversationId: thread, text: 'help', mentionBot: true, extra: teamExtra(general, '') }));
+      assert.equal(answered.length, 1, JSON.stringify(answered.map((activity) => activity.text)));
+      assert.ok(answered[0].text?.startsWith(en.t('help.intro')), answered[0].text);
+    });
+
+    it('reinstalled soon after (the conversation still remembered), the bot welcomes again', async () => {
+      const general = teamChannelId();
+      const first = await send(installed({ conversationType: 'channel', conversationId: general, extra: teamExtra(general, 'teamMemberAdded') }));
+      assert.equal(first.length, 1);
+      await send(teams({ type: 'conversationUpdate', conversationType: 'channel', conversationId: general, extra: { ...teamExtra(general, 'teamMemberRemoved'), membersRemoved: [{ ...TEAMS_BOT }] } }));
+      const again = await send(installed({ conversationType: 'channel', conversationId: general, extra: teamExtra(general, 'teamMemberAdded') }));
+      assert.equal(again.length, 1);
+      assert.ok(again[0].text?.startsWith(en.t('bot.welcome')), again[0].text);
+    });
+
+    it('reinstalled in a personal chat soon after, the bot welcomes again', async () => {
+      const conversationId = teamsConversationId('personal');
+      await send(installed({ conversationType: 'personal', conversationId }));
+      const again = await send(installed({ conversationType: 'personal', conversationId }));
+      assert.ok(again[0]?.text?.startsWith(en.t('bot.welcome')), again[0]?.text);
     });
   });
 
