@@ -23,6 +23,8 @@ const STOP_LIMIT_MS = 20_000;
 export class Child {
   readonly lines: Record<string, unknown>[] = [];
   readonly exited: Promise<number | null>;
+  /** How it ended ("exit code 1", "signal SIGKILL"), once it has. */
+  exitStatus: string | undefined;
   private stderr = '';
   private done = false;
 
@@ -46,8 +48,9 @@ export class Child {
     });
     proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-4000)));
     this.exited = new Promise((resolve) =>
-      proc.once('close', (code: number | null) => {
+      proc.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         this.done = true;
+        this.exitStatus = signal ? `signal ${signal}` : `exit code ${String(code)}`;
         resolve(code);
       }),
     );
@@ -132,7 +135,13 @@ export async function waitUntilReady(child: Child, port: number, spawnedAt: numb
 
 /** Resident memory of a process, MB (/proc, Linux). */
 export function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN; // the process is gone: its exit is reported, not this
+  }
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
   return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
 }
 

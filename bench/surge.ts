@@ -50,6 +50,8 @@ export interface InstanceResult {
   readonly warnings: Readonly<Record<string, number>>;
   /** The errors behind those lines, a few of each (bot-process errorSamplesSince). */
   readonly errorSamples: readonly string[];
+  /** How it ended, when it ended before the surge was over (a crash, a kill), with the end of its stderr. */
+  readonly exitedDuringSurge?: string;
 }
 
 export interface SurgeResult {
@@ -110,6 +112,7 @@ export async function runSurge(options: SurgeOptions, log: (line: string) => voi
   const mailbox = new MailBox(sink);
   const env: NodeJS.ProcessEnv = { ...productionEnv(folder), EMAIL_TRANSPORT: sink.url, REDIS_URL: stores.redisUrl, REDIS_PREFIX: stores.redisPrefix, DATABASE_URL: stores.databaseUrl, LEDGER_SCHEMA: stores.schema };
   let ledger: Ledger | undefined;
+  let surgeOver = false;
   const cleanUp = async (): Promise<void> => {
     await stopAll();
     await ledger?.close();
@@ -136,6 +139,13 @@ export async function runSurge(options: SurgeOptions, log: (line: string) => voi
     log(`starting two bot instances (${entry.description}, NODE_ENV=production) on Redis and PostgreSQL…`);
     const bots = await Promise.all([startInstance('instance A', entry.args, env), startInstance('instance B', entry.args, env)]);
     const rssStart = bots.map((bot) => rssMb(bot.child.pid));
+    const exitedDuringSurge = (child: Child): string | undefined => (child.hasExited ? `${child.exitStatus ?? 'exited'}; stderr: ${child.lastErrors().slice(-600) || '(none)'}` : undefined);
+    for (const bot of bots) {
+      // Said at once: every later error may come from it.
+      void bot.child.exited.then(() => {
+        if (!surgeOver) log(`  ${bot.instance.name} ended during the surge (${exitedDuringSurge(bot.child) ?? ''})`);
+      });
+    }
     const logFrom = bots.map((bot) => bot.child.lines.length);
     log(`ready after ${bots.map((bot) => `${bot.readySeconds.toFixed(2)} s`).join(' and ')} (RSS ${rssStart.join(' and ')} MB); ${customers.length} customers, ${options.concurrency} at a time, ${options.thinkMs.min}–${options.thinkMs.max} ms think time…`);
 
@@ -179,10 +189,12 @@ export async function runSurge(options: SurgeOptions, log: (line: string) => voi
     if (progress) clearInterval(progress);
     const surgeSeconds = (performance.now() - surgeStart) / 1000;
     const rssEnd = bots.map((bot) => rssMb(bot.child.pid));
+    const exits = bots.map((bot) => exitedDuringSurge(bot.child));
+    surgeOver = true;
     log(`surge done in ${surgeSeconds.toFixed(1)} s; measuring Redis, stopping the bots, checking the ledger…`);
 
     const memory = await redisMemoryUnder(stores.redisUrl, stores.redisPrefix);
-    const instances: InstanceResult[] = bots.map((bot, i) => ({ name: bot.instance.name, readySeconds: bot.readySeconds, rssStartMb: rssStart[i], rssEndMb: rssEnd[i], warnings: warningsSince(bot.child, logFrom[i]), errorSamples: errorSamplesSince(bot.child, logFrom[i]) }));
+    const instances: InstanceResult[] = bots.map((bot, i) => ({ name: bot.instance.name, readySeconds: bot.readySeconds, rssStartMb: rssStart[i], rssEndMb: rssEnd[i], warnings: warningsSince(bot.child, logFrom[i]), errorSamples: errorSamplesSince(bot.child, logFrom[i]), ...(exits[i] ? { exitedDuringSurge: exits[i] } : {}) }));
     await stopAll();
     const ledgerVerify = await runLedgerVerify(env);
     const records = await checkRecords(ledger, outcomes);
@@ -226,7 +238,7 @@ async function main(): Promise<number> {
   console.log(`surge${options.quick ? ' (--quick)' : ''}: ${options.customers} customers over Direct Line against two instances; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`);
   const result = await runSurge(options);
   printSurgeReport(result);
-  return result.errors === 0 && result.ledgerConsistent ? 0 : 1;
+  return result.errors === 0 && result.ledgerConsistent && result.instances.every((instance) => !instance.exitedDuringSurge) ? 0 : 1;
 }
 
 if (require.main === module) {

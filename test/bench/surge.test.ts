@@ -56,6 +56,7 @@ describe('npm run surge (two bot processes, Redis + PostgreSQL, Direct Line stre
   it('measures both instances and the conversations in Redis', function () {
     assert.equal(result.instances.length, 2);
     for (const instance of result.instances) {
+      assert.equal(instance.exitedDuringSurge, undefined, `${instance.name} ended during the surge`);
       assert.ok(instance.rssStartMb > 0 && instance.rssEndMb > 0, `${instance.name}: RSS ${instance.rssStartMb} → ${instance.rssEndMb} MB`);
     }
     assert.equal(result.redis.conversations, 12);
