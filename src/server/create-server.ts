@@ -49,6 +49,15 @@ export function createServer(deps: ServerDeps): Server {
   server.pre(drain.pre);
 
   server.post('/api/messages', messagesRoute({ adapter: deps.adapter, bodyLimitBytes: deps.bodyLimitBytes, logger, runTurn: deps.runTurn, serviceUrls: deps.serviceUrls }));
+  // Local tools probe the endpoint with HEAD before talking to it (Agents Playground, through
+  // wait-on, on every page load): a 405 naming POST, as for any other method, but no log line
+  // above debug — a probe is not a refused request worth noting each time.
+  server.head('/api/messages', async (_req: Request, res: Response) => {
+    logger.debug({ status: 405 }, 'HEAD probe of /api/messages');
+    res.setHeader('Allow', 'POST');
+    res.writeHead(405);
+    res.end();
+  });
   server.get('/healthz', healthRoute());
   server.get('/readyz', readinessRoute(deps.readiness, () => drain.draining));
   for (const register of deps.extraRoutes ?? []) register(server);

@@ -110,6 +110,29 @@ describe('HTTP logging', () => {
       assert.ok(lines.every((line) => line.err === undefined && !JSON.stringify(line).includes('    at ')), 'no stack');
     });
 
+    it("HEAD /api/messages as Agents Playground probes it on every page load (wait-on's axios HEAD): a clean 405 with Allow: POST, nothing logged above debug", async () => {
+      const start = logs.lines.length;
+      // The headers wait-on's axios sends (the playground's connection check), and the playground's own client's.
+      const probes: Record<string, string>[] = [
+        { accept: 'application/json, text/plain, */*', 'user-agent': 'axios/1.7.9', 'accept-encoding': 'gzip, compress, deflate, br' },
+        { 'content-type': 'application/json', accept: 'application/json, text/plain, */*', 'user-agent': 'axios/1.7.9' },
+        {},
+      ];
+      for (const headers of probes) {
+        const answer = await fetch(`${baseUrl}/api/messages`, { method: 'HEAD', headers });
+        assert.equal(answer.status, 405);
+        assert.equal(answer.headers.get('allow'), 'POST');
+        assert.equal(await answer.text(), '');
+      }
+      const lines = linesAfter(start);
+      assert.deepEqual(
+        lines.filter((line) => line.level !== 'debug' && line.level !== 'trace'),
+        [],
+        'a probe is not worth an info line on every page load, let alone an error',
+      );
+      assert.ok(lines.every((line) => line.err === undefined && !JSON.stringify(line).includes('    at ')), 'no stack');
+    });
+
     it('an unexpected error is logged at error level with an error id the client can quote', async () => {
       const start = logs.lines.length;
       const answer = await fetch(`${baseUrl}/boom`);
