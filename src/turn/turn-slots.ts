@@ -1,5 +1,5 @@
 /**
- * At most `limit` tasks at once in this process; the rest wait their turn in arrival order. A burst
+ * At most `limit` tasks at once in this process (turns; the ledger's database connections); the rest wait their turn in arrival order. A burst
  * (thousands of customers asking about an incident at once) then queues in memory instead of piling
  * thousands of state commands onto Redis at the same instant, where they would miss their timeout
  * and each customer would hear "temporarily unavailable".
@@ -12,8 +12,12 @@ export class TurnSlots {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`TurnSlots needs a whole number of slots, at least 1 (got ${String(limit)})`);
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /**
+   * Runs `task` in a slot. With `wait`, a task that got no slot within `wait.limitMs` leaves the line
+   * and rejects with `wait.error()` (it never runs).
+   */
+  async run<T>(task: () => Promise<T>, wait?: { readonly limitMs: number; readonly error: () => Error }): Promise<T> {
+    if (this.running >= this.limit) await this.queue(wait);
     else this.running += 1;
     try {
       return await task();
@@ -23,6 +27,25 @@ export class TurnSlots {
       if (next) next();
       else this.running -= 1;
     }
+  }
+
+  private queue(wait: { readonly limitMs: number; readonly error: () => Error } | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!wait) {
+        this.waiting.push(resolve);
+        return;
+      }
+      const timer = setTimeout(() => {
+        const index = this.waiting.indexOf(granted);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(wait.error());
+      }, wait.limitMs);
+      const granted = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiting.push(granted);
+    });
   }
 
   /** Tasks running now and waiting for a slot (metrics, tests). */

@@ -40,4 +40,52 @@ describe('PostgreSQL connection failures in the ledger database', () => {
       await nowhere.close();
     }
   });
+
+  describe('a busy pool', () => {
+    let busy: SqlDatabase | undefined;
+    afterEach(async () => busy?.close());
+
+    /** Holds the only connection in a transaction until `release` is called. */
+    function holdTheConnection(db: SqlDatabase): { held: Promise<void>; release: () => void; done: Promise<unknown> } {
+      let release!: () => void;
+      let held!: () => void;
+      const heldPromise = new Promise<void>((resolve) => (held = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const done = db.transaction(async (tx) => {
+        await tx.query('SELECT 1');
+        held();
+        await released;
+      });
+      return { held: heldPromise, release, done };
+    }
+
+    it('queues a query behind a transaction that holds every connection, longer than a connection attempt may take, and answers it when the connection frees', async () => {
+      // A connection attempt may take 20 ms here; the query waits in line five times as long, and must not count that as the database down.
+      busy = createPgDatabase({ connectionString: TEST_DATABASE_URL, maxConnections: 1, connectTimeoutMs: 20 });
+      const holder = holdTheConnection(busy);
+      await holder.held;
+      const order: string[] = [];
+      const queued = busy.query<{ one: number }>('SELECT 1 AS one').then((result) => {
+        order.push('query');
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      order.push('release');
+      holder.release();
+      await holder.done;
+      assert.deepEqual((await queued).rows, [{ one: 1 }]);
+      assert.deepEqual(order, ['release', 'query'], 'the query waited for the connection instead of failing');
+    });
+
+    it('a query that waits in line longer than maxWaitMs is PSB_LEDGER_UNAVAILABLE saying the ledger is busy, and never runs', async () => {
+      busy = createPgDatabase({ connectionString: TEST_DATABASE_URL, maxConnections: 1, maxWaitMs: 50 });
+      const holder = holdTheConnection(busy);
+      await holder.held;
+      await assert.rejects(busy.query('SELECT 1'), (err: unknown) => isAppError(err, 'PSB_LEDGER_UNAVAILABLE') && /too busy/.test((err as Error).message));
+      holder.release();
+      await holder.done;
+      assert.deepEqual((await busy.query<{ one: number }>('SELECT 1 AS one')).rows, [{ one: 1 }], 'the line moves on');
+    });
+  });
 });
+

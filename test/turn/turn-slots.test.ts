@@ -46,4 +46,21 @@ describe('TurnSlots (turns one instance runs at once)', () => {
   it('refuses a limit that is not a whole number of at least 1', () => {
     for (const limit of [0, -1, 1.5, Number.NaN]) assert.throws(() => new TurnSlots(limit), /at least 1/);
   });
+
+  it('with a wait limit, a task that gets no slot in time leaves the line without running, and the others keep their order', async () => {
+    const slots = new TurnSlots(1);
+    const log: string[] = [];
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => gate(log, name));
+    const first = slots.run(a.task);
+    const late = slots.run(b.task, { limitMs: 20, error: () => new Error('no slot in time') });
+    const patient = slots.run(c.task);
+    await assert.rejects(late, /no slot in time/);
+    assert.deepEqual(slots.load, { running: 1, waiting: 1 });
+    a.release();
+    c.release();
+    assert.deepEqual(await Promise.all([first, patient]), ['a', 'c']);
+    assert.deepEqual(log, ['start a', 'start c'], 'the task that gave up never ran');
+    assert.deepEqual(slots.load, { running: 0, waiting: 0 });
+  });
 });
+

@@ -1,4 +1,5 @@
 import { Pool, PoolClient } from 'pg';
+import { TurnSlots } from '../../turn/turn-slots';
 import { LedgerError } from '../ledger-errors';
 import { asLedgerUnavailable } from './connection-failure';
 import { answersTrivialQuery, SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
@@ -10,6 +11,10 @@ export interface PgDatabaseOptions {
   schema?: string;
   /** @default 10 */
   maxConnections?: number;
+  /** How long a query or transaction waits in line for a connection before it fails. @default 20000 */
+  maxWaitMs?: number;
+  /** A connection attempt (not a wait in line) longer than this means the database does not answer. @default 5000 */
+  connectTimeoutMs?: number;
 }
 
 function executor(client: Pool | PoolClient): SqlExecutor {
@@ -25,47 +30,64 @@ function executor(client: Pool | PoolClient): SqlExecutor {
   };
 }
 
-/** PostgreSQL through a pg pool; every connection's search_path is the ledger schema. */
+/**
+ * PostgreSQL through a pg pool; every connection's search_path is the ledger schema. Queries and
+ * transactions wait in line here for one of the pool's connections (in arrival order, up to
+ * `maxWaitMs`), so the pool itself never makes anyone wait: its connect timeout then measures a
+ * connection attempt only. Without this, a burst of writes queued behind the audit chain's lock
+ * filled the pool, and a turn waiting 5 s for a free connection was told the database was down.
+ */
 export function createPgDatabase(options: PgDatabaseOptions): SqlDatabase {
   const schema = options.schema ?? 'public';
+  const max = options.maxConnections ?? 10;
+  const maxWaitMs = options.maxWaitMs ?? 20_000;
   const pool = new Pool({
     connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
+    max,
     options: `-c search_path=${JSON.stringify(schema)}`,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const direct = executor(pool);
+  const line = new TurnSlots(max);
+  const wait = {
+    limitMs: maxWaitMs,
+    error: () => new LedgerError('PSB_LEDGER_UNAVAILABLE', `the ledger database (DATABASE_URL) is too busy: no connection came free within ${maxWaitMs / 1000} s; try again shortly`, { waitedMs: maxWaitMs }),
+  };
+  const pooled = executor(pool);
+  const direct: SqlExecutor = { query: (sql, params) => line.run(() => pooled.query(sql, params), wait) };
   return {
     backend: 'postgresql',
     query: direct.query,
-    async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const client = await pool.connect().catch((err: unknown) => {
-        throw asLedgerUnavailable(err);
-      });
-      // A checked-out client has no pool listener: its connection dropping mid-transaction would be an
-      // unhandled 'error' event (a crash). The failing query reports it; this only keeps the process up.
-      const ignoreDrop = (): void => undefined;
-      client.on('error', ignoreDrop);
-      let broken = false;
-      try {
-        const tx = executor(client);
-        await tx.query('BEGIN');
-        const result = await work(tx);
-        await tx.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        // A client whose connection failed is discarded, not handed to the next use case.
-        broken = err instanceof LedgerError && err.code === 'PSB_LEDGER_UNAVAILABLE';
-        throw err;
-      } finally {
-        client.off('error', ignoreDrop);
-        client.release(broken);
-      }
-    },
+    transaction: (work) => line.run(() => transaction(pool, work), wait),
     isReady: () => answersTrivialQuery(direct),
     close: () => pool.end(),
   };
+}
+
+/** One transaction on a connection of its own, rolled back on any error; a broken connection is discarded. */
+async function transaction<T>(pool: Pool, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch((err: unknown) => {
+    throw asLedgerUnavailable(err);
+  });
+  // A checked-out client has no pool listener: its connection dropping mid-transaction would be an
+  // unhandled 'error' event (a crash). The failing query reports it; this only keeps the process up.
+  const ignoreDrop = (): void => undefined;
+  client.on('error', ignoreDrop);
+  let broken = false;
+  try {
+    const tx = executor(client);
+    await tx.query('BEGIN');
+    const result = await work(tx);
+    await tx.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    // A client whose connection failed is discarded, not handed to the next use case.
+    broken = err instanceof LedgerError && err.code === 'PSB_LEDGER_UNAVAILABLE';
+    throw err;
+  } finally {
+    client.off('error', ignoreDrop);
+    client.release(broken);
+  }
 }
