@@ -5,7 +5,9 @@ import { TEAMS_MAX_SUGGESTED_ACTIONS } from '../../src/channels/teams/action-pre
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { Translations, Translator } from '../../src/i18n/translator';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
-import { RunningApp, startTestApp } from '../support/test-app';
+import { RunningApp } from '../support/test-app';
+import { ConsentStack, sentencePattern, startConsentStack } from '../consent-bot/consent-stack';
+import { emailsTo, newCodeTo } from './dev-outbox';
 import { BROWSER_WAIT_MS, launchChromium, textPattern } from './chromium';
 import { FROM_BOT, PlaygroundProcess, RecordedEvent, TO_BOT } from './playground/playground-process';
 
@@ -33,6 +35,7 @@ function cardActions(body: Body): CardAction[] {
  */
 describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', function () {
   this.timeout(120_000);
+  let stack: ConsentStack;
   let running: RunningApp;
   let playground: PlaygroundProcess;
   let browser: Browser;
@@ -42,7 +45,9 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
   before(async function () {
     this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     en = (await Translations.load()).for('en');
-    running = await startTestApp();
+    // The whole bot with its demo customers, its ledger in a PostgreSQL schema of its own (removed after).
+    stack = await startConsentStack();
+    running = stack.running;
     playground = await PlaygroundProcess.start(`${running.baseUrl}/api/messages`);
     browser = await launchChromium();
     page = await browser.newPage();
@@ -52,7 +57,7 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
     this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     await browser?.close();
     await playground?.stop();
-    await running?.close();
+    await stack?.close();
   });
 
   const sendBox = () => page.locator('[role=textbox][data-lexical-editor=true]');
@@ -75,22 +80,32 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
       .events()
       .filter((event) => event.direction === direction && event.conversationId === conversationId && event.activityName === 'message')
       .map((event) => event.request.body);
-  /** Waits until the bot has sent more than `count` messages to the conversation; resolves with the new ones. */
-  async function botSends(conversationId: string, count: number): Promise<Body[]> {
-    // Bounded by the test's timeout (a hang guard), not a speed check.
+  /** `read()` once it gives something: the recording is written as each HTTP exchange ends, so it may lag the page. Bounded by the test's timeout (a hang guard, not a speed check). */
+  async function until<T>(read: () => T | undefined): Promise<T> {
     for (;;) {
-      const sent = recorded(conversationId, FROM_BOT);
-      if (sent.length > count) return sent.slice(count);
+      const value = read();
+      if (value !== undefined) return value;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+  /**
+   * The message the playground sent in the conversation that `isMine` picks (the last such), and the
+   * bot's replies to it (by `replyToId`), read from the recording.
+   */
+  async function exchange(conversationId: string, isMine: (body: Body) => boolean): Promise<{ sent: Body; replies: Body[] }> {
+    const sent = await until(() => recorded(conversationId, TO_BOT).filter(isMine).at(-1));
+    const replies = await until(() => {
+      const found = recorded(conversationId, FROM_BOT).filter((body) => body.replyToId === sent.id);
+      return found.length > 0 ? found : undefined;
+    });
+    return { sent, replies };
   }
 
   it('personal chat: the welcome and the menu, every option on a card, never more than three suggested actions', async () => {
     await shown(en.t('bot.welcome'));
-    const before = recorded(PERSONAL, FROM_BOT).length;
     await type('help');
     await shown(en.t('help.intro'));
-    const [help] = await botSends(PERSONAL, before);
+    const [help] = (await exchange(PERSONAL, (body) => body.text === 'help')).replies;
     assert.deepEqual(
       cardActions(help).map((action) => action.title),
       availableMenu().map((entry) => en.t(entry.labelKey)),
@@ -100,33 +115,55 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
     }
   });
 
+  it('personal chat: withdraw with identity, then the consents card after verification by code', async () => {
+    const maya = stack.demo.maya;
+    await type('Stop texting me offers');
+    await shown(en.t('identity.prompt'));
+    await type(maya.email);
+    const question = en.t('consent.confirm.withdraw', { scope: 'offers and promotions by SMS' });
+    await shown(question);
+    const yesNo = await until(() => recorded(PERSONAL, FROM_BOT).find((body) => body.text === question));
+    assert.equal((yesNo.suggestedActions?.actions ?? []).length, 2, 'yes and no: suggested actions, as Teams shows up to three');
+    await page.getByRole('button', { name: en.t('consent.confirm.yes'), exact: true }).last().click();
+    await page.getByText(sentencePattern(en, 'consent.done.withdrawn', { time: undefined, scope: 'offers and promotions by SMS' }, false)).last().waitFor({ timeout: BROWSER_WAIT_MS });
+
+    const mailsBefore = (await emailsTo(stack.baseUrl, maya.email)).length;
+    await type(en.t('menu.consentCheck'));
+    await shown(en.t('identityCode.sent.email', { masked: maya.masked, count: 10 }));
+    const code = await newCodeTo(stack.baseUrl, maya.email, mailsBefore);
+    await type(code);
+    await shown(en.t('identityCode.verified'));
+    await page.locator('.ac-adaptiveCard').filter({ hasText: en.t('consent.overview.title') }).last().waitFor({ timeout: BROWSER_WAIT_MS });
+    for (const body of recorded(PERSONAL, FROM_BOT)) {
+      assert.ok((body.suggestedActions?.actions ?? []).length <= TEAMS_MAX_SUGGESTED_ACTIONS, `Teams would hide options of: ${body.text}`);
+    }
+  });
+
   it('group chat: a message that is only "@Privacy Assistant" greets with the menu', async () => {
     await page.locator('[role=treeitem][aria-label="Group Chat"]').click();
     await shown(en.t('bot.welcome'));
-    const before = recorded(GROUP, FROM_BOT).length;
     await mentionBot();
-    const [answer] = await botSends(GROUP, before);
-    const sent = recorded(GROUP, TO_BOT).at(-1);
-    assert.ok((sent?.entities as { type: string }[] | undefined)?.some((entity) => entity.type === 'mention'), 'the playground sent a mention');
+    const { sent, replies } = await exchange(GROUP, (body) => body.text === '<at>Privacy Assistant</at>');
+    const [answer] = replies;
+    assert.ok((sent.entities as { type: string }[] | undefined)?.some((entity) => entity.type === 'mention'), 'the playground sent a mention');
     assert.ok(answer.text?.startsWith(en.t('bot.welcome')), answer.text);
     assert.notEqual(answer.text, en.t('bot.nonText'));
   });
 
   it('group chat: @mention, then "Check my consents" on the card → a button that opens the private chat', async () => {
-    const before = recorded(GROUP, FROM_BOT).length;
     await page.locator('.ac-adaptiveCard button', { hasText: en.t('menu.consentCheck') }).last().click();
     await shown(en.t('assurance.sharedConversation'));
-    const [answer] = await botSends(GROUP, before);
+    const { sent, replies } = await exchange(GROUP, (body) => JSON.stringify(body.value) === JSON.stringify({ menu: 'consent.check' }));
+    const [answer] = replies;
     assert.equal(answer.text, en.t('assurance.sharedConversation'));
     assert.deepEqual(cardActions(answer), [{ type: 'Action.OpenUrl', title: en.t('teams.openPrivateChat'), url: `https://teams.microsoft.com/l/chat/0/0?users=28:${BOT_APP_ID}` }]);
-    assert.deepEqual(recorded(GROUP, TO_BOT).at(-1)?.value, { menu: 'consent.check' }, 'the card submitted its data');
+    assert.equal(sent.text, undefined, 'the card submitted its data, no text');
   });
 
   it("group chat: another member's answer does not answer Alex's open question", async () => {
     const languages = SHIPPED_LOCALES.map((locale) => en.t(`languageName.${locale}`)).join(', ');
-    let before = recorded(GROUP, FROM_BOT).length;
     await mentionBot(en.t('menu.language'));
-    const [question] = await botSends(GROUP, before);
+    const [question] = (await exchange(GROUP, (body) => body.text === `<at>Privacy Assistant</at> ${en.t('menu.language')}`)).replies;
     assert.equal(question.text, en.t('language.prompt', { languages }));
     // Megan, in a playground of her own (a second member of the same group chat), answers it.
     const megan = await PlaygroundProcess.start(`${running.baseUrl}/api/messages`, { id: 'user-id-1', name: 'Megan Bowen' });
@@ -135,29 +172,26 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
       await meganPage.goto(megan.url);
       await meganPage.locator('[role=treeitem][aria-label="Group Chat"]').click();
       await meganPage.getByText(textPattern(en.t('bot.welcome'))).last().waitFor({ timeout: BROWSER_WAIT_MS });
-      const meganBefore = megan.events().filter((event) => event.direction === FROM_BOT && event.conversationId === GROUP).length;
+      const meganBefore = megan.events().filter((event) => event.direction === FROM_BOT && event.conversationId === GROUP && event.activityName === 'message').length;
       const box = meganPage.locator('[role=textbox][data-lexical-editor=true]');
       await box.click();
       await meganPage.keyboard.type('@Priv');
       await meganPage.locator('#typeahead-menu [role=menuitem]', { hasText: 'Privacy Assistant' }).click();
       await meganPage.keyboard.type(` ${en.t('languageName.it')}`);
       await meganPage.locator('button[aria-label="Send Message"]').click();
-      for (;;) {
-        if (megan.events().filter((event) => event.direction === FROM_BOT && event.conversationId === GROUP).length > meganBefore) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const meganSent = megan.events().filter((event) => event.direction === TO_BOT && event.activityName === 'message').at(-1)?.request.body;
-      assert.equal((meganSent?.from as { id?: string } | undefined)?.id, 'user-id-1', 'the answer came from Megan');
-      assert.equal((meganSent?.conversation as { id?: string } | undefined)?.id, GROUP, 'in the same group chat');
+      const meganEvents = (direction: string): Body[] => megan.events().filter((event) => event.direction === direction && event.conversationId === GROUP && event.activityName === 'message').map((event) => event.request.body);
+      await until(() => (meganEvents(FROM_BOT).length > meganBefore ? true : undefined));
+      const meganSent = await until(() => meganEvents(TO_BOT).find((body) => body.text?.includes(en.t('languageName.it'))));
+      assert.equal((meganSent.from as { id?: string } | undefined)?.id, 'user-id-1', 'the answer came from Megan');
+      assert.equal((meganSent.conversation as { id?: string } | undefined)?.id, GROUP, 'in the same group chat');
     } finally {
       await meganPage.close();
       await megan.stop();
     }
     // Alex's question is still open: his "help" reminds him of it and asks it again.
-    before = recorded(GROUP, FROM_BOT).length;
     await mentionBot('help');
     await shown(en.t('help.resume'));
-    const help = await botSends(GROUP, before);
+    const help = (await exchange(GROUP, (body) => body.text === '<at>Privacy Assistant</at> help')).replies;
     assert.ok(help.some((body) => body.text?.includes(en.t('help.resume'))), JSON.stringify(help.map((body) => body.text)));
   });
 
