@@ -8,6 +8,7 @@ import { isAppError } from '../../../src/errors/app-error';
 import { PROJECT_ROOT } from '../../../src/paths';
 import { DialogWorld, loadWorld } from '../../dialogs/dialog-harness';
 import { readPng, readZip } from './package-readers';
+import { officialSchemaVersions, validateAgainstOfficialSchema } from './manifest-schema';
 
 const APP_ID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 
@@ -47,6 +48,24 @@ describe('Teams app package', () => {
       assert.ok(minor(manifest.manifestVersion) >= 17, manifest.manifestVersion);
       assert.ok(manifest.$schema.includes(`/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`), manifest.$schema);
       assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
+    });
+
+    it('is on the newest manifest schema the official schema package ships (previews aside)', () => {
+      const versions = officialSchemaVersions();
+      assert.equal(manifest.manifestVersion, versions[versions.length - 1], `shipped: ${versions.join(', ')}`);
+    });
+
+    it('validates against the official Teams schema of its manifestVersion once the ids are filled in', () => {
+      const filled = JSON.parse(renderManifest(template(), { MicrosoftAppId: APP_ID })) as Record<string, unknown>;
+      assert.deepEqual(validateAgainstOfficialSchema(filled), []);
+    });
+
+    it('the schema check refuses what Teams would refuse: an unknown property, a colour that is not #RRGGBB, no developer', () => {
+      const filled = JSON.parse(renderManifest(template(), { MicrosoftAppId: APP_ID })) as Record<string, unknown>;
+      const { developer: _developer, ...withoutDeveloper } = filled;
+      assert.notDeepEqual(validateAgainstOfficialSchema({ ...filled, sidebar: true }), []);
+      assert.notDeepEqual(validateAgainstOfficialSchema({ ...filled, accentColor: 'blue' }), []);
+      assert.notDeepEqual(validateAgainstOfficialSchema(withoutDeveloper), []);
     });
 
     it('takes the app id and the bot id from the ${{MicrosoftAppId}} placeholder, and nothing else', () => {
