@@ -8,6 +8,7 @@ import { HandoffDialogOptions } from './handoff-dialog';
 import { IdentityCodeDialogResult } from './identity-code-dialog';
 import { MenuEntry } from './menu';
 import { privateChatOffer } from './private-chat';
+import { TeamsSignInDialog, TeamsSignInResult } from './teams-sign-in-dialog';
 
 export interface AssuranceGateDeps {
   assurance: Pick<CustomerAssurance, 'level' | 'required'>;
@@ -22,6 +23,11 @@ export interface AssuranceGateDeps {
    * Absent, a person verifies, as the only way.
    */
   codeDialog?: Dialog;
+  /**
+   * Teams SSO (TEAMS_SSO_CONNECTION set): in a Teams personal chat, signing in with the Teams account
+   * comes first, once per session; a linked account is verified without a code. Absent, no SSO.
+   */
+  teamsSignIn?: TeamsSignInDialog;
 }
 
 /** What the gate keeps between its steps. */
@@ -64,13 +70,17 @@ export class AssuranceGateDialog extends ComponentDialog {
     this.addDialog(deps.identityDialog);
     this.addDialog(deps.handoffDialog);
     if (deps.codeDialog) this.addDialog(deps.codeDialog);
-    this.addDialog(new WaterfallDialog(DialogIds.assuranceGateWaterfall, [this.identifyStep.bind(this), this.verifyStep.bind(this), this.personStep.bind(this), this.resultStep.bind(this)]));
+    if (deps.teamsSignIn) this.addDialog(deps.teamsSignIn);
+    this.addDialog(new WaterfallDialog(DialogIds.assuranceGateWaterfall, [this.signInStep.bind(this), this.identifyStep.bind(this), this.verifyStep.bind(this), this.personStep.bind(this), this.resultStep.bind(this)]));
     this.initialDialogId = DialogIds.assuranceGateWaterfall;
   }
 
-  /** Lets through what the level allows; else asks for an identifier first (unless one is on hand). */
-  private async identifyStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
-    const { action, utterance } = step.options;
+  /**
+   * Lets through what the level allows; refuses in a shared conversation; else, in a Teams personal
+   * chat with SSO, offers signing in with the Teams account first (once per session).
+   */
+  private async signInStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
+    const { action } = step.options;
     const needed = this.deps.assurance.required(action);
     const held = await this.deps.assurance.level(step.context);
     if (satisfies(held, needed)) return step.endDialog(this.result(true, held));
@@ -79,6 +89,21 @@ export class AssuranceGateDialog extends ComponentDialog {
       await step.context.sendActivity(privateChatOffer(step.context.activity, translator, this.deps.menu, translator.t('assurance.sharedConversation')));
       return step.endDialog(this.result(false, held));
     }
+    if (this.deps.teamsSignIn && (await this.deps.teamsSignIn.offered(step))) return step.beginDialog(DialogIds.teamsSignIn);
+    return step.next();
+  }
+
+  /**
+   * Lets through what the level now allows (a linked Teams account signed in); else asks for an
+   * identifier first, unless one is on hand — in the message that asked, or typed at the sign-in card.
+   */
+  private async identifyStep(step: WaterfallStepContext<AssuranceGateOptions>): Promise<DialogTurnResult> {
+    const { action } = step.options;
+    const signIn = step.result as TeamsSignInResult | undefined;
+    const utterance = signIn?.outcome === 'typed' ? signIn.utterance : step.options.utterance;
+    const needed = this.deps.assurance.required(action);
+    const held = await this.deps.assurance.level(step.context);
+    if (satisfies(held, needed)) return step.endDialog(this.result(true, held));
     if (held === 'anonymous') return step.beginDialog(DialogIds.identity, { utterance });
     return step.next();
   }

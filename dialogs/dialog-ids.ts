@@ -16,6 +16,7 @@ export const DialogIds = {
   identityCodeWaterfall: 'identity.code.waterfall',
   identityCodePrompt: 'identity.code.prompt',
   assuranceGate: 'assurance.gate',
+  teamsSignIn: 'assurance.teamsSignIn',
   assuranceGateWaterfall: 'assurance.gate.waterfall',
   handoff: 'handoff',
   consentCheck: 'consent.check',

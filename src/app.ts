@@ -1,6 +1,6 @@
 import type { Server } from 'restify';
 import type { Redis } from 'ioredis';
-import { Storage } from 'botbuilder';
+import { Storage, TurnContext } from 'botbuilder';
 import type { Dialog } from 'botbuilder-dialogs';
 import { AccessDialogDeps } from '../dialogs/access-dialog-deps';
 import { AssuranceGateDialog } from '../dialogs/assurance-gate-dialog';
@@ -28,6 +28,9 @@ import { webChatTokenLimits } from './channels/webchat/token-limits';
 import { webChatRoutes } from './channels/webchat/webchat-routes';
 import { ConversationTranscript } from './bot/conversation-transcript';
 import { CustomerAssurance } from './bot/customer-assurance';
+import { TeamsSignInInvoke } from './bot/teams-sign-in-invoke';
+import { TeamsSso, TeamsUserTokens } from './channels/teams/teams-sso';
+import { TeamsSignInDialog } from '../dialogs/teams-sign-in-dialog';
 import { HandoffLeaveMatcher } from './bot/handoff-leave-matcher';
 import { createTurnErrorHandler } from './bot/on-turn-error';
 import { ProactiveCustomerChannel, storedConversationOf } from './bot/proactive-customer-channel';
@@ -122,6 +125,8 @@ export interface AppOverrides {
   menu?: readonly MenuEntry[];
   /** The clock of the handoff queue and its timeout sweeper (tests move it instead of waiting). @default the wall clock */
   handoffClock?: () => Date;
+  /** Teams SSO's token service client (tests give a fake one). @default the adapter's UserTokenClient of each turn */
+  teamsUserTokens?: (context: TurnContext) => TeamsUserTokens | undefined;
 }
 
 /** How long after listening the date parser's models are loaded (OccurredAtRecognizer.warmUp). */
@@ -201,7 +206,9 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   // One-time codes to the contact on file, and the messenger the withdrawal notice uses: the dialogs take them from here.
   const identityCodes = await createIdentityCodes({ options, ledger, translations, logger: rootLogger });
   const identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications, claimKeyOf: identityCodes.claimKeyOf });
-  const assurance = new CustomerAssurance({ state: state.assurance, identity, policy: loadAssurancePolicy() });
+  // Teams SSO (TEAMS_SSO_CONNECTION): a linked Teams account is verified by signing in, offered by the assurance gate.
+  const teamsSso = options.teamsSsoConnection ? new TeamsSso(options.teamsSsoConnection, overrides.teamsUserTokens) : undefined;
+  const assurance = new CustomerAssurance({ state: state.assurance, identity, policy: loadAssurancePolicy(), teamsSignIn: teamsSso !== undefined });
   const transcript = new ConversationTranscript(state.recentLines);
   // The conversation a customer reported in or asked in is reached through the proactive channel, built with the adapter below.
   let customerChannelForNotices: ProactiveCustomerChannel | undefined;
@@ -246,7 +253,11 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   // Dialogs that need an assurance level add this one gate as a child.
   // A one-time code to the contact on file comes first; a person verifies when the customer asks for one.
   const codeDialog = new IdentityCodeDialog({ codes: identityCodes.codes, replies: CodeReplyRecognizer.load(recognizer), assurance });
-  const assuranceGate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog, codeDialog });
+  const ssoLogger = rootLogger.child({ module: 'teams-sso' });
+  const teamsSignIn = teamsSso
+    ? new TeamsSignInDialog({ sso: teamsSso, assurance, onCardFailure: (err) => ssoLogger.warn({ reason: err instanceof Error ? err.name : typeof err }, 'teams sso: no sign-in card (token service), the code flow follows') })
+    : undefined;
+  const assuranceGate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog, codeDialog, teamsSignIn });
   // Consent self-service: every change is recorded with its signed receipt in one ledger transaction; the webhook tells the company's systems.
   for (const warning of options.receipts.warnings) rootLogger.child({ module: 'receipts' }).warn(warning);
   const receiptSigner = new ReceiptSigner(options.receipts.signingKey);
@@ -327,7 +338,9 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
     handoff: { hub: handoff.hub, leave: new HandoffLeaveMatcher(interruptions) },
     transcript,
     gpc,
+    teamsSignIn: teamsSso ? new TeamsSignInInvoke({ sso: teamsSso, assurance, logger: ssoLogger }) : undefined,
   });
+  if (teamsSso) logger.info({ connection: teamsSso.connectionName }, 'teams sso: on (OAuth connection of the Azure Bot resource)');
 
   const adapter = createAdapter(options);
   adapter.onTurnError = createTurnErrorHandler({ translations, defaultLocale, logger: rootLogger });

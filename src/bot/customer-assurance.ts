@@ -11,6 +11,11 @@ export interface CustomerAssuranceDeps {
   readonly state: StatePropertyAccessor<SessionAssurance>;
   readonly identity: Pick<IdentityService, 'verifyByChannel' | 'verifyBySignedInSite'>;
   readonly policy: AssurancePolicy;
+  /**
+   * Teams single sign-on is configured (TEAMS_SSO_CONNECTION): a Teams user is verified by signing
+   * in (`signedInWithTeams`, after the token exchange), not silently from the activity's object id.
+   */
+  readonly teamsSignIn?: boolean;
 }
 
 /**
@@ -20,7 +25,8 @@ export interface CustomerAssuranceDeps {
  * signed-in Teams user (the adapter checked the channel token), in a 1:1 chat (never a shared one),
  * whose Entra object id is linked to a subject. That channel check runs once per session, and its
  * verification is recorded in the ledger then. An identifier that matches nobody leaves the
- * session as it was (anonymous), with nothing recorded.
+ * session as it was (anonymous), with nothing recorded. With Teams SSO on (`teamsSignIn`), that silent
+ * Teams check is off: the token exchange proves the account instead (`signedInWithTeams`).
  */
 export class CustomerAssurance {
   constructor(private readonly deps: CustomerAssuranceDeps) {}
@@ -53,6 +59,7 @@ export class CustomerAssurance {
       return { method: 'signed_in_site', claim };
     }
     const teams = teamsContext(context);
+    if (this.deps.teamsSignIn) return undefined;
     if (!teams?.channelAuthenticated || teams.shared || !teams.aadObjectId) return undefined;
     const claim = await this.deps.identity.verifyByChannel(teams.aadObjectId, { channel: channelId, idempotencyKey: `channel_authenticated:${channelId}:${conversation.id}:${id ?? ''}` });
     return { method: 'channel_authenticated', claim };
@@ -91,6 +98,23 @@ export class CustomerAssurance {
   async verifiedAs(context: TurnContext, method: VerificationMethod, claim: IdentityClaim & { readonly subjectId: string }): Promise<SessionAssurance> {
     const held = await this.current(context);
     const next: SessionAssurance = { ...held, level: 'verified', method, claim };
+    await this.deps.state.set(context, next);
+    return next;
+  }
+
+  /**
+   * The Teams user signed in through SSO (the token exchange, or the sign-in card's code) and the token
+   * service's token named `aadObjectId`, their own Entra object id: `verified`, recorded in the ledger
+   * once per conversation, when that account is linked to a subject — the channel vouches for the
+   * person, exactly as for the channel check above. No id, or one linked to nobody: the session stays
+   * as it was (the code flow follows), and the sign-in is not offered again in this session.
+   */
+  async signedInWithTeams(context: TurnContext, aadObjectId: string | undefined): Promise<SessionAssurance> {
+    const held = await this.current(context);
+    const { channelId, conversation } = context.activity;
+    const claim =
+      aadObjectId && held.level !== 'verified' ? await this.deps.identity.verifyByChannel(aadObjectId, { channel: channelId, idempotencyKey: `teams_sso:${channelId}:${conversation.id}` }) : undefined;
+    const next: SessionAssurance = claim ? { ...held, level: 'verified', method: 'channel_authenticated', claim, teamsSignInTried: true } : { ...held, teamsSignInTried: true };
     await this.deps.state.set(context, next);
     return next;
   }

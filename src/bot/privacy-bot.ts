@@ -1,4 +1,4 @@
-import { SendActivitiesHandler, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import { InvokeResponse, SendActivitiesHandler, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import { Dialog, DialogInstance } from 'botbuilder-dialogs';
 import { DialogIds } from '../../dialogs/dialog-ids';
 import { MenuEntry, menuActivity, submittedText } from '../../dialogs/menu';
@@ -20,6 +20,7 @@ import { GpcOptOut } from './gpc-opt-out';
 import { HandoffRelay } from './handoff-relay';
 import { checkMessageText } from './sanitize-text';
 import { StateProperties } from './state-properties';
+import type { TeamsSignInInvoke } from './teams-sign-in-invoke';
 import { keepEffectsAcrossAttempts } from './turn-effects';
 import { peekTurnTranslator, setTurnTranslator, turnTranslator } from './turn-locale';
 
@@ -38,6 +39,8 @@ export interface PrivacyBotDeps {
   transcript: ConversationTranscript;
   /** Records the opt-out of sale/sharing a Web Chat conversation's Global Privacy Control signal asks for. */
   gpc?: Pick<GpcOptOut, 'honour'>;
+  /** Teams SSO's sign-in invokes (TEAMS_SSO_CONNECTION set); absent, they get botbuilder's default answer. */
+  teamsSignIn?: Pick<TeamsSignInInvoke, 'handles' | 'answer'>;
 }
 
 /**
@@ -112,6 +115,17 @@ export class PrivacyBot extends TeamsActivityHandler {
     await this.deps.runner.run(context, () => super.run(context));
   }
 
+  /** Teams SSO's sign-in invokes: the exchange's outcome into the session, then the waiting sign-in dialog resumes. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const signIn = this.deps.teamsSignIn;
+    if (signIn?.handles(context)) {
+      return signIn.answer(context, async (turn) => {
+        const stack = (await this.deps.state.dialogState.get(turn))?.dialogStack ?? [];
+        if (stackHolds(stack, DialogIds.teamsSignIn)) await this.dialogs.run(turn);
+      });
+    }
+    return super.onInvokeActivity(context);
+  }
 
   /** A message: refuse what we will not read, greet once, then let the dialogs answer. */
   private async handleMessage(context: TurnContext): Promise<void> {

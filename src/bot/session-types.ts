@@ -32,6 +32,8 @@ export interface SessionAssurance {
   readonly claim?: IdentityClaim;
   /** The Teams channel check ran in this session (whatever it found): it runs, and is recorded, once. */
   readonly channelChecked?: boolean;
+  /** Teams SSO was offered in this session and came to an end (signed in, or the customer typed instead): not offered again. */
+  readonly teamsSignInTried?: boolean;
 }
 
 /** A handoff to a person in progress: while it is set, the customer's messages go to the person, not to the dialogs. */

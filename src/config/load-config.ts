@@ -79,6 +79,7 @@ export function loadConfig(env: Env = process.env): BotOptions {
     microsoftAppType: readEnum(env, 'MicrosoftAppType', d.microsoftAppType, ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const),
     microsoftAppTenantId: readString(env, 'MicrosoftAppTenantId', d.microsoftAppTenantId),
     botOpenIdMetadataUrl: readHttpUrl(env, 'BOT_OPENID_METADATA_URL', d.botOpenIdMetadataUrl),
+    teamsSsoConnection: readString(env, 'TEAMS_SSO_CONNECTION', d.teamsSsoConnection),
     allowUnauthenticated: readBool(env, 'ALLOW_UNAUTHENTICATED', d.allowUnauthenticated),
     allowedServiceUrls: readAllowedServiceUrls(env),
     redisUrl: readRedisUrl(env),

@@ -43,6 +43,12 @@ export interface BotOptions {
    * Env `BOT_OPENID_METADATA_URL`. @default ''
    */
   readonly botOpenIdMetadataUrl: string;
+  /**
+   * Teams single sign-on: the name of the Azure Bot resource's OAuth connection setting for the
+   * bot's own Entra app (token exchange). Set, a Teams personal-chat user is verified by signing in
+   * (no code) when their Entra account is linked to a customer; empty, no SSO. Env `TEAMS_SSO_CONNECTION`. @default ''
+   */
+  readonly teamsSsoConnection: string;
   /** Explicit opt-in to run in production without an app id. Env `ALLOW_UNAUTHENTICATED`. @default false */
   readonly allowUnauthenticated: boolean;
   /**
@@ -137,6 +143,7 @@ export const DEFAULT_BOT_OPTIONS: Omit<BotOptions, 'ledger' | 'directLine' | 'we
   microsoftAppType: 'MultiTenant',
   microsoftAppTenantId: '',
   botOpenIdMetadataUrl: '',
+  teamsSsoConnection: '',
   allowUnauthenticated: false,
   allowedServiceUrls: [],
   redisUrl: '',

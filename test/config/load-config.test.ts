@@ -28,6 +28,11 @@ describe('configuration from the environment', () => {
     assert.equal(loadConfig({ NLU_CACHE_DIR: 'None' }).nluCacheDir, undefined);
   });
 
+  it('reads TEAMS_SSO_CONNECTION as the OAuth connection name, empty (no SSO) by default', () => {
+    assert.equal(loadConfig({}).teamsSsoConnection, '');
+    assert.equal(loadConfig({ TEAMS_SSO_CONNECTION: ' TeamsSSO ' }).teamsSsoConnection, 'TeamsSSO');
+  });
+
   it('reads DATA_COPY_REVIEW as required or none, and refuses anything else naming the variable', () => {
     assert.equal(loadConfig({ DATA_COPY_REVIEW: 'none' }).dataCopies.reviewRequired, false);
     assert.equal(loadConfig({ DATA_COPY_REVIEW: ' required ' }).dataCopies.reviewRequired, true);

@@ -2,6 +2,8 @@ import { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { Dialog } from 'botbuilder-dialogs';
 import { AccessDialogDeps } from '../../dialogs/access-dialog-deps';
 import { AssuranceGateDialog } from '../../dialogs/assurance-gate-dialog';
+import { TeamsSignInDialog } from '../../dialogs/teams-sign-in-dialog';
+import type { TeamsSso } from '../../src/channels/teams/teams-sso';
 import { CaseStatusDialog } from '../../dialogs/case-status-dialog';
 import { ConcernDialogDeps } from '../../dialogs/concern-dialog-deps';
 import { ConcernReportDialog } from '../../dialogs/concern-report-dialog';
@@ -103,6 +105,8 @@ export interface FeatureDialogsOptions {
   concerns?: ConcernDialogDeps['concerns'];
   /** The report dialog's clock ("yesterday", "tomorrow"). @default the real one */
   concernNow?: () => Date;
+  /** Teams SSO (TEAMS_SSO_CONNECTION): the gate offers signing in with Teams first. @default none */
+  teamsSso?: TeamsSso;
 }
 
 /** A classifier that recognises nothing (stand-in where no answer at the code prompt needs it). */
@@ -126,7 +130,7 @@ export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDial
   const assuranceState = new MemoryAccessor<SessionAssurance>();
   const handoffState = new MemoryAccessor<ActiveHandoff>();
   const identity = options.identity ?? NOBODY;
-  const assurance = new CustomerAssurance({ state: assuranceState, identity, policy: options.policy ?? loadAssurancePolicy() });
+  const assurance = new CustomerAssurance({ state: assuranceState, identity, policy: options.policy ?? loadAssurancePolicy(), teamsSignIn: options.teamsSso !== undefined });
   const handoffDialog = new HandoffDialog({
     mode: options.mode ?? 'builtin',
     hub,
@@ -138,7 +142,8 @@ export function featureDialogs(options: FeatureDialogsOptions = {}): FeatureDial
     ...(options.handoffReasonOf ? { reasonOf: options.handoffReasonOf } : {}),
   });
   const codeDialog = options.codes ? new IdentityCodeDialog({ codes: options.codes, replies: CodeReplyRecognizer.load(options.codeIntents ?? NO_INTENTS), assurance }) : undefined;
-  const gate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog, ...(codeDialog ? { codeDialog } : {}) });
+  const teamsSignIn = options.teamsSso ? new TeamsSignInDialog({ sso: options.teamsSso, assurance }) : undefined;
+  const gate = new AssuranceGateDialog({ assurance, menu, identityDialog: new IdentityDialog({ identity, assurance }), handoffDialog, ...(codeDialog ? { codeDialog } : {}), ...(teamsSignIn ? { teamsSignIn } : {}) });
   recognizers ??= { scope: ConsentScopeRecognizer.load(catalog), yesNo: YesNoRecognizer.load() };
   const consentDeps: ConsentDialogDeps = { consents: options.consents ?? NO_CONSENTS, assurance, ...recognizers, gate, menu };
   const consentDialogs = [new ConsentCheckDialog(consentDeps), new ConsentChangeDialog('withdraw', consentDeps), new ConsentChangeDialog('give', consentDeps), new SaleOptOutDialog(consentDeps)];

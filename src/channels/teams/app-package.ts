@@ -48,8 +48,38 @@ export function renderManifest(template: string, env: Readonly<Record<string, st
   }
   // Values go into JSON strings: escape them as JSON would.
   const rendered = template.replace(PLACEHOLDER, (_match, name: string) => JSON.stringify(env[name]?.trim() ?? '').slice(1, -1));
-  JSON.parse(rendered);
-  return rendered;
+  const manifest = JSON.parse(rendered) as Record<string, unknown>;
+  if (!env.TEAMS_SSO_CONNECTION?.trim()) return rendered;
+  return `${JSON.stringify(withSingleSignOn(manifest, env), null, 2)}\n`;
+}
+
+/** A host name as Teams takes one in `validDomains` and an Application ID URI: no scheme, path, port or wildcard. */
+const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+/** Where Bot Service's sign-in page lives: the OAuthCard's fallback button opens it. */
+const TOKEN_SERVICE_DOMAIN = 'token.botframework.com';
+
+/**
+ * The manifest for Teams SSO (TEAMS_SSO_CONNECTION set): `webApplicationInfo` names the bot's Entra
+ * app (its id is the bot's MicrosoftAppId) and the Application ID URI Teams asks tokens for,
+ * `api://<domain>/botid-<app id>` — the domain from TEAMS_SSO_DOMAIN, else the manifest's first valid
+ * domain — and `validDomains` gains that domain and the token service's sign-in page.
+ */
+function withSingleSignOn(manifest: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const appId = env.MicrosoftAppId?.trim() ?? '';
+  if (!GUID.test(appId)) {
+    throw new AppError('PSB_CONFIG_INVALID', `Teams SSO (TEAMS_SSO_CONNECTION) needs MicrosoftAppId, ${GUID_VARIABLES.MicrosoftAppId}, as a GUID`, { field: 'MicrosoftAppId' });
+  }
+  const listed = Array.isArray(manifest.validDomains) ? manifest.validDomains.filter((domain): domain is string => typeof domain === 'string') : [];
+  const domain = env.TEAMS_SSO_DOMAIN?.trim() || listed[0] || '';
+  if (!HOST.test(domain)) {
+    throw new AppError('PSB_CONFIG_INVALID', 'Teams SSO needs the domain of its Application ID URI (api://<domain>/botid-<app id>): set TEAMS_SSO_DOMAIN to a host name such as privacy-bot.example.com', { field: 'TEAMS_SSO_DOMAIN' });
+  }
+  return {
+    ...manifest,
+    validDomains: [...new Set([...listed, domain.toLowerCase(), TOKEN_SERVICE_DOMAIN])],
+    webApplicationInfo: { id: appId, resource: `api://${domain.toLowerCase()}/botid-${appId}` },
+  };
 }
 
 /** A regular file, rw-r--r--, as unzip tools restore it. */

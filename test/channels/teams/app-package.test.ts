@@ -141,6 +141,35 @@ describe('Teams app package', () => {
         );
       });
     }
+
+    it('without TEAMS_SSO_CONNECTION: no webApplicationInfo, validDomains as written', () => {
+      const filled = JSON.parse(renderManifest(template(), { MicrosoftAppId: APP_ID })) as Manifest & { webApplicationInfo?: unknown };
+      assert.equal(filled.webApplicationInfo, undefined);
+      assert.deepEqual(filled.validDomains, manifest.validDomains);
+    });
+
+    it('with TEAMS_SSO_CONNECTION: webApplicationInfo names the bot’s Entra app and api://<domain>/botid-<app id>, validDomains gains the token service; still valid against the official schema', () => {
+      const filled = JSON.parse(renderManifest(template(), { MicrosoftAppId: APP_ID, TEAMS_SSO_CONNECTION: 'TeamsSSO' })) as Manifest & { webApplicationInfo?: { id: string; resource: string } };
+      const domain = manifest.validDomains?.[0];
+      assert.deepEqual(filled.webApplicationInfo, { id: APP_ID, resource: `api://${domain}/botid-${APP_ID}` });
+      assert.deepEqual(filled.validDomains, [domain, 'token.botframework.com']);
+      assert.deepEqual(validateAgainstOfficialSchema(filled as unknown as Record<string, unknown>), []);
+
+      const own = JSON.parse(renderManifest(template(), { MicrosoftAppId: APP_ID, TEAMS_SSO_CONNECTION: 'TeamsSSO', TEAMS_SSO_DOMAIN: 'Bot.Contoso.com' })) as Manifest & { webApplicationInfo?: { id: string; resource: string } };
+      assert.equal(own.webApplicationInfo?.resource, `api://bot.contoso.com/botid-${APP_ID}`);
+      assert.deepEqual(own.validDomains, [domain, 'bot.contoso.com', 'token.botframework.com']);
+      assert.deepEqual(validateAgainstOfficialSchema(own as unknown as Record<string, unknown>), []);
+    });
+
+    it('with TEAMS_SSO_CONNECTION refuses a TEAMS_SSO_DOMAIN that is not a host name, naming it', () => {
+      for (const bad of ['https://bot.contoso.com', 'bot.contoso.com/path', '*.contoso.com', 'localhost']) {
+        assert.throws(
+          () => renderManifest(template(), { MicrosoftAppId: APP_ID, TEAMS_SSO_CONNECTION: 'TeamsSSO', TEAMS_SSO_DOMAIN: bad }),
+          (err: unknown) => isAppError(err, 'PSB_CONFIG_INVALID') && err.details.field === 'TEAMS_SSO_DOMAIN',
+          bad,
+        );
+      }
+    });
   });
 
   describe('npm run teams:package', () => {
