@@ -323,7 +323,8 @@ describe('RedisStorage', () => {
     });
 
     it('Redis back on the same port: the same client and storage work again once the client reconnects by itself', async () => {
-      const reconnected = client.status === 'ready' ? Promise.resolve() : once(client, 'ready').then(() => undefined);
+      // Not events.once: it rejects on the first 'error', and a reconnect attempt before the server is up is one.
+      const reconnected = client.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => client.once('ready', () => resolve()));
       await redis.start();
       await hangGuard(reconnected, 'the client reconnecting (backoff capped at 2 s)', TIMING_HANG_GUARD_MS);
       await storage.write({ doc: { v: 4 } });
