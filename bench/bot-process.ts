@@ -110,7 +110,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The status of `GET url`, or undefined when nothing answers yet. */
-function statusOf(url: string): Promise<number | undefined> {
+export function statusOf(url: string): Promise<number | undefined> {
   return new Promise((resolve) => {
     const req = http.get(url, { timeout: 2000 }, (res) => {
       res.resume();

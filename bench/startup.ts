@@ -16,10 +16,9 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, statusOf } from './bot-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -42,28 +41,6 @@ interface StartResult {
   readonly readyMs: number;
   /** The bot's own line, when it logged one. */
   readonly bot?: BotStartup;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function readyzStatus(port: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/readyz', timeout: 2_000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(undefined));
-  });
 }
 
 /** The environment of `npm start` on the embedded defaults: no Redis, no PostgreSQL, this folder and port. */
@@ -101,7 +78,7 @@ async function timeOneStart(kind: StartResult['kind'], ledgerDir: string): Promi
   void exited.then(() => (exitedEarly = true));
   try {
     for (;;) {
-      if ((await readyzStatus(port)) === 200) break;
+      if ((await statusOf(`http://127.0.0.1:${port}/readyz`)) === 200) break;
       if (exitedEarly) throw new Error(`npm start exited before it was ready: ${stderr.trim().slice(-2_000)}`);
       if (performance.now() - spawnedAt > READY_LIMIT_MS) throw new Error(`npm start not ready within ${READY_LIMIT_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -5,6 +5,7 @@
  * `ledger verify` checks the seeded records too.
  */
 import type { Ledger } from '../src/ledger/ledger';
+import { seededRandom } from '../src/nlu/seeded-random';
 
 /** What a customer comes for: (a) the welcome only; (b) withdraw a consent after a one-time code; (c) a case's status; (d) report a concern. */
 export const FLOW_KINDS = ['welcome', 'withdraw', 'status', 'concern'] as const;
@@ -35,17 +36,8 @@ const SEED_CHUNK = 250;
 const REQUEST_CONCURRENCY = 8;
 const DAY_MS = 86_400_000;
 
-/** A small seeded PRNG (mulberry32), so one seed gives one run's choices. */
-export function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, so one seed gives one run's choices. */
+export const randomSource = seededRandom;
 
 /**
  * `count` customers whose kinds follow `weights` exactly (smooth weighted round-robin: 12 customers at 1:2:1:1

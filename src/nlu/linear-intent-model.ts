@@ -1,4 +1,5 @@
 import { IntentFeatureExtractor } from './intent-features';
+import { seededRandom } from './seeded-random';
 
 /** One intent's probability for a text. */
 export interface ScoredIntent {
@@ -32,18 +33,6 @@ const LEARNING_RATE = 0.5;
 /** L2 penalty: keeps a feature seen in one utterance from deciding alone. */
 const L2 = 1e-4;
 const SEED = 20261207;
-
-/** A small deterministic PRNG (mulberry32): the same corpus always gives the same model. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function softmaxInPlace(scores: Float64Array): void {
   let max = -Infinity;
