@@ -38,6 +38,21 @@ export interface SsoInvokeOutcome {
   readonly aadObjectId?: string;
 }
 
+/**
+ * How long a call to the token service may take before SSO gives up for this turn: a hanging token
+ * service must cost the customer a few seconds and the code flow, not the HTTP client's whole timeout.
+ */
+export const TOKEN_SERVICE_LIMIT_MS = 5000;
+
+/** `promise`, or a rejection once `limitMs` have passed. */
+function withinLimit<T>(promise: Promise<T>, limitMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Teams SSO: the token service did not answer ${what} within ${limitMs} ms`)), limitMs);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Teams falls back to the card's sign-in button on a 412 with this body (botbuilder's TokenExchangeInvokeResponse). */
 const EXCHANGE_REFUSED = 'The bot could not exchange the token; sign in with the button or type your details.';
 
@@ -53,6 +68,7 @@ export class TeamsSso {
   constructor(
     readonly connectionName: string,
     private readonly tokensOf: (context: TurnContext) => TeamsUserTokens | undefined = adapterUserTokens,
+    private readonly limitMs: number = TOKEN_SERVICE_LIMIT_MS,
   ) {}
 
   /** Whether SSO may be offered in this turn: Teams, a personal chat, a sender with an Entra object id. */
@@ -65,7 +81,7 @@ export class TeamsSso {
   async signInCard(context: TurnContext, texts: SignInCardTexts): Promise<Attachment> {
     const tokens = this.tokensOf(context);
     if (!tokens) throw new Error('Teams SSO: no user token client in this turn');
-    const resource = await tokens.getSignInResource(this.connectionName, context.activity as Activity, '');
+    const resource = await withinLimit(tokens.getSignInResource(this.connectionName, context.activity as Activity, ''), this.limitMs, 'the sign-in resource');
     return CardFactory.oauthCard(this.connectionName, texts.button, texts.text, resource.signInLink, resource.tokenExchangeResource, resource.tokenPostResource);
   }
 
@@ -84,7 +100,7 @@ export class TeamsSso {
     if (activity.name === TOKEN_EXCHANGE_INVOKE) {
       const refused: SsoInvokeOutcome = { response: { status: 412, body: { id: value.id, connectionName: this.connectionName, failureDetail: EXCHANGE_REFUSED } } };
       if (!tokens || !userId || sender?.shared !== false || value.connectionName !== this.connectionName || typeof value.token !== 'string' || value.token === '') return refused;
-      const exchanged = await tokens.exchangeToken(userId, this.connectionName, activity.channelId ?? '', { token: value.token }).catch(() => undefined);
+      const exchanged = await withinLimit(tokens.exchangeToken(userId, this.connectionName, activity.channelId ?? '', { token: value.token }), this.limitMs, 'the token exchange').catch(() => undefined);
       const aadObjectId = objectIdOf(exchanged?.token);
       if (!aadObjectId) return refused;
       return { response: { status: 200, body: { id: value.id, connectionName: this.connectionName } }, ...(aadObjectId === sender.aadObjectId ? { aadObjectId } : {}) };
@@ -92,7 +108,7 @@ export class TeamsSso {
     // signin/verifyState: the magic code the sign-in page showed, redeemed once for the token.
     const state = typeof value.state === 'string' ? value.state : '';
     if (!tokens || !userId || sender?.shared !== false || state === '') return { response: { status: 200 } };
-    const redeemed = await tokens.getUserToken(userId, this.connectionName, activity.channelId ?? '', state).catch(() => undefined);
+    const redeemed = await withinLimit(tokens.getUserToken(userId, this.connectionName, activity.channelId ?? '', state), this.limitMs, 'the magic code').catch(() => undefined);
     const aadObjectId = objectIdOf(redeemed?.token);
     return { response: { status: 200 }, ...(aadObjectId && aadObjectId === sender.aadObjectId ? { aadObjectId } : {}) };
   }

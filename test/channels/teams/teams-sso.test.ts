@@ -64,6 +64,18 @@ describe('Teams SSO (recorded invoke payloads, a fake token service)', () => {
     assert.deepEqual(tokens.calls, []);
   });
 
+  it('a token service that does not answer: the exchange is refused (412), the magic code vouches for nobody, the card is not made — each after the time limit, not the HTTP client\'s', async () => {
+    const never = new Promise<never>(() => undefined);
+    const hanging = { getSignInResource: () => never, exchangeToken: () => never, getUserToken: () => never };
+    const impatient = new TeamsSso(SSO_CONNECTION, () => hanging, 20);
+    const outcome = await impatient.handleInvoke(exchange());
+    assert.equal(outcome.response.status, 412);
+    const verify = contextOf(recordedInvoke('signin-verify-state', { from: person, conversationId, serviceUrl: SERVICE_URL }));
+    assert.deepEqual(await impatient.handleInvoke(verify), { response: { status: 200 } });
+    const message = contextOf(teamsActivity({ conversationType: 'personal', conversationId, serviceUrl: SERVICE_URL, from: person, text: 'check my consents' }));
+    await assert.rejects(impatient.signInCard(message, { text: 'Sign in, or type', button: 'Sign in with Teams' }), /did not answer the sign-in resource/);
+  });
+
   it('a token naming another account than the sender’s vouches for nobody', async () => {
     tokens.allowExchange(SSO_TOKEN, person.id, teamsPerson('Someone Else').aadObjectId);
     const outcome = await sso.handleInvoke(exchange());
