@@ -5,12 +5,13 @@ import { IdentityDialog, IdentityDialogResult } from '../../dialogs/identity-dia
 import { MENU_REGISTRY, availableMenu } from '../../dialogs/menu';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
-import { Ledger, openLedger } from '../../src/ledger/ledger';
-import { IdentityService } from '../../src/privacy/identity/identity-service';
+import type { Ledger } from '../../src/ledger/ledger';
+import type { IdentityService } from '../../src/privacy/identity/identity-service';
 import { ACTIVITY_LOCALE, DialogWorld, keyword, loadWorld } from './dialog-harness';
 import { FeatureConversation } from './feature-conversation';
 import { featureDialogs } from './feature-dialogs';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
+import { ledgerWithOneCustomer } from './identity-support';
 
 const PROBE = 'test.identityProbe';
 const ASK = '<who am I>';
@@ -147,14 +148,11 @@ describe('identity dialog', function () {
   before(async function () {
     this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     world = await loadWorld();
-    ledger = await openLedger({ ledgerDir: 'memory://', hashKey: 'identity-dialog-test-key-0123456789' });
-    const identifiers = [
-      { kind: 'email' as const, value: KNOWN.email },
-      { kind: 'phone' as const, value: KNOWN.phone },
-      { kind: 'customer_number' as const, value: KNOWN.customerNumber },
-    ];
-    subjectId = (await ledger.subjects.register({ identifiers, regime: 'gdpr' }, { actor: 'system:test', reason: 'test subject' })).id;
-    identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications });
+    ({ ledger, identity, subjectId } = await ledgerWithOneCustomer('identity-dialog', [
+      { kind: 'email', value: KNOWN.email },
+      { kind: 'phone', value: KNOWN.phone },
+      { kind: 'customer_number', value: KNOWN.customerNumber },
+    ]));
   });
 
   after(async () => {

@@ -6,9 +6,9 @@ import { SessionAssurance } from '../../src/bot/session-types';
 import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
 import { SHIPPED_LOCALES, ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
-import { Ledger, openLedger } from '../../src/ledger/ledger';
+import type { Ledger } from '../../src/ledger/ledger';
 import { Assurance, POLICY_ACTIONS, PolicyAction, loadAssurancePolicy, satisfies } from '../../src/privacy/assurance/assurance-policy';
-import { IdentityService } from '../../src/privacy/identity/identity-service';
+import type { IdentityService } from '../../src/privacy/identity/identity-service';
 import type { OneTimeCodes } from '../../src/privacy/identity/one-time-code-types';
 import { openCodeWorld, verificationRows } from './code-support';
 import { GatedProbeDialog, PROBE_DIALOG_ID, probeSays } from '../handoff-bot/handoff-support';
@@ -17,6 +17,7 @@ import { FeatureConversation } from './feature-conversation';
 import { FeatureDialogs, featureDialogs } from './feature-dialogs';
 import { channelAuthenticated, teamsActivity } from './teams-sender';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
+import { ledgerWithOneCustomer } from './identity-support';
 
 const ASK = '<needs a level>';
 const KNOWN_EMAIL = 'giulia.rossi@example.com';
@@ -37,13 +38,10 @@ describe('assurance gate', function () {
   before(async function () {
     this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     world = await loadWorld();
-    ledger = await openLedger({ ledgerDir: 'memory://', hashKey: 'identity-gate-test-key-0123456789' });
-    const identifiers = [
-      { kind: 'email' as const, value: KNOWN_EMAIL },
-      { kind: 'aad_object_id' as const, value: AAD_LINKED },
-    ];
-    subjectId = (await ledger.subjects.register({ identifiers, regime: 'gdpr' }, { actor: 'system:test', reason: 'test subject' })).id;
-    identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications });
+    ({ ledger, identity, subjectId } = await ledgerWithOneCustomer('identity-gate', [
+      { kind: 'email', value: KNOWN_EMAIL },
+      { kind: 'aad_object_id', value: AAD_LINKED },
+    ]));
   });
 
   after(async () => {

@@ -4,9 +4,9 @@ import { MENU_REGISTRY, availableMenu } from '../../dialogs/menu';
 import { TeamsSignInInvoke } from '../../src/bot/teams-sign-in-invoke';
 import { TeamsSso } from '../../src/channels/teams/teams-sso';
 import { SHIPPED_LOCALES, ShippedLocale } from '../../src/i18n/shipped-locales';
-import { Ledger, openLedger } from '../../src/ledger/ledger';
+import type { Ledger } from '../../src/ledger/ledger';
 import { PolicyAction } from '../../src/privacy/assurance/assurance-policy';
-import { IdentityService } from '../../src/privacy/identity/identity-service';
+import type { IdentityService } from '../../src/privacy/identity/identity-service';
 import { LogCapture } from '../support/test-app';
 import { GatedProbeDialog, PROBE_DIALOG_ID, probeSays } from '../handoff-bot/handoff-support';
 import { FakeUserTokens, recordedInvoke, SSO_CONNECTION } from '../channels/teams/teams-sso-fakes';
@@ -15,6 +15,7 @@ import { ACTIVITY_LOCALE, DialogWorld, loadWorld } from './dialog-harness';
 import { FeatureConversation } from './feature-conversation';
 import { FeatureDialogs, featureDialogs } from './feature-dialogs';
 import { channelAuthenticated, teamsActivity } from './teams-sender';
+import { ledgerWithOneCustomer } from './identity-support';
 
 const ASK = '<needs a level>';
 const KNOWN_EMAIL = 'giulia.rossi@example.com';
@@ -34,13 +35,10 @@ describe('assurance gate with Teams SSO (TEAMS_SSO_CONNECTION)', function () {
   before(async function () {
     this.timeout(HEAVY_HOOK_TIMEOUT_MS);
     world = await loadWorld();
-    ledger = await openLedger({ ledgerDir: 'memory://', hashKey: 'teams-sign-in-gate-test-key-0123456789' });
-    const identifiers = [
-      { kind: 'email' as const, value: KNOWN_EMAIL },
-      { kind: 'aad_object_id' as const, value: AAD_LINKED },
-    ];
-    subjectId = (await ledger.subjects.register({ identifiers, regime: 'gdpr' }, { actor: 'system:test', reason: 'test subject' })).id;
-    identity = new IdentityService({ subjects: ledger.subjects, verifications: ledger.verifications });
+    ({ ledger, identity, subjectId } = await ledgerWithOneCustomer('teams-sign-in-gate', [
+      { kind: 'email', value: KNOWN_EMAIL },
+      { kind: 'aad_object_id', value: AAD_LINKED },
+    ]));
   });
   after(async () => {
     await ledger?.close();
