@@ -3,8 +3,11 @@
  * in a process of its own, started, waited for, loaded, stopped:
  *
  * 1. the stock echo bot (bench/echo-bot.ts: CloudAdapter, ActivityHandler, no state): the baseline;
- * 2. this bot on in-process state, its ledger embedded (PGlite) in a temporary folder;
- * 3. this bot on Redis and PostgreSQL, under a Redis key prefix and a PostgreSQL schema of this run only,
+ * 2. that echo bot on this bot's adapter, and 3. on this bot's adapter, turn runner and session state on Redis
+ *    (bench/layered-echo-bot.ts): where a turn's time goes — the protocol, then state, then the rest (dialogs,
+ *    language understanding, translations, the transcript), which is this bot's figure minus the third's;
+ * 4. this bot on in-process state, its ledger embedded (PGlite) in a temporary folder;
+ * 5. this bot on Redis and PostgreSQL, under a Redis key prefix and a PostgreSQL schema of this run only,
  *    both removed afterwards (nothing else is touched: the services are shared).
  *
  * This bot runs as operators run it: its entry point (`node dist/src/main.js` when the build is newer than
@@ -28,7 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { requirePostgres, requireRedis, uniqueRedisPrefix } from '../test/support/services';
 import { removeSharedTestStores, SharedTestStores } from '../test/support/shared-stores';
-import { apologies, botEntry, Child, freePort, productionEnv, rssMb, start, stopAll, waitUntilReady, warningsSince } from './bot-process';
+import { apologies, botEntry, Child, cpuSeconds, freePort, productionEnv, rssMb, start, stopAll, waitUntilReady, warningsSince } from './bot-process';
 import type { TurnLoadRequest, TurnLoadResult } from './turn-load';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -36,6 +39,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? (QUICK ? 8 : 32));
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONVERSATIONS = 400;
+const ECHO = 'stock echo bot (CloudAdapter, no state)';
+const ECHO_ON_ADAPTER = "echo bot on this bot's adapter";
+const ECHO_ON_STATE = "echo bot on this bot's adapter + Redis state";
+const BOT_ON_REDIS = 'this bot, Redis + PostgreSQL';
 const SCRIPT = ['hi', 'check my consents', 'cancel', 'help'] as const;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -50,20 +57,35 @@ interface SystemResult {
   readonly rssStartMb: number;
   readonly rssAfterMb: number;
   readonly load: TurnLoadResult;
+  /** The process's CPU time (user + system) per answered turn of the measured pass, µs: steadier than turns/s on a shared machine. */
+  readonly cpuUsPerTurn: number;
   /** What the process logged at warn or above during the load, by level and message. */
   readonly warnings: Readonly<Record<string, number>>;
 }
 
 // ───────────────────────────── processes ─────────────────────────────
 
-/** The load generator, in its own process; resolves with its one line of JSON. */
-async function load(port: number, label: string, answerContains: string, answerLacks: readonly string[]): Promise<TurnLoadResult> {
+/** What the load measured, and the CPU time the system under load used per answered turn of the measured pass. */
+interface LoadOutcome {
+  readonly result: TurnLoadResult;
+  /** User + system CPU of the system's process during the measured pass ÷ its answered turns, µs. */
+  readonly cpuUsPerTurn: number;
+}
+
+/** The load generator, in its own process; resolves with its result line, and the system's CPU time per turn. */
+async function load(target: Child, port: number, label: string, answerContains: string, answerLacks: readonly string[]): Promise<LoadOutcome> {
   const request: TurnLoadRequest = { url: `http://127.0.0.1:${port}/api/messages`, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, conversations: CONVERSATIONS, script: SCRIPT, label, answerContains, answerLacks };
   const generator = start('the load generator', ['--import', 'tsx', path.join(__dirname, 'turn-load.ts'), JSON.stringify(request)], { PATH: process.env.PATH ?? '' });
-  const code = await generator.exited;
-  const [result] = generator.lines;
+  let cpuAtStart = Number.NaN;
+  const watch = setInterval(() => {
+    if (Number.isNaN(cpuAtStart) && generator.lines.some((line) => line.measuring === true)) cpuAtStart = cpuSeconds(target.pid);
+  }, 5);
+  const code = await generator.exited.finally(() => clearInterval(watch));
+  const cpuAtEnd = cpuSeconds(target.pid);
+  const result = generator.lines.find((line) => 'turnsPerSecond' in line);
   if (code !== 0 || result === undefined) throw new Error(`bench/turn-load.ts exited with ${String(code)}: ${generator.lastErrors()}`);
-  return result as unknown as TurnLoadResult;
+  const turns = (result as unknown as TurnLoadResult).turns;
+  return { result: result as unknown as TurnLoadResult, cpuUsPerTurn: turns > 0 ? ((cpuAtEnd - cpuAtStart) * 1e6) / turns : Number.NaN };
 }
 
 interface Expectations {
@@ -103,9 +125,9 @@ async function measure(system: string, label: string, args: readonly string[], e
     const rssStartMb = rssMb(child.pid);
     console.log(`${system}: ready after ${(readyMs / 1000).toFixed(2)} s (RSS ${rssStartMb} MB); ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured…`);
     const from = child.lines.length;
-    const result = await load(port, label, expect.answerContains, expect.answerLacks);
+    const { result, cpuUsPerTurn } = await load(child, port, label, expect.answerContains, expect.answerLacks);
     const rssAfterMb = rssMb(child.pid);
-    return { system, readyMs, ...(firstStartMs === undefined ? {} : { firstStartMs }), rssStartMb, rssAfterMb, load: result, warnings: warningsSince(child, from) };
+    return { system, readyMs, ...(firstStartMs === undefined ? {} : { firstStartMs }), rssStartMb, rssAfterMb, load: result, cpuUsPerTurn, warnings: warningsSince(child, from) };
   } finally {
     await child.stop();
   }
@@ -114,6 +136,7 @@ async function measure(system: string, label: string, args: readonly string[], e
 // ───────────────────────────── report ─────────────────────────────
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : 'n/a');
+const us = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(0)} µs` : 'n/a');
 const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
 const errorsOf = (load: TurnLoadResult): number => load.errors + load.wrongAnswers;
 
@@ -134,9 +157,12 @@ function report(results: readonly SystemResult[], entry: string): void {
   }));
   console.log(`\nturns over HTTP (expectReplies): ${CONNECTIONS} connections, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, ${CONVERSATIONS} conversations walking "${SCRIPT.join('" → "')}", unique activity ids; each system in its own process, the load (autocannon) in another`);
   printTable([
-    ['system', 'first start', 'ready after', 'turns/s', 'p50', 'p99', 'non-2xx', 'errors', 'RSS start', 'RSS after', 'turns/s ÷ echo', 'p99 ÷ echo'],
-    ...rows.map((r) => [r.system, r.firstStartMs === undefined ? '' : `${(r.firstStartMs / 1000).toFixed(2)} s`, `${(r.readyMs / 1000).toFixed(2)} s`, r.load.turnsPerSecond.toFixed(0), ms(r.load.p50Ms), ms(r.load.p99Ms), String(r.load.non2xx), String(errorsOf(r.load)), `${r.rssStartMb} MB`, `${r.rssAfterMb} MB`, times(r.turnsPerSecondRatio), times(r.p99Ratio)]),
+    ['system', 'first start', 'ready after', 'turns/s', 'p50', 'p99', 'CPU/turn', 'non-2xx', 'errors', 'RSS start', 'RSS after', 'turns/s ÷ echo', 'p99 ÷ echo'],
+    ...rows.map((r) => [r.system, r.firstStartMs === undefined ? '' : `${(r.firstStartMs / 1000).toFixed(2)} s`, `${(r.readyMs / 1000).toFixed(2)} s`, r.load.turnsPerSecond.toFixed(0), ms(r.load.p50Ms), ms(r.load.p99Ms), us(r.cpuUsPerTurn), String(r.load.non2xx), String(errorsOf(r.load)), `${r.rssStartMb} MB`, `${r.rssAfterMb} MB`, times(r.turnsPerSecondRatio), times(r.p99Ratio)]),
   ]);
+  const cpuOf = (label: string): number => results.find((r) => r.system === label)?.cpuUsPerTurn ?? Number.NaN;
+  const [adapterOnly, withState, thisBot] = [cpuOf(ECHO_ON_ADAPTER), cpuOf(ECHO_ON_STATE), cpuOf(BOT_ON_REDIS)];
+  console.log(`   CPU/turn: the process's user + system CPU time in the measured pass ÷ its answered turns. Where this bot's turn on Redis goes: the protocol on this bot's adapter ${us(adapterOnly)}, + session state on Redis ${us(withState - adapterOnly)}, + dialogs, language understanding, translations, transcript and logging ${us(thisBot - withState)} = ${us(thisBot)}; the stock echo bot ${us(cpuOf(ECHO))}.`);
   console.log(`   this bot: ${entry}, NODE_ENV=production. "ready after": spawn → first /readyz 200 of the process loaded, for this bot a restart on the ledger its first start made ("first start": a new ledger, migrations included); the echo bot: spawn → its first HTTP answer.`);
   console.log('   errors: failed connections, timeouts, and 200 answers without a message or with an apology ("temporarily unavailable", "something went wrong").');
   for (const r of rows) {
@@ -157,6 +183,7 @@ function report(results: readonly SystemResult[], entry: string): void {
       turnsPerSecond: Math.round(r.load.turnsPerSecond),
       p50Ms: Number(r.load.p50Ms.toFixed(1)),
       p99Ms: Number(r.load.p99Ms.toFixed(1)),
+      cpuUsPerTurn: Math.round(r.cpuUsPerTurn),
       turns: r.load.turns,
       non2xx: r.load.non2xx,
       errors: r.load.errors,
@@ -196,14 +223,23 @@ async function main(): Promise<void> {
     const results: SystemResult[] = [];
     const lacks = apologies();
     results.push(
-      await measure('stock echo bot (CloudAdapter, no state)', 'echo', ['--no-deprecation', '--import', 'tsx', path.join(__dirname, 'echo-bot.ts')], { PATH: process.env.PATH ?? '' }, { ready: () => true, answerContains: 'Echo: ', answerLacks: [], restart: false }),
+      await measure(ECHO, 'echo', ['--no-deprecation', '--import', 'tsx', path.join(__dirname, 'echo-bot.ts')], { PATH: process.env.PATH ?? '' }, { ready: () => true, answerContains: 'Echo: ', answerLacks: [], restart: false }),
     );
+    const echoOnOurLayers = (layers: 'adapter' | 'state'): Promise<SystemResult> =>
+      measure(
+        layers === 'adapter' ? ECHO_ON_ADAPTER : ECHO_ON_STATE,
+        `echo-${layers}`,
+        ['--no-deprecation', '--import', 'tsx', path.join(__dirname, 'layered-echo-bot.ts')],
+        { PATH: process.env.PATH ?? '', ECHO_LAYERS: layers, REDIS_URL, REDIS_PREFIX: stores.redisPrefix },
+        { ready: () => true, answerContains: 'Echo: ', answerLacks: [], restart: false },
+      );
+    results.push(await echoOnOurLayers('adapter'), await echoOnOurLayers('state'));
     const botExpect: Expectations = { ready: (status) => status === 200, answerContains: '"type":"message"', answerLacks: lacks, restart: true };
     const ledgerDir = path.join(folder, 'ledger');
     mkdirSync(ledgerDir);
     results.push(await measure('this bot, in-process state (embedded ledger)', 'memory', entry.args, { ...productionEnv(folder), LEDGER_DIR: ledgerDir }, botExpect));
     results.push(
-      await measure('this bot, Redis + PostgreSQL', 'redis', entry.args, { ...productionEnv(folder), REDIS_URL, REDIS_PREFIX: stores.redisPrefix, DATABASE_URL: POSTGRES_URL, LEDGER_SCHEMA: stores.schema }, botExpect),
+      await measure(BOT_ON_REDIS, 'redis', entry.args, { ...productionEnv(folder), REDIS_URL, REDIS_PREFIX: stores.redisPrefix, DATABASE_URL: POSTGRES_URL, LEDGER_SCHEMA: stores.schema }, botExpect),
     );
     report(results, entry.description);
   } finally {

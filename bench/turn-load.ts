@@ -108,6 +108,8 @@ async function main(ask: TurnLoadRequest): Promise<void> {
   if (ask.warmupSeconds > 0) await run(ask.warmupSeconds); // JIT, connections, the conversations' state created
   turns = 0;
   wrongAnswers = 0;
+  // Tells bench/run.ts the measured pass begins (it reads the bot's CPU time from here).
+  process.stdout.write(`${JSON.stringify({ measuring: true })}\n`);
   const latencies: number[] = [];
   const measured = await run(ask.seconds, latencies);
   latencies.sort((a, b) => a - b);
