@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger';
 import { isStateConflict } from '../state/state-errors';
 import { ConversationBookkeeping } from '../bot/session-types';
 import { KeyedMutex } from './keyed-mutex';
-import { TurnSlots } from './turn-slots';
+import { TaskSlots } from '../concurrency/task-slots';
 import { ReplyBuffer } from './reply-buffer';
 import { conversationStateKey } from './session-keys';
 import { SessionStore, TurnSession } from './turn-session';
@@ -64,11 +64,11 @@ const defaultBackoff = (attempt: number): number => Math.random() * Math.min(200
 export class TurnRunner {
   private readonly mutex = new KeyedMutex();
   private readonly backoffMs: (attempt: number) => number;
-  private readonly slots: TurnSlots | undefined;
+  private readonly slots: TaskSlots | undefined;
 
   constructor(private readonly options: TurnRunnerOptions) {
     this.backoffMs = options.backoffMs ?? defaultBackoff;
-    this.slots = options.concurrency === undefined ? undefined : new TurnSlots(options.concurrency);
+    this.slots = options.concurrency === undefined ? undefined : new TaskSlots(options.concurrency);
   }
 
   async run(context: TurnContext, logic: (context: TurnContext, session: TurnSession) => Promise<void>): Promise<TurnOutcome> {

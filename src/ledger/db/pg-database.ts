@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { TurnSlots } from '../../turn/turn-slots';
+import { TaskSlots } from '../../concurrency/task-slots';
 import { LedgerError } from '../ledger-errors';
 import { asLedgerUnavailable } from './connection-failure';
 import { answersTrivialQuery, SqlDatabase, SqlExecutor, SqlResult } from './sql-database';
@@ -49,7 +49,7 @@ export function createPgDatabase(options: PgDatabaseOptions): SqlDatabase {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const line = new TurnSlots(max);
+  const line = new TaskSlots(max);
   const wait = {
     limitMs: maxWaitMs,
     error: () => new LedgerError('PSB_LEDGER_UNAVAILABLE', `the ledger database (DATABASE_URL) is too busy: no connection came free within ${maxWaitMs / 1000} s; try again shortly`, { waitedMs: maxWaitMs }),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { TurnSlots } from '../../src/turn/turn-slots';
+import { TaskSlots } from '../../src/concurrency/task-slots';
 
 /** A task that runs until the test releases it, recording when it started. */
 function gate(log: string[], name: string): { task: () => Promise<string>; release: () => void } {
@@ -15,9 +15,9 @@ function gate(log: string[], name: string): { task: () => Promise<string>; relea
   };
 }
 
-describe('TurnSlots (turns one instance runs at once)', () => {
+describe('TaskSlots (tasks one instance runs at once: turns, ledger queries)', () => {
   it('runs at most `limit` tasks at once; the others start in arrival order as slots free', async () => {
-    const slots = new TurnSlots(2);
+    const slots = new TaskSlots(2);
     const log: string[] = [];
     const gates = ['a', 'b', 'c', 'd'].map((name) => gate(log, name));
     const results = gates.map((g) => slots.run(g.task));
@@ -37,18 +37,18 @@ describe('TurnSlots (turns one instance runs at once)', () => {
   });
 
   it('frees the slot of a task that fails, and passes the failure on', async () => {
-    const slots = new TurnSlots(1);
+    const slots = new TaskSlots(1);
     await assert.rejects(slots.run(async () => Promise.reject(new Error('the ledger does not answer'))), /the ledger does not answer/);
     assert.equal(await slots.run(async () => 'next'), 'next');
     assert.deepEqual(slots.load, { running: 0, waiting: 0 });
   });
 
   it('refuses a limit that is not a whole number of at least 1', () => {
-    for (const limit of [0, -1, 1.5, Number.NaN]) assert.throws(() => new TurnSlots(limit), /at least 1/);
+    for (const limit of [0, -1, 1.5, Number.NaN]) assert.throws(() => new TaskSlots(limit), /at least 1/);
   });
 
   it('with a wait limit, a task that gets no slot in time leaves the line without running, and the others keep their order', async () => {
-    const slots = new TurnSlots(1);
+    const slots = new TaskSlots(1);
     const log: string[] = [];
     const [a, b, c] = ['a', 'b', 'c'].map((name) => gate(log, name));
     const first = slots.run(a.task);

@@ -1,15 +1,15 @@
 /**
- * At most `limit` tasks at once in this process (turns; the ledger's database connections); the rest wait their turn in arrival order. A burst
- * (thousands of customers asking about an incident at once) then queues in memory instead of piling
- * thousands of state commands onto Redis at the same instant, where they would miss their timeout
- * and each customer would hear "temporarily unavailable".
+ * At most `limit` tasks at once in this process; the rest wait their turn in arrival order. Used for turns
+ * (TURN_CONCURRENCY: a burst of thousands of customers queues in memory instead of piling thousands of state
+ * commands onto Redis at the same instant, where they would miss their timeout and each customer would hear
+ * "temporarily unavailable") and for the ledger's database connections (a busy pool is waited for, in line).
  */
-export class TurnSlots {
+export class TaskSlots {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`TurnSlots needs a whole number of slots, at least 1 (got ${String(limit)})`);
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`TaskSlots needs a whole number of slots, at least 1 (got ${String(limit)})`);
   }
 
   /**
