@@ -97,6 +97,7 @@ export const ERROR_CODES = {
   PSB_SOURCE_SIGNATURE_INVALID: "A data source's results were refused: Webhook-Id, Webhook-Timestamp or Webhook-Signature missing, a signature that does not match the source's secret, a timestamp more than 5 minutes off, or a Webhook-Id already received",
   PSB_SOURCE_RESULTS_INVALID: 'A data source posted results that are not {"records": [objects]}, or a record names a category the source does not hold',
   PSB_SOURCE_RESULTS_NOT_EXPECTED: "The source's job for this request is not waiting for results (already done, failed or not started): late or duplicate results are not taken",
+  PSB_TEAMS_SSO_EXCHANGE_REFUSED: 'The Teams single sign-on token could not be exchanged (no token service, another connection, a shared chat, or a token the service refused): Teams shows the sign-in button and the customer may type their details instead',
   PSB_METRICS_UNAUTHORIZED: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>',
   PSB_SHUTTING_DOWN: 'This instance is shutting down and takes no new requests; retry (another instance will answer)',
   PSB_INTERNAL: 'An unexpected error occurred',

@@ -2,6 +2,7 @@ import { Activity, Attachment, CardFactory, InvokeResponse, TurnContext } from '
 import type { TokenExchangeRequest, TokenResponse } from 'botframework-schema';
 import type { SignInUrlResponse } from 'botframework-connector';
 import { decodeJwt } from 'jose';
+import { ERROR_CODES } from '../../errors/codes';
 import { teamsContext } from './teams-context';
 
 /** The invoke names Teams sends for SSO: the silent exchange, and the sign-in card's magic code. */
@@ -53,8 +54,11 @@ function withinLimit<T>(promise: Promise<T>, limitMs: number, what: string): Pro
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** Teams falls back to the card's sign-in button on a 412 with this body (botbuilder's TokenExchangeInvokeResponse). */
-const EXCHANGE_REFUSED = 'The bot could not exchange the token; sign in with the button or type your details.';
+/**
+ * The `failureDetail` of a refused exchange: Teams falls back to the card's sign-in button on a 412 (botbuilder's
+ * TokenExchangeInvokeResponse) and shows the customer nothing of this, so it is a diagnostic from the error registry.
+ */
+const EXCHANGE_REFUSED = `PSB_TEAMS_SSO_EXCHANGE_REFUSED: ${ERROR_CODES.PSB_TEAMS_SSO_EXCHANGE_REFUSED}`;
 
 /**
  * Teams single sign-on in a personal chat, through the Azure Bot resource's OAuth connection for

@@ -50,7 +50,7 @@ describe('Teams SSO (recorded invoke payloads, a fake token service)', () => {
     const body = outcome.response.body as { id: string; connectionName: string; failureDetail: string };
     assert.equal(body.id, 'a1c3e2f0-5b7d-4e21-9c3a-8d6f4b2e1a07');
     assert.equal(body.connectionName, SSO_CONNECTION);
-    assert.ok(body.failureDetail.length > 0);
+    assert.match(body.failureDetail, /^PSB_TEAMS_SSO_EXCHANGE_REFUSED: /, 'a code from the error registry, not a sentence made up in code');
     assert.equal(outcome.aadObjectId, undefined);
   });
 
