@@ -7,6 +7,7 @@
  *   --mix W,S,C,R       weights of the flows welcome, withdraw, status, concern  @default 1,3,2,2
  *   --seed N            seed of the run's choices (who runs which flow, think times)  @default 1
  *   --timeout-ms T      longest wait for an answer, a turn's replies or a mail  @default 30000
+ *   --settle-seconds S  idle time after the surge before each instance's RSS is read again  @default 15 (--quick: 5)
  *   --quick             a small run for a laptop
  *
  * Environment: BENCH_REDIS_URL (redis://127.0.0.1:6379), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
@@ -21,6 +22,8 @@ export interface SurgeOptions {
   readonly mix: Readonly<Record<FlowKind, number>>;
   readonly seed: number;
   readonly timeoutMs: number;
+  /** Seconds the bots stand idle after the last customer before their RSS is read again. */
+  readonly settleSeconds: number;
   readonly quick: boolean;
   readonly redisUrl: string;
   readonly databaseUrl: string;
@@ -35,13 +38,14 @@ export const DEFAULT_SURGE_OPTIONS: SurgeOptions = Object.freeze({
   mix: Object.freeze({ welcome: 1, withdraw: 3, status: 2, concern: 2 }),
   seed: 1,
   timeoutMs: 30_000, // 30 s
+  settleSeconds: 15,
   quick: false,
   redisUrl: 'redis://127.0.0.1:6379',
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
   progress: true,
 });
 
-const QUICK = Object.freeze({ customers: 100, concurrency: 50, thinkMs: Object.freeze({ min: 200, max: 1000 }) });
+const QUICK = Object.freeze({ customers: 100, concurrency: 50, thinkMs: Object.freeze({ min: 200, max: 1000 }), settleSeconds: 5 });
 
 /** A wrong command line: the message says which option and what it takes. */
 export class SurgeUsageError extends Error {}
@@ -79,6 +83,9 @@ export function parseSurgeOptions(args: readonly string[], env: NodeJS.ProcessEn
       case '--timeout-ms':
         options = { ...options, timeoutMs: whole(name, value, 100) };
         break;
+      case '--settle-seconds':
+        options = { ...options, settleSeconds: whole(name, value, 0) };
+        break;
       case '--think-ms': {
         const match = /^(\d+)(?:-(\d+))?$/.exec(value ?? '');
         if (!match || Number(match[2] ?? match[1]) < Number(match[1])) throw new SurgeUsageError(`--think-ms takes MIN-MAX in ms, MIN ≤ MAX, e.g. 500-3000 (got "${value ?? ''}")`);
@@ -94,7 +101,7 @@ export function parseSurgeOptions(args: readonly string[], env: NodeJS.ProcessEn
         break;
       }
       default:
-        throw new SurgeUsageError(`unknown option "${args[i]}" (options: --customers N, --concurrency C, --think-ms MIN-MAX, --mix W,S,C,R, --seed N, --timeout-ms T, --quick)`);
+        throw new SurgeUsageError(`unknown option "${args[i]}" (options: --customers N, --concurrency C, --think-ms MIN-MAX, --mix W,S,C,R, --seed N, --timeout-ms T, --settle-seconds S, --quick)`);
     }
   }
   return Object.freeze(options);

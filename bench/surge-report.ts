@@ -48,7 +48,9 @@ export function printSurgeReport(r: SurgeResult): void {
   printTable([['step', 'turns', 'p50', 'p99', 'max'], ...r.steps.map((s) => [s.step, String(s.turns), ms(s.p50Ms), ms(s.p99Ms), ms(s.maxMs)])]);
 
   console.log('\ninstances (two, sharing Redis and PostgreSQL)');
-  printTable([['instance', 'ready after', 'RSS start', 'RSS end'], ...r.instances.map((i) => [i.name, `${i.readySeconds.toFixed(2)} s`, `${i.rssStartMb} MB`, Number.isFinite(i.rssEndMb) ? `${i.rssEndMb} MB` : 'gone'])]);
+  const mb = (value: number | undefined): string => (value !== undefined && Number.isFinite(value) ? `${value} MB` : 'gone');
+  printTable([['instance', 'ready after', 'RSS start', 'RSS at ¼ of the customers', 'at ½', 'at ¾', 'RSS end', 'idle after'], ...r.instances.map((i) => [i.name, `${i.readySeconds.toFixed(2)} s`, mb(i.rssStartMb), mb(i.rssQuartersMb[0]), mb(i.rssQuartersMb[1]), mb(i.rssQuartersMb[2]), mb(i.rssEndMb), mb(i.rssSettledMb)])]);
+  console.log(`   RSS that climbs from ¼ to the end is memory kept (a leak); a plateau is the capacity the heap grew to for the customers in flight. "idle after": ${r.options.settleSeconds} s after the last customer, nothing running.`);
   for (const i of r.instances) {
     for (const [what, n] of Object.entries(i.warnings)) console.log(`   ${i.name} logged ${what} × ${n}`);
     for (const sample of i.errorSamples) console.log(`     ${i.name}, e.g. ${sample}`);
@@ -82,7 +84,7 @@ export function printSurgeReport(r: SurgeResult): void {
     turnsPerSecond: Math.round(r.turnsPerSecond),
     ledger: { verifyExitCode: v.exitCode, chainsOk: v.report?.ok ?? false, consentEventsChecked: v.report?.consentEventsChecked, auditEntriesChecked: v.report?.auditEntriesChecked, ...c, consistent: r.ledgerConsistent },
     redis: { keys: r.redis.keys, bytes: r.redis.bytes, conversations: r.redis.conversations, bytesPerConversation: Math.round(r.redis.bytesPerConversation) },
-    instances: r.instances.map((i) => ({ name: i.name, readySeconds: round1(i.readySeconds), rssStartMb: i.rssStartMb, rssEndMb: i.rssEndMb, ...(i.exitedDuringSurge ? { exitedDuringSurge: i.exitedDuringSurge } : {}) })),
+    instances: r.instances.map((i) => ({ name: i.name, readySeconds: round1(i.readySeconds), rssStartMb: i.rssStartMb, rssQuartersMb: i.rssQuartersMb, rssEndMb: i.rssEndMb, rssSettledMb: i.rssSettledMb, ...(i.exitedDuringSurge ? { exitedDuringSurge: i.exitedDuringSurge } : {}) })),
     mail: r.mail,
     seconds: { seeding: round1(r.seedSeconds), surge: round1(r.surgeSeconds), total: round1(r.totalSeconds) },
   };

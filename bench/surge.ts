@@ -45,7 +45,11 @@ export interface InstanceResult {
   readonly name: string;
   readonly readySeconds: number;
   readonly rssStartMb: number;
+  /** RSS when a quarter, half and three quarters of the customers were done: a plateau is capacity, a climb a leak. */
+  readonly rssQuartersMb: readonly number[];
   readonly rssEndMb: number;
+  /** RSS after the bots stood idle for `--settle-seconds`: what V8 gives back once the customers are gone. */
+  readonly rssSettledMb: number;
   /** What it logged at warn or above during the surge, by level and message. */
   readonly warnings: Readonly<Record<string, number>>;
   /** The errors behind those lines, a few of each (bot-process errorSamplesSince). */
@@ -174,6 +178,8 @@ export async function runSurge(options: SurgeOptions, log: (line: string) => voi
           log(`  ${seconds.toFixed(0)} s: ${outcomes.length}/${customers.length} customers done, ${turnsDone} turns (${(turnsDone / seconds).toFixed(0)}/s), ${failedSoFar()}`);
         }, PROGRESS_EVERY_MS)
       : undefined;
+    const quarterMarks = [1, 2, 3].map((q) => Math.ceil((q * customers.length) / 4));
+    const rssQuarters: number[][] = [];
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(options.concurrency, customers.length) }, async (_, worker) => {
@@ -183,6 +189,7 @@ export async function runSurge(options: SurgeOptions, log: (line: string) => voi
           const outcome = await runCustomer(customers[i], deps);
           if (outcome.error) failedByKind.set(outcome.error.kind, (failedByKind.get(outcome.error.kind) ?? 0) + 1);
           outcomes.push(outcome);
+          if (quarterMarks.includes(outcomes.length)) rssQuarters.push(bots.map((bot) => rssMb(bot.child.pid)));
         }
       }),
     );
@@ -194,7 +201,10 @@ export async function runSurge(options: SurgeOptions, log: (line: string) => voi
     log(`surge done in ${surgeSeconds.toFixed(1)} s; measuring Redis, stopping the bots, checking the ledger…`);
 
     const memory = await redisMemoryUnder(stores.redisUrl, stores.redisPrefix);
-    const instances: InstanceResult[] = bots.map((bot, i) => ({ name: bot.instance.name, readySeconds: bot.readySeconds, rssStartMb: rssStart[i], rssEndMb: rssEnd[i], warnings: warningsSince(bot.child, logFrom[i]), errorSamples: errorSamplesSince(bot.child, logFrom[i]), ...(exits[i] ? { exitedDuringSurge: exits[i] } : {}) }));
+    if (options.settleSeconds > 0) log(`  waiting ${options.settleSeconds} s with no customers, for each instance's RSS once idle…`);
+    await new Promise((resolve) => setTimeout(resolve, options.settleSeconds * 1000));
+    const rssSettled = bots.map((bot) => rssMb(bot.child.pid));
+    const instances: InstanceResult[] = bots.map((bot, i) => ({ name: bot.instance.name, readySeconds: bot.readySeconds, rssStartMb: rssStart[i], rssQuartersMb: rssQuarters.map((atQuarter) => atQuarter[i]), rssEndMb: rssEnd[i], rssSettledMb: rssSettled[i], warnings: warningsSince(bot.child, logFrom[i]), errorSamples: errorSamplesSince(bot.child, logFrom[i]), ...(exits[i] ? { exitedDuringSurge: exits[i] } : {}) }));
     await stopAll();
     const ledgerVerify = await runLedgerVerify(env);
     const records = await checkRecords(ledger, outcomes);

@@ -20,7 +20,7 @@ describe('npm run surge (two bot processes, Redis + PostgreSQL, Direct Line stre
 
   before(async function () {
     this.timeout(SURGE_HANG_GUARD_MS);
-    const options = parseSurgeOptions(['--customers', '12', '--concurrency', '6', '--think-ms', '20-100']);
+    const options = parseSurgeOptions(['--customers', '12', '--concurrency', '6', '--think-ms', '20-100', '--settle-seconds', '1']);
     result = await runSurge({ ...options, progress: false }, (line) => lines.push(line));
   });
 
@@ -57,7 +57,8 @@ describe('npm run surge (two bot processes, Redis + PostgreSQL, Direct Line stre
     assert.equal(result.instances.length, 2);
     for (const instance of result.instances) {
       assert.equal(instance.exitedDuringSurge, undefined, `${instance.name} ended during the surge`);
-      assert.ok(instance.rssStartMb > 0 && instance.rssEndMb > 0, `${instance.name}: RSS ${instance.rssStartMb} → ${instance.rssEndMb} MB`);
+      assert.ok(instance.rssStartMb > 0 && instance.rssEndMb > 0 && instance.rssSettledMb > 0, `${instance.name}: RSS ${instance.rssStartMb} → ${instance.rssEndMb} → ${instance.rssSettledMb} MB`);
+      assert.equal(instance.rssQuartersMb.length, 3, `${instance.name}: RSS at ¼, ½ and ¾ of the customers`);
     }
     assert.equal(result.redis.conversations, 12);
     assert.ok(result.redis.keys > 0 && result.redis.bytesPerConversation > 0);
