@@ -248,6 +248,8 @@ export function productionEnv(folder: string): NodeJS.ProcessEnv {
     SMS_AUTH_TOKEN: 'bench',
     SMS_FROM: '+15005550006',
     DATA_SOURCES_FILE: dataSources,
+    // BENCH_BOT_NODE_OPTIONS: Node's options for the bots, e.g. a heap limit as a small instance would have.
+    ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
   };
 }
 
