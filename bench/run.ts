@@ -163,6 +163,9 @@ function report(results: readonly SystemResult[], entry: string): void {
   const cpuOf = (label: string): number => results.find((r) => r.system === label)?.cpuUsPerTurn ?? Number.NaN;
   const [adapterOnly, withState, thisBot] = [cpuOf(ECHO_ON_ADAPTER), cpuOf(ECHO_ON_STATE), cpuOf(BOT_ON_REDIS)];
   console.log(`   CPU/turn: the process's user + system CPU time in the measured pass ÷ its answered turns. Where this bot's turn on Redis goes: the protocol on this bot's adapter ${us(adapterOnly)}, + session state on Redis ${us(withState - adapterOnly)}, + dialogs, language understanding, translations, transcript and logging ${us(thisBot - withState)} = ${us(thisBot)}; the stock echo bot ${us(cpuOf(ECHO))}.`);
+  const budget = cpuOf(ECHO) / 1.5;
+  const left = budget - withState;
+  console.log(`   At the same CPU use, 1.5× the echo bot's turns/s is a budget of about ${us(budget)} a turn; protocol and state take ${us(withState)}, which leaves ${left > 0 ? us(left) : 'nothing'} for the conversation (it takes ${us(thisBot - withState)}).`);
   console.log(`   this bot: ${entry}, NODE_ENV=production. "ready after": spawn → first /readyz 200 of the process loaded, for this bot a restart on the ledger its first start made ("first start": a new ledger, migrations included); the echo bot: spawn → its first HTTP answer.`);
   console.log('   errors: failed connections, timeouts, and 200 answers without a message or with an apology ("temporarily unavailable", "something went wrong").');
   for (const r of rows) {
