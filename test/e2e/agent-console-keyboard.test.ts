@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
+import type { Page } from 'playwright-core';
 import type { TranscriptLine } from '../../src/handoff/handoff-types';
-import type { Ledger } from '../../src/ledger/ledger';
-import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
+import { newHandoff } from '../agent/agent-harness';
 import { boxOf, contrastRatio, focusIndicator, overlaps } from '../support/contrast';
 import { assertVisibleFocus, focusOn as focusWithin, NON_TEXT_CONTRAST } from './focus-checks';
-import { assertAccessible, assertHealthy, openConsole, signInByKeyboard, WAIT_MS } from './agent-console-page';
-import { launchChromium } from './chromium';
+import { assertAccessible, assertHealthy, signInByKeyboard, WAIT_MS } from './agent-console-page';
+import { consoleInChromium } from './console-in-chromium';
 
 /** Waits until the element matching `selector` has focus, after `step` (the console's wait). */
 function focusOn(page: Page, selector: string, step: string): Promise<void> {
@@ -42,39 +40,19 @@ function longTranscript(lines: number): TranscriptLine[] {
 describe('Agent console by keyboard (Chromium): focus that holds, rings that show, news announced', function () {
   this.timeout(90_000);
 
-  let browser: Browser;
-  let ledger: Ledger;
-  let hub: MemoryHandoffHub;
-  let app: ConsoleServer;
+  const world = consoleInChromium();
   let subjectId: string;
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    browser = await launchChromium();
-    ledger = await openTestLedger();
-    await addTestAgents(ledger);
-    const subject = await ledger.subjects.register(
+    const subject = await world.ledger.subjects.register(
       { identifiers: [{ kind: 'email', value: 'anna.keyboard@example.com' }], regime: 'gdpr', preferredLocale: 'en' },
       { actor: 'system:test', reason: 'test subject' },
     );
     subjectId = subject.id;
-    hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
-    app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), config: { eventsKeepAliveSeconds: 5 } });
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
   });
 
   it('sign in, claim, write, compare, return to the bot: focus after every step, rings at 3:1 clear of labels, the queue redrawn under focus, news announced; axe clean', async () => {
-    const open = await openConsole(browser, app.baseUrl, contexts);
+    const open = await world.open();
     const { page } = open;
     await page.getByLabel('Username').waitFor({ state: 'visible', timeout: WAIT_MS });
     await focusOn(page, '#username', 'opening the page');
@@ -91,7 +69,7 @@ describe('Agent console by keyboard (Chromium): focus that holds, rings that sho
     await assertAccessible(page, 'the empty queue');
 
     // A customer starts waiting: said in the live region; focus stays where it was.
-    const a = (await hub.enqueue(newHandoff({ locale: 'en', claimedIdentity: { kind: 'email', masked: 'a***@example.com', subjectId }, transcript: longTranscript(40) }))).ticket;
+    const a = (await world.hub.enqueue(newHandoff({ locale: 'en', claimedIdentity: { kind: 'email', masked: 'a***@example.com', subjectId }, transcript: longTranscript(40) }))).ticket;
     await announced(page, /^A customer is waiting: Identity check · English/);
     await focusOn(page, '#queue-title', 'a customer joining');
 
@@ -102,7 +80,7 @@ describe('Agent console by keyboard (Chromium): focus that holds, rings that sho
     await assertVisibleFocus(page, 'Tab to Claim');
 
     // Another customer joins while focus is on Claim: the queue is redrawn, focus stays on the same button.
-    const b = (await hub.enqueue(newHandoff({ locale: 'en', reason: 'customer_request', pendingAction: undefined }))).ticket;
+    const b = (await world.hub.enqueue(newHandoff({ locale: 'en', reason: 'customer_request', pendingAction: undefined }))).ticket;
     await page.locator(`#queue li[data-ticket="${b.id}"]`).waitFor({ state: 'visible', timeout: WAIT_MS });
     await announced(page, /^A customer is waiting: Asked for a person/);
     await focusOn(page, claimA, 'the queue redrawn');
@@ -126,9 +104,9 @@ describe('Agent console by keyboard (Chromium): focus that holds, rings that sho
     await focusOn(page, '#message', 'sending a message');
 
     // The customer answers: announced; another agent takes the other customer: announced.
-    await hub.postCustomerMessage(a.id, 'Hi Alice, it is Anna');
+    await world.hub.postCustomerMessage(a.id, 'Hi Alice, it is Anna');
     await announced(page, 'The customer wrote: Hi Alice, it is Anna');
-    await hub.claim(b.id, 'bob');
+    await world.hub.claim(b.id, 'bob');
     await announced(page, /^Another agent took a waiting customer: Asked for a person/);
     await focusOn(page, '#message', 'the queue changing meanwhile');
 
@@ -177,7 +155,7 @@ describe('Agent console by keyboard (Chromium): focus that holds, rings that sho
     await page.getByText(/Conversation closed/).waitFor({ state: 'visible', timeout: WAIT_MS });
     await focusOn(page, '#queue-title', 'returning the customer to the bot');
     await assertVisibleFocus(page, 'returning the customer to the bot');
-    assert.equal((await hub.get(a.id))?.status, 'completed');
+    assert.equal((await world.hub.get(a.id))?.status, 'completed');
     await assertAccessible(page, 'the conversation returned to the bot');
 
     // Windows high contrast: the system's colours replace ours; the focus ring is still drawn and still stands out.

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
-import type { Ledger } from '../../src/ledger/ledger';
-import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
-import { assertAccessible, assertHealthy, openConsole, signInByKeyboard, WAIT_MS } from './agent-console-page';
-import { launchChromium } from './chromium';
+import { newHandoff } from '../agent/agent-harness';
+import { assertAccessible, assertHealthy, signInByKeyboard, WAIT_MS } from './agent-console-page';
+import { consoleInChromium } from './console-in-chromium';
 
 /** What the console must never show a person: the codes behind a waiting handoff's words. */
 const INTERNAL_CODES = ['consent.view', 'directline', 'webchat', 'verification', 'customer_request', 'queued', 'claimed'];
@@ -16,33 +13,10 @@ function assertNoCodes(text: string, where: string): void {
 describe('Agent console in the agent\'s language in Chromium', function () {
   this.timeout(90_000);
 
-  let browser: Browser;
-  let ledger: Ledger;
-  let hub: MemoryHandoffHub;
-  let app: ConsoleServer;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    browser = await launchChromium();
-    ledger = await openTestLedger();
-    await addTestAgents(ledger);
-    hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
-    app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), config: { eventsKeepAliveSeconds: 5 } });
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
-  });
+  const world = consoleInChromium();
 
   it('an Italian browser gets the console in Italian: a waiting handoff in words, no internal code on the page; WCAG 2.1 AA clean', async () => {
-    const open = await openConsole(browser, app.baseUrl, contexts, undefined, 'it-IT');
+    const open = await world.open(undefined, 'it-IT');
     const { page } = open;
     assert.equal(await page.evaluate('document.documentElement.lang'), 'it');
     assert.equal(await page.title(), 'Console operatori privacy');
@@ -52,7 +26,7 @@ describe('Agent console in the agent\'s language in Chromium', function () {
     assert.equal(await page.locator('#who-line').innerText(), 'Accesso effettuato come alice (operatore)');
 
     // Waiting to see their consents, from the website chat (Direct Line): said in words.
-    const { ticket } = await hub.enqueue(newHandoff({ channelId: 'directline' }));
+    const { ticket } = await world.hub.enqueue(newHandoff({ channelId: 'directline' }));
     const item = page.locator(`#queue li[data-ticket="${ticket.id}"]`);
     await item.waitFor({ state: 'visible', timeout: WAIT_MS });
     const described = await item.innerText();
@@ -80,7 +54,7 @@ describe('Agent console in the agent\'s language in Chromium', function () {
   });
 
   it('the switcher changes the language with the keyboard, keeps the agent signed in, and is remembered', async () => {
-    const open = await openConsole(browser, app.baseUrl, contexts);
+    const open = await world.open();
     const { page } = open;
     assert.equal(await page.evaluate('document.documentElement.lang'), 'en');
     await signInByKeyboard(page, 'bob');
@@ -96,7 +70,7 @@ describe('Agent console in the agent\'s language in Chromium', function () {
     assert.equal(await page.getByRole('navigation', { name: 'Lingua della console' }).getByRole('link', { name: 'Italiano' }).getAttribute('aria-current'), 'true');
 
     // Kept: the console opens in Italian again without the parameter.
-    await page.goto(`${app.baseUrl}/agent`, { waitUntil: 'load' });
+    await page.goto(`${world.app.baseUrl}/agent`, { waitUntil: 'load' });
     await page.getByRole('heading', { name: 'Clienti in attesa' }).waitFor({ state: 'visible', timeout: WAIT_MS });
     await assertAccessible(page, 'the queue after switching to Italian');
 

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
-import type { Ledger } from '../../src/ledger/ledger';
 import { newReference } from '../../src/ledger/references/reference';
 import { AccessRuleError } from '../../src/privacy/access/access-rule-error';
-import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
+import { newHandoff, RecordingCustomerChannel } from '../agent/agent-harness';
 import { accessCase, failedSource, FakeAccessRequests } from '../agent/fake-access-requests';
-import { assertAccessible, assertHealthy, OpenConsole, openConsole as openConsolePage, signInByKeyboard, WAIT_MS } from './agent-console-page';
-import { launchChromium } from './chromium';
+import { assertAccessible, assertHealthy, signInByKeyboard, WAIT_MS } from './agent-console-page';
+import { consoleInChromium } from './console-in-chromium';
 
 const INJECTION = '<img src=x onerror=alert(1)><script>window.__xss = 1; alert(2)</script><b onmouseover=alert(3)>bold?</b>';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,61 +17,31 @@ const REPORT = '<!doctype html><html lang="en"><head><title>Your data</title><st
 describe('Agent console page in Chromium (in-memory hub, recording customer channel)', function () {
   this.timeout(90_000);
 
-  let browser: Browser;
-  let ledger: Ledger;
-  let hub: MemoryHandoffHub;
-  let channel: RecordingCustomerChannel;
-  let app: ConsoleServer;
+  const channel = new RecordingCustomerChannel();
+  const requests = new FakeAccessRequests(() => new Date());
+  const world = consoleInChromium({ agents: { privacyTeam: true }, server: { channel, accessRequests: requests, reportPreview: { previewReport: async () => REPORT } } });
   let subjectId: string;
-  let requests: FakeAccessRequests;
-  const contexts: BrowserContext[] = [];
 
   before(async () => {
-    browser = await launchChromium();
-    ledger = await openTestLedger();
-    await addTestAgents(ledger, { privacyTeam: true });
-    const subject = await ledger.subjects.register(
+    const subject = await world.ledger.subjects.register(
       { identifiers: [{ kind: 'email', value: 'mario.rossi@example.com' }, { kind: 'phone', value: '+39 347 123 4567' }], regime: 'gdpr', preferredLocale: 'it' },
       { actor: 'system:test', reason: 'test subject' },
     );
     subjectId = subject.id;
-    hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
-    channel = new RecordingCustomerChannel();
-    requests = new FakeAccessRequests(() => new Date());
-    app = await startConsoleServer({
-      ledger,
-      hub,
-      channel,
-      config: { eventsKeepAliveSeconds: 5 },
-      accessRequests: requests,
-      reportPreview: { previewReport: async () => REPORT },
-    });
   });
 
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  afterEach(() => {
     requests.clear();
   });
 
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
-  });
-
-  function openConsole(): Promise<OpenConsole> {
-    return openConsolePage(browser, app.baseUrl, contexts);
-  }
-
   it('signs in, sees a customer queued live, claims, says Hello, sees the answer arrive live, and marks the customer verified', async () => {
-    const open = await openConsole();
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'alice');
     assert.equal(await page.locator('#views').isHidden(), true, 'an agent has no Requests view to switch to');
 
     // Queued after sign-in: the queue updates by itself (server-sent events), no reload.
-    const { ticket } = await hub.enqueue(newHandoff({ claimedIdentity: { kind: 'email', masked: 'm***@example.com', subjectId } }));
+    const { ticket } = await world.hub.enqueue(newHandoff({ claimedIdentity: { kind: 'email', masked: 'm***@example.com', subjectId } }));
     const item = page.locator(`#queue li[data-ticket="${ticket.id}"]`);
     await item.waitFor({ state: 'visible', timeout: WAIT_MS });
     const described = await item.innerText();
@@ -97,7 +64,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
 
     await item.getByRole('button', { name: /^Claim/ }).click();
     await page.getByText('I need to verify who you are first.').waitFor({ state: 'visible', timeout: WAIT_MS });
-    assert.equal((await hub.get(ticket.id))?.agent, 'alice');
+    assert.equal((await world.hub.get(ticket.id))?.agent, 'alice');
     assert.deepEqual(channel.calls.filter((c) => c.ticketId === ticket.id).map((c) => c.kind), ['agentJoined']);
     // The verification panel: the claim and the record, masked.
     assert.equal(await page.locator('#claimed-identity').innerText(), 'Email: m***@example.com');
@@ -110,7 +77,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     await page.locator('#transcript li.from-agent', { hasText: 'Hello' }).waitFor({ state: 'visible', timeout: WAIT_MS });
     assert.ok(channel.calls.some((c) => c.kind === 'deliverAgentMessage' && c.ticketId === ticket.id && c.text === 'Hello'));
 
-    await hub.postCustomerMessage(ticket.id, 'Ciao, sono Mario');
+    await world.hub.postCustomerMessage(ticket.id, 'Ciao, sono Mario');
     await page.locator('#transcript li.from-customer', { hasText: 'Ciao, sono Mario' }).waitFor({ state: 'visible', timeout: WAIT_MS });
 
     await page.getByLabel('Value the customer gave').fill('mario.rossi@example.com');
@@ -120,7 +87,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     await page.getByLabel('Note (kept in the ledger)').fill('matched email and phone');
     await page.getByRole('button', { name: 'Verified', exact: true }).click();
     await page.getByText(/Conversation closed: verified/).waitFor({ state: 'visible', timeout: WAIT_MS });
-    const verifications = await ledger.verifications.forSubject(subjectId);
+    const verifications = await world.ledger.verifications.forSubject(subjectId);
     assert.deepEqual(
       verifications.map((v) => [v.method, v.level, v.outcome, v.agent, v.notes]),
       [['agent_check', 'verified', 'verified', 'alice', 'matched email and phone']],
@@ -132,15 +99,15 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
   });
 
   it('shows a customer message with HTML and script as inert text: no element made, no dialog fired', async () => {
-    const open = await openConsole();
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'bob');
-    const { ticket } = await hub.enqueue(newHandoff({ reason: 'customer_request', locale: 'en', pendingAction: undefined, transcript: [{ from: 'customer', text: INJECTION, at: new Date().toISOString() }] }));
+    const { ticket } = await world.hub.enqueue(newHandoff({ reason: 'customer_request', locale: 'en', pendingAction: undefined, transcript: [{ from: 'customer', text: INJECTION, at: new Date().toISOString() }] }));
     const item = page.locator(`#queue li[data-ticket="${ticket.id}"]`);
     await item.getByRole('button', { name: /^Claim/ }).click();
     await page.locator('#transcript li.from-customer').first().waitFor({ state: 'visible', timeout: WAIT_MS });
 
-    await hub.postCustomerMessage(ticket.id, `live ${INJECTION}`);
+    await world.hub.postCustomerMessage(ticket.id, `live ${INJECTION}`);
     const live = page.locator('#transcript li.from-customer', { hasText: 'live <img' });
     await live.waitFor({ state: 'visible', timeout: WAIT_MS });
     const texts = await page.locator('#transcript .text').allInnerTexts();
@@ -154,22 +121,22 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
   });
 
   it('shows what a customer typed live (inert text), also in a conversation opened later; the kept line once it closes', async () => {
-    const open = await openConsole();
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'alice');
     const typedA = '<img src=x onerror=alert(4)> call me on +39 347 123 4567';
     const typedB = 'my email is mario.rossi@example.com';
-    const a = (await hub.enqueue(newHandoff())).ticket;
-    const b = (await hub.enqueue(newHandoff())).ticket;
+    const a = (await world.hub.enqueue(newHandoff())).ticket;
+    const b = (await world.hub.enqueue(newHandoff())).ticket;
     for (const ticket of [b, a]) {
       await page.locator(`#queue li[data-ticket="${ticket.id}"]`).getByRole('button', { name: /^Claim/ }).click();
       await page.locator(`#held li.current[data-ticket="${ticket.id}"]`).waitFor({ state: 'visible', timeout: WAIT_MS });
     }
 
     // B is not open: its typed line waits in the page's memory.
-    await hub.postCustomerMessage(b.id, typedB);
+    await world.hub.postCustomerMessage(b.id, typedB);
     await page.locator(`#held li[data-ticket="${b.id}"] .unread`).waitFor({ state: 'visible', timeout: WAIT_MS });
-    await hub.postCustomerMessage(a.id, typedA);
+    await world.hub.postCustomerMessage(a.id, typedA);
     const liveA = page.locator('#transcript li.from-customer.as-typed');
     await liveA.waitFor({ state: 'visible', timeout: WAIT_MS });
     assert.equal(await liveA.locator('.text').innerText(), typedA);
@@ -186,7 +153,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
     // A closed by someone else (a supervisor): the open conversation falls back to the kept line too.
     await page.locator(`#held li[data-ticket="${a.id}"]`).getByRole('button').click();
     await page.locator('#transcript li.from-customer.as-typed .text', { hasText: typedA }).waitFor({ state: 'visible', timeout: WAIT_MS });
-    await hub.complete(a.id, 'sara', { verification: 'none' }, true);
+    await world.hub.complete(a.id, 'sara', { verification: 'none' }, true);
     await page.locator('#transcript li.from-customer .text', { hasText: '<img src=x onerror=alert(4)> call me on [phone]' }).waitFor({ state: 'visible', timeout: WAIT_MS });
     assert.equal(await page.locator('#transcript li.as-typed').count(), 0);
     assert.deepEqual(open.requested.filter((url) => new URL(url).pathname === '/x'), [], 'the <img src=x> was never loaded');
@@ -194,7 +161,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
   });
 
   it('sends an agent back to the sign-in form when they sign out', async () => {
-    const open = await openConsole();
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'alice');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -215,7 +182,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
       accessCase(now, { reference: soon, dueInDays: 2, status: 'blocked', blockedReason: 'crm keeps failing', sources: [failedSource('crm', 5, 'HTTP 503')] }),
       accessCase(now, { reference: overdue, dueInDays: -1 }),
     );
-    const open = await openConsole();
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'sara');
     await assertAccessible(page, 'the customers view');
@@ -287,7 +254,7 @@ describe('Agent console page in Chromium (in-memory hub, recording customer chan
       accessCase(now, { reference: working, dueInDays: 10 }),
       accessCase(now, { reference: blocked, dueInDays: 5, status: 'blocked', blockedReason: 'crm keeps failing', sources: [failedSource('crm', 5, 'timeout')] }),
     );
-    const open = await openConsole();
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'pia', 'Access requests');
     assert.equal(await page.locator('#views').isHidden(), true, 'one view: nothing to switch');

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { MemoryHandoffHub } from '../../src/handoff/memory-handoff-hub';
-import type { Ledger } from '../../src/ledger/ledger';
+import type { Page } from 'playwright-core';
 import { newReference } from '../../src/ledger/references/reference';
-import { addTestAgents, ConsoleServer, newHandoff, openTestLedger, RecordingCustomerChannel, startConsoleServer } from '../agent/agent-harness';
+import { newHandoff } from '../agent/agent-harness';
 import { concernCase, FakeConcerns } from '../agent/fake-concerns';
 import { AVVISO, NOTICE } from '../agent/incident-notice-texts';
-import { assertAccessible, assertHealthy, expectProblem, openConsole, signInByKeyboard, WAIT_MS } from './agent-console-page';
-import { launchChromium } from './chromium';
+import { assertAccessible, assertHealthy, expectProblem, signInByKeyboard, WAIT_MS } from './agent-console-page';
+import { consoleInChromium } from './console-in-chromium';
 
 const INJECTION = '<img src=x onerror=alert(1)><script>window.__xss = 1</script> my invoice went to someone else';
 const HOUR_MS = 3600_000;
@@ -31,32 +29,11 @@ async function pressOn(page: Page, locator: ReturnType<Page['getByRole']>): Prom
 describe('Concerns and Incidents views in Chromium (in-memory concern service)', function () {
   this.timeout(90_000);
 
-  let browser: Browser;
-  let ledger: Ledger;
-  let hub: MemoryHandoffHub;
-  let concerns: FakeConcerns;
-  let app: ConsoleServer;
-  const contexts: BrowserContext[] = [];
+  const concerns = new FakeConcerns(() => new Date());
+  const world = consoleInChromium({ agents: { privacyTeam: true, surge: true }, server: { concerns } });
 
-  before(async () => {
-    browser = await launchChromium();
-    ledger = await openTestLedger();
-    await addTestAgents(ledger, { privacyTeam: true, surge: true });
-    hub = new MemoryHandoffHub({ timeoutSeconds: 600 });
-    concerns = new FakeConcerns(() => new Date());
-    app = await startConsoleServer({ ledger, hub, channel: new RecordingCustomerChannel(), concerns, config: { eventsKeepAliveSeconds: 5 } });
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  afterEach(() => {
     concerns.clear();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    await hub?.close();
-    await ledger?.close();
   });
 
   it('a supervisor opens Concerns (breach suspects marked in words and colour), reads a report as inert text, confirms the breach and sees the incident countdown move each minute; keyboard only, WCAG 2.1 AA clean', async () => {
@@ -65,7 +42,7 @@ describe('Concerns and Incidents views in Chromium (in-memory concern service)',
     const question = newReference('CNC', now);
     concerns.put(concernCase({ reference: question, reportedAt: new Date(now.getTime() - 2 * HOUR_MS), topic: 'answer', suspectedBreach: false }));
     concerns.put(concernCase({ reference: suspect, reportedAt: new Date(now.getTime() - HOUR_MS) }), INJECTION, 'mario@example.com');
-    const open = await openConsole(browser, app.baseUrl, contexts, (page) => page.clock.install());
+    const open = await world.open((page) => page.clock.install());
     const { page } = open;
     await signInByKeyboard(page, 'sara');
 
@@ -142,7 +119,7 @@ describe('Concerns and Incidents views in Chromium (in-memory concern service)',
     const reference = newReference('INC', now);
     concerns.putIncident({ reference, awarenessAt: new Date(now.getTime() - 10 * HOUR_MS), regimes: ['gdpr'] });
     concerns.knownIdentifiers.add('anna@example.com');
-    const open = await openConsole(browser, app.baseUrl, contexts);
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'pia', 'Concerns');
     assert.deepEqual(await page.locator('#views button:not([hidden])').allInnerTexts(), ['Concerns', 'Incidents'], 'no customers, no access requests here');
@@ -210,9 +187,9 @@ describe('Concerns and Incidents views in Chromium (in-memory concern service)',
     const now = new Date();
     const incident = newReference('INC', now);
     concerns.putIncident({ reference: incident, awarenessAt: now, regimes: ['gdpr'], notice: { texts: { en: NOTICE, it: AVVISO }, publishedAt: now, withdrawnAt: null } });
-    const routine = (await hub.enqueue(newHandoff({ reason: 'customer_request', locale: 'en' }))).ticket;
-    const about = (await hub.enqueue(newHandoff({ reason: 'incident', locale: 'it', claimedIdentity: { kind: 'email', masked: 'm***@example.com' }, transcript: [{ from: 'customer', text: 'I miei dati sono coinvolti?', at: now.toISOString() }] }))).ticket;
-    const open = await openConsole(browser, app.baseUrl, contexts);
+    const routine = (await world.hub.enqueue(newHandoff({ reason: 'customer_request', locale: 'en' }))).ticket;
+    const about = (await world.hub.enqueue(newHandoff({ reason: 'incident', locale: 'it', claimedIdentity: { kind: 'email', masked: 'm***@example.com' }, transcript: [{ from: 'customer', text: 'I miei dati sono coinvolti?', at: now.toISOString() }] }))).ticket;
+    const open = await world.open();
     const { page } = open;
     await signInByKeyboard(page, 'sam');
     assert.equal(await page.locator('#views').isHidden(), true, 'one view: nothing to switch');
