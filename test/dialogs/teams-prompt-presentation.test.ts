@@ -43,7 +43,30 @@ describe('Teams: every prompt the dialogs send shows all its options', function 
     return [...suggested, ...submitted];
   }
 
-  function conversation(locale: ShippedLocale, entries: readonly MenuEntry[], intents: Record<string, IntentName>): FeatureConversation {
+  /**
+   * Records what each reply offered as the dialogs sent it, before the presentation hook (registered after
+   * this one, so it runs after it) turns a long list into a card: the options Teams must still show.
+   */
+  function recordOffered(offered: string[][]): Middleware {
+    return {
+      onTurn: async (context, next) => {
+        context.onSendActivities(async (_context, activities, send) => {
+          for (const activity of activities) offered.push(titlesOf(structuredClone(activity)));
+          return send();
+        });
+        await next();
+      },
+    };
+  }
+
+  /** What a reply shows to click: its suggested actions' titles and its card's Action.Submit buttons' titles. */
+  function titlesOf(reply: Partial<Activity>): string[] {
+    const suggested = (reply.suggestedActions?.actions ?? []).map((action) => action.title ?? String(action.value));
+    const cardButtons = (reply.attachments ?? []).flatMap((attachment) => ((attachment.content as { actions?: { type: string; title?: string }[] } | undefined)?.actions ?? []).filter((action) => action.type === 'Action.Submit'));
+    return [...suggested, ...cardButtons.map((button) => button.title ?? '')];
+  }
+
+  function conversation(locale: ShippedLocale, entries: readonly MenuEntry[], intents: Record<string, IntentName>, offered: string[][]): FeatureConversation {
     const feature = featureDialogs({ menu: entries });
     // A verified customer reaches the deepest prompts (purpose lists, confirmations).
     feature.assuranceState.value = { level: 'verified', claim: { kind: 'email', masked: 'a***@example.com', subjectId: 'subject-1' } };
@@ -54,7 +77,7 @@ describe('Teams: every prompt the dialogs send shows all its options', function 
       intents,
       channelId: 'msteams',
       activity: teamsActivity('00000000-0000-0000-0000-00000000a11c', 'personal'),
-      middleware: [presentation],
+      middleware: [recordOffered(offered), presentation],
     });
   }
 
@@ -66,20 +89,29 @@ describe('Teams: every prompt the dialogs send shows all its options', function 
       for (const entry of menu) if (entry.intent) intents[t.t(entry.labelKey)] = entry.intent;
       const seen = new Map<string, number>();
       const tooMany: string[] = [];
+      const lost: string[] = [];
       let paths: string[][] = [[...labels, 'zzz-not-understood'].map((label) => label)].flat().map((label) => [label]);
       for (let depth = 1; depth <= MAX_DEPTH && paths.length > 0; depth += 1) {
         const next: string[][] = [];
         for (const path of paths) {
-          const talk = conversation(locale, menu, intents);
+          const offered: string[][] = [];
+          const talk = conversation(locale, menu, intents, offered);
           let replies: Partial<Activity>[] = [];
           try {
-            for (const text of path) replies = await talk.sendForActivities({ type: 'message', text });
+            for (const text of path) {
+              offered.length = 0;
+              replies = await talk.sendForActivities({ type: 'message', text });
+            }
           } catch (error) {
             // A confirmed change reaches the stand-in ledger, which records nothing: the prompts before it were checked.
             if (String(error).includes('NO_CONSENTS records nothing')) continue;
             throw error;
           }
-          for (const reply of replies) {
+          assert.equal(offered.length, replies.length, `${path.join(' → ')}: every reply sent passed the recorder`);
+          for (const [i, reply] of replies.entries()) {
+            const shown = [...titlesOf(reply)].sort();
+            const meant = [...offered[i]].sort();
+            if (JSON.stringify(shown) !== JSON.stringify(meant)) lost.push(`${path.join(' → ')}: "${(reply.text ?? '').slice(0, 60)}" offered ${JSON.stringify(meant)}, Teams shows ${JSON.stringify(shown)}`);
             const count = reply.suggestedActions?.actions?.length ?? 0;
             const key = `${reply.text ?? ''}|${count}`;
             seen.set(key, count);
@@ -93,7 +125,9 @@ describe('Teams: every prompt the dialogs send shows all its options', function 
         paths = next;
       }
       assert.ok(seen.size >= menu.length, `the crawl saw ${seen.size} distinct replies`);
+      assert.ok([...seen.values()].some((count) => count === 0) && [...seen.values()].some((count) => count > 0), 'the crawl met replies with and without suggested actions');
       assert.deepEqual(tooMany, []);
+      assert.deepEqual(lost, [], 'every option a prompt offers is still there to click in Teams (as a suggested action or a card button)');
     });
   }
 });
