@@ -45,7 +45,6 @@ import { HandoffSweeper } from './handoff/handoff-sweeper';
 import { ShippedLocale, SHIPPED_LOCALES, isShippedLocale, matchShippedLocale } from './i18n/shipped-locales';
 import { Translations } from './i18n/translator';
 import type { Logger } from './log/logger';
-import type { Ledger } from './ledger/ledger';
 import { ReceiptService } from './ledger/receipts/receipt-service';
 import { createConsentWebhook } from './integrations/consent-webhook/create-consent-webhook';
 import { createIdentityCodes, IdentityCodes } from './integrations/messaging/create-identity-codes';
@@ -132,10 +131,8 @@ export interface AppOverrides {
 /** How long after listening the date parser's models are loaded (OccurredAtRecognizer.warmUp). */
 const DATE_MODELS_WARM_UP_DELAY_MS = 1_000;
 
-/** How main.ts starts the app: what it began before loading the app's modules, and where step times go. */
+/** How main.ts starts the app: where step times go. */
 export interface AppStart {
-  /** The ledger, already opening (main.ts starts it first). @default opened by createApp */
-  ledger?: Promise<Ledger>;
   /** Records each start-up step for the `start-up: ready` line. @default a timeline nobody reads */
   timeline?: StartupTimeline;
 }
@@ -193,7 +190,7 @@ export async function createApp(options: BotOptions, rootLogger: Logger, overrid
   for (const locale of SHIPPED_LOCALES) corpora[locale] = readIntentCorpus(locale);
   // Independent of each other: the ledger's database work interleaves with reading the models and catalogs.
   const [ledger, translations, recognizer, session, handoff] = await Promise.all([
-    start.ledger ?? timeline.phase('ledger', () => openAppLedger(options, logger)),
+    timeline.phase('ledger', () => openAppLedger(options, logger)),
     timeline.phase('translations', () => Translations.load()),
     overrides.recognizer ?? timeline.phase('intentModels', () => trainRecognizer(options, corpora, logger)),
     timeline.phase('sessionState', () => createSessionBackend(options, logger)),

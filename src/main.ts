@@ -2,13 +2,13 @@ import { loadConfig } from './config/load-config';
 import { isAppError } from './errors/app-error';
 import { createLogger } from './log/logger';
 import { installGracefulShutdown } from './shutdown/graceful-shutdown';
-import { openAppLedger } from './startup/open-app-ledger';
 import { StartupTimeline } from './startup/startup-timeline';
 
 /**
- * Entry point: validated config, one logger, the app, graceful shutdown. Only what the ledger needs is
- * imported up front: the ledger starts opening first, and the rest of the bot (most of the start's
- * module loading) is loaded while a new ledger's folder is being copied from its template.
+ * Entry point: validated config, one logger, the app, graceful shutdown. The app's modules are required
+ * inside, not imported at the top, so the start-up timeline can say how long loading them takes. (Opening
+ * the ledger before that require does not overlap the two: a require is synchronous, and the ledger's
+ * first file operations wait for it to return.)
  */
 async function main(): Promise<void> {
   const timeline = new StartupTimeline();
@@ -22,13 +22,9 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const logger = createLogger({ level: options.logLevel });
-  const ledger = timeline.phase('ledger', () => openAppLedger(options, logger.child({ module: 'app' })));
-  // Its failure is reported where createApp awaits it; until then it must not count as unhandled.
-  ledger.catch(() => undefined);
-  // Required here, not imported at the top, so the ledger is already opening while the bot's modules load (a
-  // require, not import(): the same under tsc's CommonJS, tsx's `--require tsx/cjs` and `--import tsx`).
+  // A require, not import(): the same under tsc's CommonJS, tsx's `--require tsx/cjs` and `--import tsx`.
   const { createApp } = await timeline.phase('modules', () => require('./app') as typeof import('./app'));
-  const app = await timeline.phase('createApp', () => createApp(options, logger, {}, { ledger, timeline }));
+  const app = await timeline.phase('createApp', () => createApp(options, logger, {}, { timeline }));
   const port = await timeline.phase('listen', () => app.listen());
   logger.info({ port, host: options.host, nodeEnv: options.nodeEnv }, `privacy bot listening on http://localhost:${port}/api/messages`);
   logger.info({ startup: timeline.summary() }, 'start-up: ready');
