@@ -99,7 +99,9 @@ export class PrivacyBot extends TeamsActivityHandler {
       const welcome = botAddedInTeams(activity) || (someoneJoined && !team && !(await deps.state.welcomed.get(context)));
       if (welcome) {
         await deps.state.welcomed.set(context, true);
-        await context.sendActivity(welcomeActivity(team ? deps.translations.for(deps.defaultLocale) : turnTranslator(context), deps.menu));
+        // The turn's language too, not only the text's: the card the menu becomes names its entries by their labels in it.
+        if (team) setTurnTranslator(context, deps.translations.for(deps.defaultLocale));
+        await context.sendActivity(welcomeActivity(turnTranslator(context), deps.menu));
       }
       // A conversation that starts identified (a signed-in site) with GPC on: the opt-out, right away.
       await deps.gpc?.honour(context);

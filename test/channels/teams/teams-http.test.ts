@@ -143,6 +143,10 @@ describe('Teams through /api/messages', () => {
       const sent = await send(installed({ conversationType: 'channel', conversationId: general, locale: 'it-IT', extra: teamExtra(general, 'teamMemberAdded') }));
       assert.equal(sent.length, 1);
       assert.ok(sent[0].text?.startsWith(en.t('bot.welcome')), sent[0].text);
+      // Its menu, more than three options, comes as a card: every button names its menu entry (what a click in any language runs).
+      const buttons = (sent[0].attachments ?? []).flatMap((attachment) => ((attachment.content as { actions?: { type: string; data?: unknown }[] }).actions ?? []).filter((action) => action.type === 'Action.Submit'));
+      assert.ok(buttons.length > 3, `the menu as a card: ${JSON.stringify(sent[0].attachments)}`);
+      assert.deepEqual(buttons.filter((button) => !(typeof button.data === 'object' && button.data !== null && 'menu' in button.data)), [], 'every button carries its menu id, not English text');
     });
 
     it('welcomes once per team: a member joining later or a new thread in a channel is not welcomed again', async () => {
