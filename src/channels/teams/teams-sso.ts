@@ -89,7 +89,7 @@ export class TeamsSso {
     return CardFactory.oauthCard(this.connectionName, texts.button, texts.text, resource.signInLink, resource.tokenExchangeResource, resource.tokenPostResource);
   }
 
-  /** Whether this activity is one of the SSO invokes, for our connection. */
+  /** Whether this activity is one of the SSO invokes (the exchange checks the connection it names; verifyState carries none). */
   isSignInInvoke(activity: Partial<Activity>): boolean {
     return activity.type === 'invoke' && (activity.name === TOKEN_EXCHANGE_INVOKE || activity.name === VERIFY_STATE_INVOKE);
   }
