@@ -60,8 +60,8 @@ describe('PostgreSQL connection failures in the ledger database', () => {
     }
 
     it('queues a query behind a transaction that holds every connection, longer than a connection attempt may take, and answers it when the connection frees', async () => {
-      // A connection attempt may take 20 ms here; the query waits in line five times as long, and must not count that as the database down.
-      busy = createPgDatabase({ connectionString: TEST_DATABASE_URL, maxConnections: 1, connectTimeoutMs: 20 });
+      // A connection attempt may take 200 ms here; the query waits in line five times as long, and must not count that as the database down.
+      busy = createPgDatabase({ connectionString: TEST_DATABASE_URL, maxConnections: 1, connectTimeoutMs: 200 });
       const holder = holdTheConnection(busy);
       await holder.held;
       const order: string[] = [];
@@ -69,7 +69,7 @@ describe('PostgreSQL connection failures in the ledger database', () => {
         order.push('query');
         return result;
       });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       order.push('release');
       holder.release();
       await holder.done;
@@ -85,6 +85,22 @@ describe('PostgreSQL connection failures in the ledger database', () => {
       holder.release();
       await holder.done;
       assert.deepEqual((await busy.query<{ one: number }>('SELECT 1 AS one')).rows, [{ one: 1 }], 'the line moves on');
+    });
+
+    it('says ready while every connection is busy (the database answers), and not ready when nothing listens', async () => {
+      // Were the probe to wait in line, it would give up after 50 ms and say "not ready" about a database that answers.
+      busy = createPgDatabase({ connectionString: TEST_DATABASE_URL, maxConnections: 1, maxWaitMs: 50 });
+      const holder = holdTheConnection(busy);
+      await holder.held;
+      assert.equal(await busy.isReady(), true);
+      holder.release();
+      await holder.done;
+      const nowhere = createPgDatabase({ connectionString: 'postgres://postgres@127.0.0.1:1/test' });
+      try {
+        assert.equal(await nowhere.isReady(), false);
+      } finally {
+        await nowhere.close();
+      }
     });
   });
 });

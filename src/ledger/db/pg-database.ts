@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Client, Pool, PoolClient } from 'pg';
 import { TaskSlots } from '../../concurrency/task-slots';
 import { LedgerError } from '../ledger-errors';
 import { asLedgerUnavailable } from './connection-failure';
@@ -17,7 +17,7 @@ export interface PgDatabaseOptions {
   connectTimeoutMs?: number;
 }
 
-function executor(client: Pool | PoolClient): SqlExecutor {
+function executor(client: Pool | PoolClient | Client): SqlExecutor {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> {
       try {
@@ -41,11 +41,12 @@ export function createPgDatabase(options: PgDatabaseOptions): SqlDatabase {
   const schema = options.schema ?? 'public';
   const max = options.maxConnections ?? 10;
   const maxWaitMs = options.maxWaitMs ?? 20_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const pool = new Pool({
     connectionString: options.connectionString,
     max,
     options: `-c search_path=${JSON.stringify(schema)}`,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    connectionTimeoutMillis: connectTimeoutMs,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
@@ -60,9 +61,25 @@ export function createPgDatabase(options: PgDatabaseOptions): SqlDatabase {
     backend: 'postgresql',
     query: direct.query,
     transaction: (work) => line.run(() => transaction(pool, work), wait),
-    isReady: () => answersTrivialQuery(direct),
+    // Not through the line: a probe queued behind a burst of writes would say "not ready" about a busy
+    // database that answers, and a load balancer would take the instance out just when it is needed.
+    isReady: () => answersOnItsOwnConnection(options.connectionString, connectTimeoutMs),
     close: () => pool.end(),
   };
+}
+
+/** Readiness: `SELECT 1` on a connection opened for it (within the connect timeout, the query as long), then closed. */
+async function answersOnItsOwnConnection(connectionString: string, timeoutMs: number): Promise<boolean> {
+  const client = new Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await answersTrivialQuery(executor(client));
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** One transaction on a connection of its own, rolled back on any error; a broken connection is discarded. */
