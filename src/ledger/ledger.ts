@@ -67,6 +67,11 @@ export interface Ledger {
   readonly verifications: VerificationService;
   readonly agents: AgentService;
   readonly migration: MigrationReport;
+  /**
+   * A new embedded folder: whether it was filled from the migrated template, or why not (the copy failed, so
+   * initdb and the migrations filled it: slower, same result). Undefined for an existing folder or PostgreSQL.
+   */
+  readonly template?: { readonly seeded: true } | { readonly seeded: false; readonly failure: string };
   /** Identifiers found in clear text at open (rows from before migration 006) and sealed then. */
   readonly identifiersEncryptedAtOpen: number;
   /** Seals identifier values; `ledger rotate-key` uses it. */
@@ -81,12 +86,17 @@ export interface Ledger {
  * How a new embedded ledger folder is filled: from the migrated template (its tables live in public), unless
  * turned off. `seeded` learns the migrations the copy brought, which this ledger reports as applied at open.
  */
-function pgliteSeed(options: LedgerOptions, seeded: (names: string[]) => void): ((dataDir: string) => Promise<void>) | undefined {
+function pgliteSeed(options: LedgerOptions, seeded: (names: string[]) => void, failed: (err: unknown) => void): ((dataDir: string) => Promise<void>) | undefined {
   const templates = options.pgliteTemplates;
   if (templates === false || (options.schema ?? 'public') !== 'public') return undefined;
   return async (dataDir) => {
-    const names = await seedFromTemplate(dataDir, templates);
-    if (names) seeded(names);
+    try {
+      const names = await seedFromTemplate(dataDir, templates);
+      if (names) seeded(names);
+    } catch (err) {
+      // A read-only project folder, a full disk: the folder stays empty and initdb fills it instead.
+      failed(err);
+    }
   };
 }
 
@@ -102,6 +112,7 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const hasher = new IdentifierHasher(options.hashKey);
   const cipher = new IdentifierCipher(options.encryptionKeys ?? DEVELOPMENT_KEYRING);
   let fromTemplate: string[] = [];
+  let seedFailure: string | undefined;
   const db = options.databaseUrl
     ? createPgDatabase({ connectionString: options.databaseUrl, schema: options.schema })
     : await createPgliteDatabase({
@@ -109,7 +120,11 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
         schema: options.schema,
         openedBy: options.openedBy,
         // A new folder starts as a copy of the migrated template instead of initdb + migrations.
-        seed: pgliteSeed(options, (names) => (fromTemplate = names)),
+        seed: pgliteSeed(
+          options,
+          (names) => (fromTemplate = names),
+          (err) => (seedFailure = err instanceof Error ? err.message : String(err)),
+        ),
       });
   try {
     if (options.databaseUrl && options.schema) await db.query(`CREATE SCHEMA IF NOT EXISTS ${JSON.stringify(options.schema)}`);
@@ -131,6 +146,7 @@ export async function openLedger(options: LedgerOptions): Promise<Ledger> {
       verifications: new VerificationService(db, now),
       agents: new AgentService(db, now),
       migration,
+      ...(fromTemplate.length > 0 ? { template: { seeded: true } as const } : seedFailure !== undefined ? { template: { seeded: false, failure: seedFailure } as const } : {}),
       identifiersEncryptedAtOpen,
       cipher,
       blobs,

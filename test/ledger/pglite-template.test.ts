@@ -44,6 +44,7 @@ describe('PGlite ledger template (a new embedded ledger is copied, not initialis
     let subjectId: string;
     try {
       assert.deepEqual(ledger.migration, { applied: MIGRATIONS.map((m) => m.name), alreadyApplied: 0 });
+      assert.deepEqual(ledger.template, { seeded: true }, 'filled from the template, not by initdb and the migrations');
       const stored = (await ledger.db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM ledger_migration ORDER BY version')).rows;
       assert.deepEqual(stored, MIGRATIONS.map((m) => ({ name: m.name, checksum: m.checksum })));
       subjectId = (await registerSubject(ledger)).id;
@@ -54,6 +55,7 @@ describe('PGlite ledger template (a new embedded ledger is copied, not initialis
     const again = await openLedger({ hashKey: TEST_HASH_KEY, ledgerDir: dir, pgliteTemplates: templates });
     try {
       assert.deepEqual(again.migration, { applied: [], alreadyApplied: MIGRATIONS.length });
+      assert.equal(again.template, undefined, 'an existing folder is not seeded');
       assert.ok(await again.subjects.byId(subjectId), 'what was written is in the folder, not in the template');
     } finally {
       await again.close();
@@ -63,6 +65,22 @@ describe('PGlite ledger template (a new embedded ledger is copied, not initialis
       assert.equal(await template.subjects.byId(subjectId), undefined, 'the template itself stayed empty');
     } finally {
       await template.close();
+    }
+  });
+
+  it('a template that cannot be made: the ledger says why, and initdb and the migrations fill the folder instead', async function () {
+    this.timeout(HEAVY_HOOK_TIMEOUT_MS);
+    const blocker = path.join(work, 'a-file-not-a-folder');
+    writeFileSync(blocker, 'in the way');
+    const dir = path.join(work, 'seed-failed');
+    const ledger = await openLedger({ hashKey: TEST_HASH_KEY, ledgerDir: dir, pgliteTemplates: path.join(blocker, 'templates') });
+    try {
+      assert.equal(ledger.template?.seeded, false);
+      assert.match(ledger.template?.seeded === false ? ledger.template.failure : '', /ENOTDIR|EEXIST/);
+      assert.deepEqual(ledger.migration, { applied: MIGRATIONS.map((m) => m.name), alreadyApplied: 0 });
+      assert.equal((await ledger.verify()).ok, true);
+    } finally {
+      await ledger.close();
     }
   });
 

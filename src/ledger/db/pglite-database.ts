@@ -36,7 +36,7 @@ function executor(target: PGlite | Transaction): SqlExecutor {
 export async function createPgliteDatabase(options: PgliteDatabaseOptions): Promise<SqlDatabase> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const lock = options.dataDir ? await acquireLedgerFolderLock(options.dataDir, options.openedBy) : undefined;
-  // A seed that fails (a read-only project folder) leaves the folder empty, as it found it.
+  // The seed reports its own failure (the ledger says it); one that throws still leaves the folder as it found it.
   if (options.dataDir && options.seed) await options.seed(options.dataDir).catch(() => undefined);
   const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   const schema = options.schema ?? 'public';
