@@ -1,16 +1,17 @@
 /**
  * The processes of the benches (bench/run.ts, bench/surge.ts): this bot and its helpers spawned as operators run
  * them, their JSON log lines kept, waited for on `/readyz`, measured in /proc, stopped. This bot is started from
- * its entry point (`node dist/src/main.js` when the build is newer than every source file, else
+ * its entry point (`node dist/src/main.js` when the build is up to date as `npm start` judges it, else
  * `node --import tsx src/main.ts`; BENCH_BOT_ENTRY = `built` | `source` decides), NODE_ENV=production with keys
  * made for the run (productionEnv).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { inputsFingerprint, whyStale } from '../scripts/build-if-stale';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** The serviceUrl of the turn bench's activities (nothing is sent there: the replies come back in the HTTP answer). */
@@ -195,7 +196,10 @@ export function errorSamplesSince(child: Child, from: number, perMessage = 3): s
   return [...seen.entries()].flatMap(([msg, samples]) => [...samples].map((sample) => `"${msg}": ${sample}`));
 }
 
-/** How this bot is started: the build when it is newer than every source file (or BENCH_BOT_ENTRY says). */
+/**
+ * How this bot is started: the build when it is up to date by the same rule `npm start` uses
+ * (scripts/build-if-stale.js: a fingerprint of every build input), else from source (or BENCH_BOT_ENTRY says).
+ */
 export function botEntry(): { args: string[]; description: string } {
   const built = path.join(ROOT, 'dist/src/main.js');
   const source = { args: ['--import', 'tsx', 'src/main.ts'], description: 'node --import tsx src/main.ts' };
@@ -206,19 +210,8 @@ export function botEntry(): { args: string[]; description: string } {
     if (!existsSync(built)) throw new Error('BENCH_BOT_ENTRY=built, but there is no dist/src/main.js: run `npm run build` first');
     return build;
   }
-  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
-  const newerSource = ['src', 'dialogs'].some((folder) => newestTs(path.join(ROOT, folder)) > builtAt);
-  return newerSource ? { ...source, description: `${source.description} (dist/ is missing or older than the sources: \`npm run build\` to measure the build)` } : build;
-}
-
-function newestTs(folder: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestTs(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
+  const stale = whyStale(ROOT, inputsFingerprint(ROOT));
+  return stale === undefined ? build : { ...source, description: `${source.description} (the build is not up to date: ${stale}; \`npm run build\` to measure the build)` };
 }
 
 /**

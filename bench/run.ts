@@ -10,8 +10,8 @@
  * 5. this bot on Redis and PostgreSQL, under a Redis key prefix and a PostgreSQL schema of this run only,
  *    both removed afterwards (nothing else is touched: the services are shared).
  *
- * This bot runs as operators run it: its entry point (`node dist/src/main.js` when the build is newer than
- * every source file, else `node --import tsx src/main.ts`), NODE_ENV=production with keys made for the run,
+ * This bot runs as operators run it: its entry point (`node dist/src/main.js` when the build is up to date as
+ * `npm start` judges it, else `node --import tsx src/main.ts`), NODE_ENV=production with keys made for the run,
  * ALLOW_UNAUTHENTICATED=true (local HTTP, no channel tokens) and the load's serviceUrl in ALLOWED_SERVICE_URLS.
  * Each system is timed from spawn to its first `/readyz` 200 (the echo bot, which has no such route: to its
  * first HTTP answer); this bot is started twice, the first start making its ledger, and the restart (a warm
