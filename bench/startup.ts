@@ -14,17 +14,15 @@
  * Printed: a table, the medians, the load average, whether the median new-ledger start is within 3 s, then JSON.
  * A benchmark, not a test: it asserts nothing.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, statusOf } from './bot-process';
+import { Child, freePort, ROOT, waitUntilReady } from './bot-process';
 
-const ROOT = path.resolve(__dirname, '..');
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? (QUICK ? 3 : 5));
 const GOAL_MS = 3_000;
-const READY_LIMIT_MS = 120_000;
 const STOP_LIMIT_MS = 20_000;
 const POLL_MS = 20;
 
@@ -55,57 +53,33 @@ async function timeOneStart(kind: StartResult['kind'], ledgerDir: string): Promi
   const port = await freePort();
   const spawnedAt = performance.now();
   // Its own process group, so stopping it reaches npm and the node it execs, and nothing else.
-  const child = spawn('npm', ['start'], { cwd: ROOT, env: embeddedEnv(ledgerDir, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let bot: BotStartup | undefined;
-  let stderr = '';
-  let pending = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    pending += chunk;
-    for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (!line.includes('"start-up: ready"')) continue;
-      try {
-        bot = (JSON.parse(line) as { startup?: BotStartup }).startup;
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  let exitedEarly = false;
-  void exited.then(() => (exitedEarly = true));
+  const child = new Child('npm start', spawn('npm', ['start'], { cwd: ROOT, env: embeddedEnv(ledgerDir, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+  const startupLine = (): BotStartup | undefined => child.lines.find((line) => line.msg === 'start-up: ready')?.startup as BotStartup | undefined;
   try {
-    for (;;) {
-      if ((await statusOf(`http://127.0.0.1:${port}/readyz`)) === 200) break;
-      if (exitedEarly) throw new Error(`npm start exited before it was ready: ${stderr.trim().slice(-2_000)}`);
-      if (performance.now() - spawnedAt > READY_LIMIT_MS) throw new Error(`npm start not ready within ${READY_LIMIT_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-    const readyMs = performance.now() - spawnedAt;
+    const readyMs = await waitUntilReady(child, port, spawnedAt, (status) => status === 200);
     // The ready line is written just before /readyz can answer; give the pipe a moment to deliver it.
-    for (let wait = 0; bot === undefined && wait < 50 && !exitedEarly; wait++) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    return { kind, readyMs, bot };
+    for (let wait = 0; startupLine() === undefined && wait < 50 && !child.hasExited; wait++) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    return { kind, readyMs, bot: startupLine() };
   } finally {
-    await stopGroup(child, exited);
+    await stopGroup(child);
   }
 }
 
-async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null) return;
+/** SIGTERM to the whole group (npm, the shell, the bot), SIGKILL if it is still there after STOP_LIMIT_MS. */
+async function stopGroup(child: Child): Promise<void> {
+  if (child.hasExited) return;
   const signal = (name: NodeJS.Signals): void => {
     try {
-      process.kill(-child.pid!, name);
+      process.kill(-child.pid, name);
     } catch {
       // already gone
     }
   };
   signal('SIGTERM');
-  const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_LIMIT_MS).unref())]);
+  const stopped = await Promise.race([child.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_LIMIT_MS).unref())]);
   if (!stopped) {
     signal('SIGKILL');
-    await exited;
+    await child.exited;
   }
 }
 
