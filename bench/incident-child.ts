@@ -14,6 +14,7 @@
  */
 import http from 'node:http';
 import WebSocket from 'ws';
+import { percentile } from './percentile';
 
 /** What `load` is asked to do. */
 export interface LoadRequest {
@@ -68,7 +69,6 @@ export interface BurstResult {
   readonly errors: Readonly<Record<string, number>>;
 }
 
-const percentile = (sorted: readonly number[], p: number): number => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
 
 interface HttpAnswer {
   readonly status: number;

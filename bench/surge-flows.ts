@@ -18,6 +18,7 @@
  *   → "Yes, please" → how to reach you? → the email → noted + received, with the concern's reference.
  */
 import type { Translator } from '../src/i18n/translator';
+import { maskIdentifier, normalizeIdentifier } from '../src/ledger/subjects/identifiers';
 import type { FlowKind, SurgeCustomer } from './surge-customers';
 import type { DirectLineActivity } from './surge-direct-line';
 
@@ -61,8 +62,8 @@ export type Flows = Readonly<Record<FlowKind, readonly FlowStep[]>>;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The masked address the bot shows ("c***@example.com"), as the identity service masks it. */
-export const maskEmail = (email: string): string => `${email.charAt(0)}***${email.slice(email.indexOf('@'))}`;
+/** The masked address the bot shows ("c***@example.com"): the identity service's own normalising and masking. */
+const maskEmail = (email: string): string => maskIdentifier(normalizeIdentifier('email', email));
 
 function exactly(name: string, text: string): ExpectedReply {
   return { name, accepts: (activity) => activity.text === text };

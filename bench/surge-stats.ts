@@ -1,4 +1,5 @@
 /** Percentiles and tallies of a surge's turns (bench/surge.ts). */
+import { percentile } from './percentile';
 import type { CustomerOutcome } from './surge-customer';
 import { FLOW_KINDS, FlowKind } from './surge-customers';
 
@@ -20,15 +21,9 @@ export interface StepLatency extends Latency {
   readonly step: string;
 }
 
-/** The value below which `share` of the sorted values lie (nearest rank). */
-function percentile(sorted: readonly number[], share: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))];
-}
-
 export function latencyOf(values: readonly number[]): Latency {
   const sorted = [...values].sort((a, b) => a - b);
-  return { turns: sorted.length, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted.length ? sorted[sorted.length - 1] : Number.NaN };
+  return { turns: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.length ? sorted[sorted.length - 1] : Number.NaN };
 }
 
 export function tallyFlows(outcomes: readonly CustomerOutcome[]): FlowTally[] {

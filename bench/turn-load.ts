@@ -10,6 +10,7 @@
  * connections than conversations). A warm-up pass, then the measured pass; the conversations go on across both.
  */
 import type { EventEmitter } from 'node:events';
+import { percentile } from './percentile';
 
 /** What to run, from bench/run.ts. */
 export interface TurnLoadRequest {
@@ -64,8 +65,6 @@ interface AutocannonResult {
 }
 type AutocannonInstance = EventEmitter & PromiseLike<AutocannonResult>;
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => AutocannonInstance;
-
-const percentile = (sorted: readonly number[], p: number): number => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
 
 /** JSON-escaped, as the text appears inside the raw answer. */
 const asInJson = (text: string): string => JSON.stringify(text).slice(1, -1);
