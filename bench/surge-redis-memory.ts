@@ -4,6 +4,7 @@
  * cost of a conversation is seen by part (Direct Line log, session state, codes, rate counters…).
  */
 import Redis from 'ioredis';
+import { keysUnder } from '../test/support/services';
 
 export interface KeyGroup {
   /** The key with the prefix dropped and its ids replaced: `dl:{<id>}:log`. */
@@ -36,12 +37,8 @@ export async function redisMemoryUnder(url: string, prefix: string): Promise<Red
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
   try {
-    const match = `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
     const groups = new Map<string, { keys: number; bytes: number }>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', BATCH);
-      cursor = next;
+    for await (const keys of keysUnder(redis, prefix, BATCH)) {
       const pipeline = redis.pipeline();
       for (const key of keys) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
       const answers = (await pipeline.exec()) ?? [];
@@ -52,7 +49,7 @@ export async function redisMemoryUnder(url: string, prefix: string): Promise<Red
         group.bytes += bytes;
         groups.set(patternOf(key, prefix), group);
       });
-    } while (cursor !== '0');
+    }
     const all = [...groups.entries()].map(([pattern, group]) => ({ pattern, ...group })).sort((a, b) => b.bytes - a.bytes);
     return { keys: all.reduce((sum, group) => sum + group.keys, 0), bytes: all.reduce((sum, group) => sum + group.bytes, 0), groups: all };
   } finally {

@@ -44,6 +44,7 @@ describe('the turn bench\'s layered echo bots (bench/layered-echo-bot.ts)', func
   });
 
   after(async () => {
+    if (redis === undefined) return; // Redis was not there: before said so
     await deleteKeysWithPrefix(redis, prefix);
     redis.disconnect();
   });

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { keysUnder } from './services';
 
 /** One key under a test's prefix, its type, TTL (seconds; -1 none) and every value it holds as text. */
 export interface StoredKey {
@@ -14,14 +15,8 @@ export interface StoredKey {
  * sets, sorted sets and streams. Glob characters in the prefix are taken literally.
  */
 export async function storedUnder(client: Redis, prefix: string): Promise<StoredKey[]> {
-  const pattern = `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
+  for await (const found of keysUnder(client, prefix)) keys.push(...found);
   const stored: StoredKey[] = [];
   for (const key of keys.sort()) {
     const [type, ttl] = await Promise.all([client.type(key), client.ttl(key)]);

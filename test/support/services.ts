@@ -92,17 +92,22 @@ export function uniqueRedisPrefix(label = 'psb-test'): string {
   return `${label}:${process.pid}-${randomBytes(6).toString('hex')}:`;
 }
 
-/** SCANs for the keys under `prefix` (glob characters in it taken literally), deletes them, returns how many. */
-export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promise<number> {
-  if (prefix === '') throw new Error('deleteKeysWithPrefix needs a non-empty prefix: the Redis is shared');
+/** The keys under `prefix` (glob characters in it taken literally), a SCAN batch at a time. */
+export async function* keysUnder(client: Redis, prefix: string, batch = 500): AsyncGenerator<string[]> {
+  if (prefix === '') throw new Error('keysUnder needs a non-empty prefix: the Redis is shared');
   const pattern = `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
   let cursor = '0';
-  let deleted = 0;
   do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', batch);
     cursor = next;
-    if (keys.length > 0) deleted += await client.del(...keys);
+    if (keys.length > 0) yield keys;
   } while (cursor !== '0');
+}
+
+/** Deletes the keys under `prefix` (glob characters in it taken literally), returns how many. */
+export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  for await (const keys of keysUnder(client, prefix)) deleted += await client.del(...keys);
   return deleted;
 }
 
