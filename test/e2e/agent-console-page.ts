@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PASSWORDS } from '../agent/agent-harness';
-import { axeViolations, describeViolations } from '../support/axe';
 import { eventually } from '../support/hang-guard';
 
 /** Hang guard for a console message the browser owes us (it comes within milliseconds). */
@@ -77,10 +76,7 @@ export async function signInByKeyboard(page: Page, username: string, heading = '
   assert.equal(await page.locator('#who-name').innerText(), username);
 }
 
-export async function assertAccessible(page: Page, where: string): Promise<void> {
-  const violations = await axeViolations(page, where);
-  assert.deepEqual(violations.map((v) => v.id), [], `WCAG 2.1 AA violations (${where}):\n${describeViolations(violations)}`);
-}
+export { assertAccessible } from '../support/axe';
 
 export async function assertHealthy(open: OpenConsole): Promise<void> {
   const violations = (await open.page.evaluate('window.__cspViolations')) as string[];

@@ -12,7 +12,7 @@ import { Ledger, openLedger } from '../../src/ledger/ledger';
 import { assembleCopy } from '../../src/privacy/access/copy/assemble-copy';
 import { copyDownloadRoutes } from '../../src/server/routes/copy-download-routes';
 import { copyInput, SCRIPT_VALUE, zipOf } from '../privacy/access/copy/copy-fixtures';
-import { axeViolations, describeViolations } from '../support/axe';
+import { assertAccessible } from '../support/axe';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 import { LogCapture } from '../support/test-app';
 import { readZipEntries } from '../support/zip-entries';
@@ -91,10 +91,6 @@ describe('the data copy download pages and report in Chromium', function () {
     return `${baseUrl}/copies/${token}`;
   }
 
-  async function assertAccessible(page: Page, what: string): Promise<void> {
-    const violations = await axeViolations(page, what);
-    assert.deepEqual(violations, [], `${what}:\n${describeViolations(violations)}`);
-  }
 
   it('it: the ready page passes axe, the keyboard reaches the Download button first, Enter saves the ZIP', async () => {
     const url = await copyLink();

@@ -8,7 +8,7 @@ import { openAccessRequests } from '../../src/privacy/access/create-access-reque
 import { computeRequestDeadlines, formatDateInZone, formatInZone } from '../../src/privacy/clocks/deadlines';
 import { addTestAgents, PASSWORDS } from '../agent/agent-harness';
 import { SmsCustomer } from '../consent-bot/consent-stack';
-import { axeViolations, describeViolations } from '../support/axe';
+import { assertAccessible } from '../support/axe';
 import { eventually } from '../support/hang-guard';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 import { readZipEntries } from '../support/zip-entries';
@@ -181,8 +181,7 @@ describe('a copy of my data: asked in Web Chat, released in the console, downloa
     assert.equal((await page.goto(link, { waitUntil: 'load' }))?.status(), 200);
     await page.getByRole('heading', { level: 1, name: t.t('copy.page.title') }).waitFor({ state: 'visible', timeout: BROWSER_WAIT_MS });
     await page.getByText(t.t('copy.page.lead', { reference, size: '' }).split(':')[0]).waitFor({ state: 'visible', timeout: BROWSER_WAIT_MS });
-    const violations = await axeViolations(page);
-    assert.deepEqual(violations.map((v) => v.id), [], `the download page, WCAG 2.1 AA:\n${describeViolations(violations)}`);
+    await assertAccessible(page, 'the download page');
     const downloadButton = page.getByRole('button', { name: textBefore(t, 'copy.page.download', {}, 'size') });
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: BROWSER_WAIT_MS }), downloadButton.click()]);
     assert.match(download.suggestedFilename(), /^data-copy-[A-Z0-9-]+\.zip$/);

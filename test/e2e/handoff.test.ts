@@ -8,7 +8,7 @@ import { openLedger } from '../../src/ledger/ledger';
 import { DEVELOPMENT_HASH_KEY } from '../../src/ledger/ledger-config';
 import { addTestAgents, PASSWORDS } from '../agent/agent-harness';
 import { conversationIdOf, eventually, GatedProbeDialog, probeMenu, probeSays } from '../handoff-bot/handoff-support';
-import { axeViolations, describeViolations } from '../support/axe';
+import { assertAccessible } from '../support/axe';
 import { RunningApp, startTestApp } from '../support/test-app';
 import { launchChromium, textPattern } from './chromium';
 
@@ -58,10 +58,6 @@ describe('Handoff in Chromium: Web Chat customer and agent console (end to end)'
 
   const seeInChat = (page: Page, text: string) => page.locator('.webchat__basic-transcript').getByText(textPattern(text)).first().waitFor({ state: 'visible', timeout: WAIT_MS });
 
-  async function assertAccessible(page: Page, where: string): Promise<void> {
-    const violations = await axeViolations(page, where);
-    assert.deepEqual(violations, [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
-  }
 
   async function sendInChat(page: Page, text: string): Promise<void> {
     const input = page.locator('[data-id="webchat-sendbox-input"]');

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { ACTIVITY_LOCALE } from '../dialogs/dialog-harness';
 import { messageActivity, postActivity, uniqueConversationId } from '../support/test-app';
 import { addSmsCustomer, sentencePattern } from '../consent-bot/consent-stack';
-import { axeViolations, describeViolations } from '../support/axe';
+import { assertAccessible } from '../support/axe';
 import { BROWSER_WAIT_MS } from './chromium';
 import { useConsentBrowser } from './consent-browser';
 
@@ -35,10 +34,6 @@ describe('the receipt page in Chromium', function () {
   }
 
   /** axe finds no WCAG 2.1 A/AA violation on the page as it is now (its best-practice advice is printed). */
-  async function assertAccessible(page: Page, where: string): Promise<void> {
-    const violations = await axeViolations(page, where);
-    assert.deepEqual(violations, [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
-  }
 
   it('it: readable in Italian, nothing blocked, usable with the keyboard, and the signed JSON saved with one key press', async () => {
     const { translations } = suite;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { Translator } from '../../src/i18n/translator';
 import { sentencePattern } from '../consent-bot/consent-stack';
-import { axeViolations, describeViolations } from '../support/axe';
+import { assertAccessible } from '../support/axe';
 import { Box, contrastRatio, focusIndicator } from '../support/contrast';
 import { eventually } from '../support/hang-guard';
 import { BROWSER_WAIT_MS } from './chromium';
@@ -107,10 +107,6 @@ describe('Web Chat for every customer: 400 % zoom, keyboard only, axe (Chromium)
   this.timeout(90_000);
   const suite = useConsentBrowser();
 
-  async function assertAccessible(page: Page, where: string): Promise<void> {
-    const violations = await axeViolations(page, where);
-    assert.deepEqual(violations, [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
-  }
 
   it('en at 320 × 256 CSS px: the last bot message and the send box show, before and after a message; nothing scrolls sideways; axe clean', async () => {
     const t: Translator = suite.translations.for('en');

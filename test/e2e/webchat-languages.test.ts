@@ -5,7 +5,7 @@ import { ShippedLocale } from '../../src/i18n/shipped-locales';
 import { Translator } from '../../src/i18n/translator';
 import { formatInZone } from '../../src/privacy/clocks/deadlines';
 import { addSmsCustomer, countRows, eventsOf, sentencePattern, SmsCustomer } from '../consent-bot/consent-stack';
-import { axeViolations, describeViolations } from '../support/axe';
+import { assertAccessible } from '../support/axe';
 import { trainedRecognizer } from '../support/test-app';
 import { BROWSER_WAIT_MS } from './chromium';
 import { TestPage, useConsentBrowser } from './consent-browser';
@@ -153,10 +153,6 @@ describe('Web Chat in a German and a Portuguese browser (Chromium, end to end)',
     return { ...opened, html, conversations };
   }
 
-  async function assertAccessible(page: Page, where: string): Promise<void> {
-    const violations = await axeViolations(page, where);
-    assert.deepEqual(violations, [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
-  }
 
   /** A customer on file in this language whose newsletter by email is given (besides the offers addSmsCustomer gives). */
   async function newsletterReader(c: Case): Promise<SmsCustomer> {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 
@@ -65,6 +66,12 @@ function redactedWhere(where: string): string {
   } catch {
     return where;
   }
+}
+
+/** Fails, listing each violation with its elements, when the page (or frame) breaks a WCAG 2.1 A/AA rule axe checks. */
+export async function assertAccessible(page: Page | Frame, where: string): Promise<void> {
+  const violations = await axeViolations(page, where);
+  assert.deepEqual(violations.map((v) => v.id), [], `axe (WCAG 2.1 AA), ${where}:\n${describeViolations(violations)}`);
 }
 
 /** A readable list of violations for an assertion message. */
