@@ -9,9 +9,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { inputsFingerprint, whyStale } from '../scripts/build-if-stale';
+import { freePort } from '../test/support/free-port';
+
+export { freePort };
 
 export const ROOT = path.resolve(__dirname, '..');
 /** The serviceUrl of the turn bench's activities (nothing is sent there: the replies come back in the HTTP answer). */
@@ -96,18 +98,6 @@ export function start(name: string, args: readonly string[], env: NodeJS.Process
 /** Stops every process `start` spawned that still runs. */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((child) => child.stop()));
-}
-
-/** A port free on 127.0.0.1 right now (the system is told it with PORT). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The status of `GET url`, or undefined when nothing answers yet. */

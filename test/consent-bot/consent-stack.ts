@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Translator } from '../../src/i18n/translator';
 import type { ConsentEvent } from '../../src/ledger/consent/consent-types';
 import { DEMO_CUSTOMERS, seedDemo } from '../../src/ledger/demo/seed-demo';
@@ -9,6 +8,7 @@ import type { Channel } from '../../src/ledger/purposes/purpose-catalog';
 import { verifyReceipt } from '../../src/privacy/receipts/receipt-verifier';
 import type { ConsentReceipt } from '../../src/privacy/receipts/receipt-types';
 import { requireLedgerPostgres, TEST_DATABASE_URL } from '../ledger/support/ledger-backends';
+import { freePort } from '../support/free-port';
 import { connectTestPostgres } from '../support/services';
 import { RunningApp, startTestApp } from '../support/test-app';
 
@@ -42,18 +42,6 @@ export interface ConsentStack {
 }
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-/** A port free right now on 127.0.0.1 (the bot must know its own address before it starts). */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function onSchema(schema: string, sql: string): Promise<void> {
   // Refused (start it), timed out (there but busy) or another reason: connectTestPostgres says which.

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../support/free-port';
 
 /** Our mock Teams for the playground: the tenant, the bot's real name, people with valid GUID object ids. */
 export const PLAYGROUND_CONFIG = path.join(__dirname, '.m365agentsplayground.yml');
@@ -19,17 +19,6 @@ export interface RecordedEvent {
 
 export const TO_BOT = 'Microsoft 365 Agents Playground -> User Application';
 export const FROM_BOT = 'User Application -> Microsoft 365 Agents Playground';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /**
  * Microsoft 365 Agents Playground (the lockfile's version, nothing fetched) as Teams, offline: no
