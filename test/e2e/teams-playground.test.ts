@@ -4,6 +4,7 @@ import { availableMenu } from '../../dialogs/menu';
 import { TEAMS_MAX_SUGGESTED_ACTIONS } from '../../src/channels/teams/action-presentation';
 import { SHIPPED_LOCALES } from '../../src/i18n/shipped-locales';
 import { Translations, Translator } from '../../src/i18n/translator';
+import { eventually } from '../support/hang-guard';
 import { HEAVY_HOOK_TIMEOUT_MS } from '../support/hook-timeouts';
 import { RunningApp } from '../support/test-app';
 import { ConsentStack, sentencePattern, startConsentStack } from '../consent-bot/consent-stack';
@@ -41,10 +42,13 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
   let browser: Browser;
   let page: Page;
   let en: Translator;
+  let it_: Translator;
 
   before(async function () {
     this.timeout(HEAVY_HOOK_TIMEOUT_MS);
-    en = (await Translations.load()).for('en');
+    const translations = await Translations.load();
+    en = translations.for('en');
+    it_ = translations.for('it');
     // The whole bot with its demo customers, its ledger in a PostgreSQL schema of its own (removed after).
     stack = await startConsentStack();
     running = stack.running;
@@ -80,13 +84,11 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
       .events()
       .filter((event) => event.direction === direction && event.conversationId === conversationId && event.activityName === 'message')
       .map((event) => event.request.body);
-  /** `read()` once it gives something: the recording is written as each HTTP exchange ends, so it may lag the page. Bounded by the test's timeout (a hang guard, not a speed check). */
-  async function until<T>(read: () => T | undefined): Promise<T> {
-    for (;;) {
-      const value = read();
-      if (value !== undefined) return value;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  /** `read()` once it gives something: the recording is written as each HTTP exchange ends, so it may lag the page (a hang guard, not a speed check). */
+  async function until<T>(read: () => T | undefined, what = 'the exchange in the playground\'s recording'): Promise<T> {
+    let value: T | undefined;
+    await eventually(() => (value = read()) !== undefined, what, BROWSER_WAIT_MS);
+    return value as T;
   }
   /**
    * The message the playground sent in the conversation that `isMine` picks (the last such), and the
@@ -180,7 +182,9 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
       await meganPage.keyboard.type(` ${en.t('languageName.it')}`);
       await meganPage.locator('button[aria-label="Send Message"]').click();
       const meganEvents = (direction: string): Body[] => megan.events().filter((event) => event.direction === direction && event.conversationId === GROUP && event.activityName === 'message').map((event) => event.request.body);
-      await until(() => (meganEvents(FROM_BOT).length > meganBefore ? true : undefined));
+      // Her "Italiano" is her own choice, not an answer to Alex's question: the bot speaks Italian to her.
+      const meganReply = await until(() => meganEvents(FROM_BOT)[meganBefore]);
+      assert.ok(meganReply.text?.startsWith(it_.t('language.changed')), `Megan chose Italian for herself: ${meganReply.text}`);
       const meganSent = await until(() => meganEvents(TO_BOT).find((body) => body.text?.includes(en.t('languageName.it'))));
       assert.equal((meganSent.from as { id?: string } | undefined)?.id, 'user-id-1', 'the answer came from Megan');
       assert.equal((meganSent.conversation as { id?: string } | undefined)?.id, GROUP, 'in the same group chat');
@@ -195,7 +199,7 @@ describe('Teams in Microsoft 365 Agents Playground (headless Chromium)', functio
     assert.ok(help.some((body) => body.text?.includes(en.t('help.resume'))), JSON.stringify(help.map((body) => body.text)));
   });
 
-  it('HEAD /api/messages on page load logged nothing above debug on the bot side', () => {
+  it('HEAD /api/messages on page load: no error logged on the bot side', () => {
     const probes = running.logs.lines.filter((line) => line.includes('HEAD probe'));
     assert.ok(probes.length > 0, 'the playground probed the endpoint');
     assert.ok(!running.logs.lines.some((line) => /"level":"(error|fatal)"/.test(line)), running.logs.text);

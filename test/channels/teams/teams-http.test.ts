@@ -231,7 +231,7 @@ describe('Teams through /api/messages', () => {
       assert.equal(asked.at(-1)?.text, en.t('language.prompt', { languages: languagesList(en) }));
       // Bob clicks Italian on the card Alice's question showed: his own message, not her answer.
       const bobs = await send(teams({ conversationType: 'groupChat', conversationId, from: bob, value: { choice: en.t('languageName.it') } }));
-      assert.ok(bobs.length > 0);
+      assert.ok(bobs.at(-1)?.text?.startsWith(it_.t('language.changed')), `Bob chose Italian for himself: ${JSON.stringify(bobs.map((reply) => reply.text))}`);
       // Alice's question is still open: asked for help, she is reminded of it, and then answers it.
       const help = await send(teams({ conversationType: 'groupChat', conversationId, from: alice, text: 'help', mentionBot: true }));
       assert.ok(help.some((reply) => reply.text?.includes(en.t('help.resume'))), JSON.stringify(help.map((reply) => reply.text)));
@@ -240,6 +240,7 @@ describe('Teams through /api/messages', () => {
       assert.ok(chosen.at(-1)?.text?.startsWith(translations.for('de').t('language.changed')), chosen.at(-1)?.text);
       // Bob, meanwhile, has nothing open: his help does not speak of a question to resume.
       const bobsHelp = await send(teams({ conversationType: 'groupChat', conversationId, from: bob, text: 'help', mentionBot: true }));
+      assert.ok(bobsHelp.at(-1)?.text?.startsWith(it_.t('help.intro')), `Bob's help, in his Italian: ${JSON.stringify(bobsHelp.map((reply) => reply.text))}`);
       assert.ok(!bobsHelp.some((reply) => reply.text?.includes(it_.t('help.resume')) || reply.text?.includes(en.t('help.resume'))), JSON.stringify(bobsHelp.map((reply) => reply.text)));
     });
 
