@@ -48,7 +48,7 @@ export class TaskSlots {
     });
   }
 
-  /** Tasks running now and waiting for a slot (metrics, tests). */
+  /** Tasks running now and waiting for a slot (for tests; no metric reads it yet). */
   get load(): { readonly running: number; readonly waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
   }
