@@ -86,6 +86,7 @@ import { ReadinessCheck } from './server/readiness';
 import { ServiceUrlPolicy } from './server/service-url-policy';
 import { MemorySessionStorage } from './state/memory-session-storage';
 import { createRedisClient, describeRedisUrl, pingRedis, waitForRedis } from './state/redis-client';
+import type { DocumentStorage } from './state/document-storage';
 import { RedisStorage } from './state/redis-storage';
 import { isUserStateKey } from './turn/session-keys';
 import { TurnRunner } from './turn/turn-runner';
@@ -138,7 +139,7 @@ export interface AppStart {
 }
 
 interface SessionBackend {
-  storage: Storage;
+  storage: Storage & DocumentStorage;
   readiness: ReadinessCheck;
   close(): Promise<void>;
 }

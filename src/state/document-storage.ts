@@ -1,5 +1,3 @@
-import type { Storage } from 'botbuilder';
-
 /** A stored document as the store keeps it: its JSON text and its eTag. */
 export interface StoredDocument {
   readonly eTag: string;
@@ -24,9 +22,4 @@ export interface DocumentStorage {
   readDocuments(keys: readonly string[]): Promise<Record<string, StoredDocument>>;
   /** Writes every change or none; answers the new eTag of each key. */
   writeDocuments(changes: Readonly<Record<string, DocumentChange>>): Promise<Record<string, string>>;
-}
-
-export function isDocumentStorage(storage: Storage): storage is Storage & DocumentStorage {
-  const candidate = storage as Partial<DocumentStorage>;
-  return typeof candidate.readDocuments === 'function' && typeof candidate.writeDocuments === 'function';
 }

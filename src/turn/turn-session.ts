@@ -1,5 +1,5 @@
-import { Storage, StoreItem, TurnContext } from 'botbuilder';
-import { DocumentChange, DocumentStorage, isDocumentStorage } from '../state/document-storage';
+import { TurnContext } from 'botbuilder';
+import { DocumentChange, DocumentStorage } from '../state/document-storage';
 import { CREATE_ONLY_ETAG } from '../state/etag';
 import { conversationStateKey, userStateKey } from './session-keys';
 
@@ -32,62 +32,37 @@ export class TurnSession {
     }
     return changes;
   }
-
-  /** The same changes as store items, for a plain botbuilder Storage. */
-  changes(): Record<string, StoreItem> {
-    const changes: Record<string, StoreItem> = {};
-    for (const [key, { expectedETag }] of Object.entries(this.changedDocuments())) {
-      const loaded = key === this.conversation.key ? this.conversation : this.user;
-      changes[key] = { ...loaded.doc, eTag: expectedETag };
-    }
-    return changes;
-  }
 }
 
 /** What a missing key loads as: an empty document that must still not exist when written. */
 const EMPTY = '{}';
 
-function toLoaded(key: string, item: StoreItem | undefined): LoadedDocument {
-  const { eTag, ...doc } = (item ?? {}) as Record<string, unknown>;
-  return { key, doc, eTag: typeof eTag === 'string' && item ? eTag : CREATE_ONLY_ETAG, snapshot: JSON.stringify(doc) };
-}
-
 /**
  * Reads and writes a turn's state with at most two storage calls: one read of both keys and
  * one write of whatever changed, conditional on the eTags read (unlike BotState.saveChanges,
  * which forces '*'). A concurrent turn that committed first makes the write reject with
- * StateConflictError; the turn runner then reloads and re-runs the turn. On a DocumentStorage
- * (ours: Redis, in-process) each document is parsed once and serialised once per turn: the JSON
- * text read is the snapshot, and the text that tells a change is the text written.
+ * StateConflictError; the turn runner then reloads and re-runs the turn. Each document is parsed
+ * once and serialised once per turn (a DocumentStorage: Redis, in-process): the JSON text read is
+ * the snapshot, and the text that tells a change is the text written.
  */
 export class SessionStore {
-  constructor(private readonly storage: Storage) {}
+  constructor(private readonly storage: DocumentStorage) {}
 
   async load(context: TurnContext): Promise<TurnSession> {
     const conversationKey = conversationStateKey(context.activity);
     const userKey = userStateKey(context.activity);
-    const session = isDocumentStorage(this.storage) ? await this.loadDocuments(conversationKey, userKey) : await this.loadItems(conversationKey, userKey);
+    const session = await this.loadDocuments(conversationKey, userKey);
     context.turnState.set(SESSION_KEY, session);
     return session;
   }
 
   async commit(session: TurnSession): Promise<void> {
-    if (isDocumentStorage(this.storage)) {
-      const changes = session.changedDocuments();
-      if (Object.keys(changes).length > 0) await this.storage.writeDocuments(changes);
-      return;
-    }
-    const changes = session.changes();
-    if (Object.keys(changes).length > 0) await this.storage.write(changes);
-  }
-
-  private async loadItems(conversationKey: string, userKey: string): Promise<TurnSession> {
-    const items = await this.storage.read([conversationKey, userKey]);
-    return new TurnSession(toLoaded(conversationKey, items[conversationKey]), toLoaded(userKey, items[userKey]));
+    const changes = session.changedDocuments();
+    if (Object.keys(changes).length > 0) await this.storage.writeDocuments(changes);
   }
 
   private async loadDocuments(conversationKey: string, userKey: string): Promise<TurnSession> {
-    const documents = await (this.storage as Storage & DocumentStorage).readDocuments([conversationKey, userKey]);
+    const documents = await this.storage.readDocuments([conversationKey, userKey]);
     const loaded = (key: string): LoadedDocument => {
       const stored = documents[key];
       if (!stored) return { key, doc: {}, eTag: CREATE_ONLY_ETAG, snapshot: EMPTY };

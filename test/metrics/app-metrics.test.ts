@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { Activity, ActivityTypes, Storage, StoreItems, TestAdapter, TurnContext } from 'botbuilder';
+import { Activity, ActivityTypes, TestAdapter, TurnContext } from 'botbuilder';
 import { loadConfig } from '../../src/config/load-config';
 import type { SqlExecutor } from '../../src/ledger/db/sql-database';
 import { createLogger } from '../../src/log/logger';
 import { AppMetrics } from '../../src/metrics/app-metrics';
 import { bearerMatches } from '../../src/metrics/metrics-http';
 import { metricsExposure } from '../../src/metrics/metrics-options';
+import type { DocumentChange, DocumentStorage, StoredDocument } from '../../src/state/document-storage';
 import { MemorySessionStorage } from '../../src/state/memory-session-storage';
 import { StateConflictError, StateUnavailableError } from '../../src/state/state-errors';
 import { SessionProperty } from '../../src/turn/session-property';
@@ -21,23 +22,20 @@ const TOKEN = 'metrics-test-token-0123456789abcdef';
 const emptyLedger: SqlExecutor = { query: async () => ({ rows: [], rowCount: 0 }) };
 
 /** Storage whose next writes lose a state race, or that does not answer at all. */
-class UnreliableStorage implements Storage {
+class UnreliableStorage implements DocumentStorage {
   conflictsLeft = 0;
   down = false;
   readonly inner = new MemorySessionStorage({ ttlSecondsForKey: () => 60 });
-  async read(keys: string[]): Promise<StoreItems> {
+  async readDocuments(keys: readonly string[]): Promise<Record<string, StoredDocument>> {
     if (this.down) throw new StateUnavailableError('read', new Error('ECONNREFUSED'));
-    return this.inner.read(keys);
+    return this.inner.readDocuments(keys);
   }
-  async write(changes: StoreItems): Promise<void> {
+  async writeDocuments(changes: Readonly<Record<string, DocumentChange>>): Promise<Record<string, string>> {
     if (this.conflictsLeft > 0) {
       this.conflictsLeft -= 1;
       throw new StateConflictError(Object.keys(changes)[0]);
     }
-    return this.inner.write(changes);
-  }
-  async delete(keys: string[]): Promise<void> {
-    return this.inner.delete(keys);
+    return this.inner.writeDocuments(changes);
   }
 }
 
